@@ -1,0 +1,88 @@
+//! The wasm entry points a worker calls. `dispatch` takes one request frame and returns
+//! one response frame; everything in between (decode, lookup, run, encode) is Rust.
+
+use std::sync::Once;
+
+use wasm_bindgen::prelude::*;
+
+use crate::registry;
+use crate::wire::{Request, Response};
+
+/// Runs one request frame (see `wire.rs`) and returns the response frame. Kernel errors
+/// and bad input come back as error responses; only a panic escapes, as a trap, after
+/// the panic hook has left its message in `globalThis.__wasmPmapPanic`.
+#[wasm_bindgen(js_name = "__wasmPmapDispatch")]
+pub fn dispatch(frame: &[u8]) -> Vec<u8> {
+    init();
+    let response = match Request::decode(frame) {
+        Ok(req) => Response {
+            body: registry::run(&req.kernel, req.mode, &req.payload),
+            job: req.job,
+            chunk: req.chunk,
+        },
+        Err(failure) => Response {
+            job: String::new(),
+            chunk: 0,
+            body: Err(failure),
+        },
+    };
+    response.encode()
+}
+
+/// Names of the kernels registered in this module, sorted.
+#[wasm_bindgen(js_name = "__wasmPmapKernels")]
+pub fn kernel_names() -> Vec<String> {
+    init();
+    registry::names()
+}
+
+/// Encodes a JS value as CBOR through serde-wasm-bindgen + ciborium. Kept as the
+/// alternative to cbor-x that the bench measures (see README "Wire").
+#[wasm_bindgen(js_name = "__wasmPmapEncodeCbor")]
+pub fn encode_cbor(value: JsValue) -> Result<Vec<u8>, JsError> {
+    let v: ciborium::Value = serde_wasm_bindgen::from_value(value)?;
+    Ok(crate::wire::to_vec(&v))
+}
+
+fn init() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        run_constructors();
+        std::panic::set_hook(Box::new(report_panic));
+    });
+}
+
+/// Why: a panic on wasm32 aborts (a trap), and the trap's JS exception only says
+/// "unreachable". The hook runs before the trap, so it leaves the message where the
+/// worker can read it after catching the exception.
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let message = info.to_string();
+    let _ = js_sys::Reflect::set(
+        &js_sys::global(),
+        &JsValue::from_str("__wasmPmapPanic"),
+        &JsValue::from_str(&message),
+    );
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("{message}");
+}
+
+/// Why: `inventory` registers kernels from static constructors. wasm-ld collects them in
+/// `__wasm_call_ctors`, but a wasm-bindgen library module (no `_start`) never calls it, so
+/// we do, once, before the first lookup. Guarded so a toolchain that already ran them
+/// does not register every kernel twice.
+#[cfg(target_arch = "wasm32")]
+fn run_constructors() {
+    extern "C" {
+        fn __wasm_call_ctors();
+    }
+    if inventory::iter::<registry::Kernel>
+        .into_iter()
+        .next()
+        .is_none()
+    {
+        unsafe { __wasm_call_ctors() }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn run_constructors() {}

@@ -1,0 +1,39 @@
+//! # wasm-pmap runtime
+//!
+//! Rust side of [wasm-pmap](https://www.npmjs.com/package/wasm-pmap): mark a function with
+//! [`kernel`] and the TypeScript pool can run it in parallel over Web Workers, without
+//! `SharedArrayBuffer` or COOP/COEP headers.
+//!
+//! ```
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Serialize, Deserialize)]
+//! pub struct Point { pub x: f64, pub y: f64 }
+//!
+//! /// Distance from the origin.
+//! #[wasm_pmap::kernel]
+//! pub fn norm(p: Point) -> f64 { (p.x * p.x + p.y * p.y).sqrt() }
+//!
+//! // Registered at compile time, callable by its camelCase name:
+//! assert!(wasm_pmap::registry::find("norm").is_some());
+//! ```
+//!
+//! Crate layout follows one item's journey: [`wire`] (the CBOR frames), [`registry`]
+//! (kernels registered by the macro, decode → run → encode), [`typed`] (numeric vectors
+//! as CBOR byte strings), [`dispatch`] (the one wasm export a worker calls).
+
+pub mod dispatch;
+pub mod error;
+pub mod registry;
+pub mod typed;
+pub mod wire;
+
+pub use error::{Failure, FailureKind};
+pub use wasm_pmap_macros::kernel;
+
+/// Re-exports used by the code `#[kernel]` expands to. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use inventory;
+    pub use wasm_bindgen;
+}

@@ -1,0 +1,193 @@
+//! Numeric vectors as CBOR byte strings.
+//!
+//! serde would write a `Vec<f64>` as an array with one CBOR item per element; JS would
+//! then build a number array element by element. Instead [`TypedVec`] writes one byte
+//! string (little-endian) tagged per RFC 8746, which cbor-x decodes straight into the
+//! matching JS typed array (`Float64Array` for tag 86, ...), and whose buffer the worker
+//! transfers instead of cloning. `Vec<u8>` is an untagged byte string (a `Uint8Array`).
+//!
+//! On input it accepts the tagged or untagged byte string, and also a plain array of
+//! numbers, so `[1, 2, 3]` passed from JS still works (just slower).
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::ser::Serializer;
+use serde::{Deserialize, Serialize};
+
+/// An element type that travels as raw little-endian bytes.
+pub trait Element: Copy + Serialize + for<'de> Deserialize<'de> + 'static {
+    /// RFC 8746 tag for a little-endian array of this type (`None` for `u8`: plain bytes).
+    const TAG: Option<u64>;
+    /// Name of the JS typed array, for error messages and TS declarations.
+    const JS: &'static str;
+    const SIZE: usize;
+    fn write_le(self, out: &mut Vec<u8>);
+    fn read_le(bytes: &[u8]) -> Self;
+}
+
+macro_rules! element {
+    ($t:ty, $tag:expr, $js:literal) => {
+        impl Element for $t {
+            const TAG: Option<u64> = $tag;
+            const JS: &'static str = $js;
+            const SIZE: usize = std::mem::size_of::<$t>();
+            #[inline]
+            fn write_le(self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_le_bytes());
+            }
+            #[inline]
+            fn read_le(bytes: &[u8]) -> Self {
+                <$t>::from_le_bytes(bytes.try_into().expect("chunk of element size"))
+            }
+        }
+    };
+}
+
+element!(u8, None, "Uint8Array");
+element!(u16, Some(69), "Uint16Array");
+element!(u32, Some(70), "Uint32Array");
+element!(u64, Some(71), "BigUint64Array");
+element!(i8, Some(72), "Int8Array");
+element!(i16, Some(77), "Int16Array");
+element!(i32, Some(78), "Int32Array");
+element!(i64, Some(79), "BigInt64Array");
+element!(f32, Some(85), "Float32Array");
+element!(f64, Some(86), "Float64Array");
+
+/// A `Vec<T>` that (de)serializes as a typed-array byte string. See the module docs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TypedVec<T: Element>(pub Vec<T>);
+
+impl<T: Element> TypedVec<T> {
+    fn to_le_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.0.len() * T::SIZE);
+        for x in &self.0 {
+            x.write_le(&mut out);
+        }
+        out
+    }
+}
+
+impl<T: Element> Serialize for TypedVec<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let bytes = self.to_le_bytes();
+        match T::TAG {
+            None => s.serialize_bytes(&bytes),
+            Some(tag) => {
+                ciborium::tag::Captured(Some(tag), serde_bytes::ByteBuf::from(bytes)).serialize(s)
+            }
+        }
+    }
+}
+
+impl<'de, T: Element> Deserialize<'de> for TypedVec<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Why `Captured`: ciborium shows a tagged item to `deserialize_any` as an enum;
+        // `Captured` peels the (optional) tag off so the visitor sees the byte string.
+        let ciborium::tag::Captured(tag, raw) = ciborium::tag::Captured::<Raw<T>>::deserialize(d)?;
+        match (tag, raw) {
+            (Some(t), _) if Some(t) != T::TAG && !(T::TAG.is_none() && t == 64) => Err(
+                de::Error::custom(format!("typed array tag {t} is not a {}", T::JS)),
+            ),
+            (_, Raw::Elements(v)) => Ok(TypedVec(v)),
+            (_, Raw::Bytes(b)) => from_le::<T, D::Error>(&b),
+        }
+    }
+}
+
+/// The item under the optional tag, before the tag is checked.
+enum Raw<T> {
+    Bytes(Vec<u8>),
+    Elements(Vec<T>),
+}
+
+impl<'de, T: Element> Deserialize<'de> for Raw<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TypedVisitor(PhantomData))
+    }
+}
+
+fn from_le<T: Element, E: de::Error>(v: &[u8]) -> Result<TypedVec<T>, E> {
+    if v.len() % T::SIZE != 0 {
+        return Err(E::custom(format!(
+            "{} bytes is not a whole number of {}-byte elements for {}",
+            v.len(),
+            T::SIZE,
+            T::JS
+        )));
+    }
+    Ok(TypedVec(v.chunks_exact(T::SIZE).map(T::read_le).collect()))
+}
+
+struct TypedVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Element> Visitor<'de> for TypedVisitor<T> {
+    type Value = Raw<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a {} (byte string) or an array of numbers", T::JS)
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+        Ok(Raw::Bytes(v.to_vec()))
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+        Ok(Raw::Bytes(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(x) = seq.next_element::<T>()? {
+            out.push(x);
+        }
+        Ok(Raw::Elements(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::to_vec;
+
+    #[test]
+    fn f64_vectors_are_tagged_byte_strings() {
+        let bytes = to_vec(&TypedVec(vec![1.0f64, -2.5]));
+        // tag 86 (0xd8 0x56), byte string of 16 bytes (0x50)
+        assert_eq!(&bytes[..3], &[0xd8, 0x56, 0x50]);
+        assert_eq!(bytes.len(), 3 + 16);
+        let back: TypedVec<f64> = ciborium::de::from_reader(&bytes[..]).unwrap();
+        assert_eq!(back.0, vec![1.0, -2.5]);
+    }
+
+    #[test]
+    fn u8_vectors_are_plain_byte_strings() {
+        assert_eq!(to_vec(&TypedVec(vec![1u8, 2, 3])), vec![0x43, 1, 2, 3]);
+    }
+
+    #[test]
+    fn plain_number_arrays_are_accepted() {
+        let bytes = to_vec(&vec![1.5f64, 2.0]);
+        let back: TypedVec<f64> = ciborium::de::from_reader(&bytes[..]).unwrap();
+        assert_eq!(back.0, vec![1.5, 2.0]);
+    }
+
+    #[test]
+    fn a_typed_array_of_another_type_is_rejected() {
+        let bytes = to_vec(&TypedVec(vec![1.0f32]));
+        let err = ciborium::de::from_reader::<TypedVec<f64>, _>(&bytes[..]).unwrap_err();
+        assert!(
+            err.to_string().contains("tag 85 is not a Float64Array"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ragged_byte_strings_are_rejected() {
+        let bytes = to_vec(&serde_bytes::Bytes::new(&[0u8; 7]));
+        let err = ciborium::de::from_reader::<TypedVec<f64>, _>(&bytes[..]).unwrap_err();
+        assert!(err.to_string().contains("Float64Array"), "{err}");
+    }
+}

@@ -1,0 +1,179 @@
+//! The registry as the macro fills it: lookup, the three modes, and every typed failure.
+
+use serde::{Deserialize, Serialize};
+use wasm_pmap::registry::{self, Kind};
+use wasm_pmap::typed::TypedVec;
+use wasm_pmap::wire::{to_vec, Mode, Request, Response};
+use wasm_pmap::FailureKind;
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Pt {
+    x: f64,
+    y_pos: f64,
+}
+
+/// Triples.
+#[wasm_pmap::kernel]
+fn triple(x: u32) -> u32 {
+    x * 3
+}
+
+#[wasm_pmap::kernel]
+fn norm(p: Pt) -> f64 {
+    (p.x * p.x + p.y_pos * p.y_pos).sqrt()
+}
+
+#[wasm_pmap::kernel]
+fn checked_div(a: i32, b: i32) -> Result<i32, String> {
+    a.checked_div(b)
+        .ok_or_else(|| format!("{a} / {b}: division by zero"))
+}
+
+#[wasm_pmap::kernel]
+fn scale_bytes(v: Vec<u8>) -> Vec<f32> {
+    v.into_iter().map(|b| b as f32 / 2.0).collect()
+}
+
+#[wasm_pmap::kernel(slice)]
+fn neg_f64(xs: &[f64]) -> Vec<f64> {
+    xs.iter().map(|x| -x).collect()
+}
+
+#[wasm_pmap::kernel(reduce)]
+fn max_u32(a: u32, b: u32) -> u32 {
+    a.max(b)
+}
+
+#[wasm_pmap::kernel(name = "renamed")]
+fn some_rust_name(s: String) -> usize {
+    s.len()
+}
+
+fn run<T: for<'de> Deserialize<'de>>(
+    kernel: &str,
+    mode: Mode,
+    payload: Vec<u8>,
+) -> Result<T, wasm_pmap::Failure> {
+    // Through a full frame round trip, as a worker does it.
+    let req = Request {
+        job: "j".into(),
+        chunk: 7,
+        kernel: kernel.into(),
+        mode,
+        payload,
+    };
+    let resp = Response::decode(&wasm_pmap::dispatch::dispatch(&req.encode())).unwrap();
+    assert_eq!((resp.job.as_str(), resp.chunk), ("j", 7));
+    resp.body
+        .map(|b| ciborium::de::from_reader(&b[..]).unwrap())
+}
+
+#[test]
+fn kernels_register_at_compile_time_under_camel_case_names() {
+    let names = registry::names();
+    for n in [
+        "triple",
+        "norm",
+        "checkedDiv",
+        "scaleBytes",
+        "negF64",
+        "maxU32",
+        "renamed",
+    ] {
+        assert!(names.contains(&n.to_string()), "{n} missing from {names:?}");
+    }
+    let k = registry::find("norm").unwrap();
+    assert_eq!(
+        (k.info.input_ts, k.info.output_ts, k.kind),
+        ("Pt", "number", Kind::Map)
+    );
+    assert_eq!(
+        registry::find("negF64").unwrap().info.input_ts,
+        "Float64Array"
+    );
+    assert_eq!(
+        registry::find("maxU32").unwrap().info.input_ts,
+        "[number, number]"
+    );
+}
+
+#[test]
+fn map_mode_keeps_order_and_decodes_structs_and_tuples() {
+    let out: Vec<u32> = run("triple", Mode::Map, to_vec(&[1u32, 2, 3])).unwrap();
+    assert_eq!(out, vec![3, 6, 9]);
+    let out: Vec<f64> = run("norm", Mode::Map, to_vec(&[Pt { x: 3.0, y_pos: 4.0 }])).unwrap();
+    assert_eq!(out, vec![5.0]);
+    let out: Vec<i32> = run("checkedDiv", Mode::Map, to_vec(&[(7, 2), (-9, 3)])).unwrap();
+    assert_eq!(out, vec![3, -3]);
+    let out: Vec<usize> = run("renamed", Mode::Map, to_vec(&["abc"])).unwrap();
+    assert_eq!(out, vec![3]);
+}
+
+#[test]
+fn typed_vectors_travel_as_byte_strings_both_ways() {
+    let input = vec![TypedVec(vec![2u8, 4])];
+    let payload = to_vec(&input);
+    assert_eq!(
+        payload,
+        vec![0x81, 0x42, 2, 4],
+        "Vec<u8> item is one byte string"
+    );
+    let out: Vec<TypedVec<f32>> = run("scaleBytes", Mode::Map, payload).unwrap();
+    assert_eq!(out[0].0, vec![1.0, 2.0]);
+}
+
+#[test]
+fn slice_mode_hands_the_whole_chunk_to_the_kernel() {
+    let out: TypedVec<f64> =
+        run("negF64", Mode::Slice, to_vec(&TypedVec(vec![1.5, -2.0]))).unwrap();
+    assert_eq!(out.0, vec![-1.5, 2.0]);
+}
+
+#[test]
+fn reduce_mode_folds_and_map_mode_takes_pairs() {
+    let out: Option<u32> = run("maxU32", Mode::Reduce, to_vec(&[3u32, 9, 4])).unwrap();
+    assert_eq!(out, Some(9));
+    let out: Option<u32> = run("maxU32", Mode::Reduce, to_vec::<[u32]>(&[])).unwrap();
+    assert_eq!(out, None);
+    let out: Vec<u32> = run("maxU32", Mode::Map, to_vec(&[(1u32, 2u32)])).unwrap();
+    assert_eq!(out, vec![2]);
+}
+
+#[test]
+fn unknown_kernel_lists_the_known_ones() {
+    let err = run::<Vec<u32>>("tripel", Mode::Map, to_vec(&[1u32])).unwrap_err();
+    assert_eq!(err.kind, FailureKind::UnknownKernel);
+    assert!(err.known.as_ref().unwrap().contains(&"triple".to_string()));
+    assert!(err.message.contains("triple"), "{}", err.message);
+}
+
+#[test]
+fn bad_item_is_a_decode_error_naming_kernel_type_and_index() {
+    let payload = to_vec(&(1u32, "two", 3u32));
+    let err = run::<Vec<u32>>("triple", Mode::Map, payload).unwrap_err();
+    assert_eq!(err.kind, FailureKind::Decode);
+    assert_eq!(err.kernel, "triple");
+    assert_eq!(err.index, Some(1));
+    assert_eq!(err.expected.as_deref(), Some("number"));
+    assert!(
+        err.message.contains("item 1") && err.message.contains("u32"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn kernel_err_is_a_kernel_failure_with_the_item_index() {
+    let err = run::<Vec<i32>>("checkedDiv", Mode::Map, to_vec(&[(1, 1), (1, 0)])).unwrap_err();
+    assert_eq!(err.kind, FailureKind::Kernel);
+    assert_eq!(err.index, Some(1));
+    assert_eq!(err.message, "1 / 0: division by zero");
+}
+
+#[test]
+fn a_kernel_in_the_wrong_mode_is_refused() {
+    let err =
+        run::<TypedVec<f64>>("triple", Mode::Slice, to_vec(&TypedVec(vec![1.0f64]))).unwrap_err();
+    assert_eq!(err.kind, FailureKind::Frame);
+}
