@@ -29,11 +29,13 @@ pub fn dispatch(frame: &[u8]) -> Vec<u8> {
     response.encode()
 }
 
-/// Names of the kernels registered in this module, sorted.
-#[wasm_bindgen(js_name = "__wasmPmapKernels")]
-pub fn kernel_names() -> Vec<String> {
+/// The kernels registered in this module, sorted by name:
+/// `[{ name, kind: "map" | "slice" | "reduce", input, output }]` (types as TypeScript spells them).
+#[wasm_bindgen(js_name = "__wasmPmapKernels", unchecked_return_type = "{ name: string; kind: string; input: string; output: string }[]")]
+pub fn kernel_list() -> Result<JsValue, JsError> {
     init();
-    registry::names()
+    let list: Vec<_> = registry::names().iter().filter_map(|n| registry::find(n)).map(registry::describe).collect();
+    Ok(serde_wasm_bindgen::to_value(&list)?)
 }
 
 /// Encodes a JS value as CBOR through serde-wasm-bindgen + ciborium. Kept as the
@@ -57,6 +59,7 @@ fn init() {
 /// worker can read it after catching the exception.
 fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
     let message = info.to_string();
+    #[cfg(target_arch = "wasm32")]
     let _ = js_sys::Reflect::set(
         &js_sys::global(),
         &JsValue::from_str("__wasmPmapPanic"),

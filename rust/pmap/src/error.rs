@@ -51,11 +51,11 @@ impl Failure {
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{:?} in kernel \"{}\": {}",
-            self.kind, self.kernel, self.message
-        )
+        write!(f, "{:?} error in kernel \"{}\"", self.kind, self.kernel)?;
+        if let Some(i) = self.index {
+            write!(f, " at item {i} of the chunk")?;
+        }
+        write!(f, ": {}", self.message)
     }
 }
 

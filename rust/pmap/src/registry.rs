@@ -54,6 +54,24 @@ pub fn names() -> Vec<String> {
     v
 }
 
+/// A kernel as the TypeScript pool sees it (see `__wasmPmapKernels`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct KernelDesc {
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub input: &'static str,
+    pub output: &'static str,
+}
+
+pub fn describe(k: &Kernel) -> KernelDesc {
+    let kind = match k.kind {
+        Kind::Map => "map",
+        Kind::Slice => "slice",
+        Kind::Reduce => "reduce",
+    };
+    KernelDesc { name: k.info.name, kind, input: k.info.input_ts, output: k.info.output_ts }
+}
+
 /// Runs one chunk through the named kernel.
 pub fn run(kernel: &str, mode: Mode, payload: &[u8]) -> Result<Vec<u8>, Failure> {
     let Some(k) = find(kernel) else {
@@ -141,7 +159,7 @@ where
     R: KernelOutput<O>,
 {
     let input: I =
-        ciborium::de::from_reader(payload).map_err(|e| decode_failure(k, None, e.to_string()))?;
+        ciborium::de::from_reader(payload).map_err(|e| decode_failure(k, None, cbor_error(e)))?;
     let out = f(input)
         .into_result()
         .map_err(|m| Failure::new(FailureKind::Kernel, k.name, m))?;
@@ -190,14 +208,10 @@ fn kernel_failure(k: &KernelInfo, index: usize, message: String) -> Failure {
 }
 
 fn decode_failure(k: &KernelInfo, index: Option<usize>, why: String) -> Failure {
-    let at = index.map(|i| format!("item {i} ")).unwrap_or_default();
     let mut f = Failure::new(
         FailureKind::Decode,
         k.name,
-        format!(
-            "kernel \"{}\": {at}does not decode as {} (TypeScript: {}): {why}",
-            k.name, k.input_rust, k.input_ts
-        ),
+        format!("does not decode as {} (TypeScript: {}): {why}", k.input_rust, k.input_ts),
     );
     f.expected = Some(k.input_ts.to_owned());
     f.index = index.map(|i| i as u32);
@@ -241,5 +255,15 @@ fn decode_items<I: DeserializeOwned>(k: &KernelInfo, payload: &[u8]) -> Result<V
     DECODING.set(None);
     ciborium::de::from_reader::<Items<I>, _>(payload)
         .map(|items| items.0)
-        .map_err(|e| decode_failure(k, DECODING.get(), e.to_string()))
+        .map_err(|e| decode_failure(k, DECODING.get(), cbor_error(e)))
+}
+
+/// ciborium's errors only implement `Debug`; keep the human part.
+fn cbor_error(e: ciborium::de::Error<std::io::Error>) -> String {
+    match e {
+        ciborium::de::Error::Semantic(_, m) => m,
+        ciborium::de::Error::Syntax(at) => format!("malformed CBOR at byte {at}"),
+        ciborium::de::Error::Io(e) => format!("truncated CBOR ({e})"),
+        ciborium::de::Error::RecursionLimitExceeded => "CBOR nested too deeply".into(),
+    }
 }

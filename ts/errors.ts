@@ -1,0 +1,72 @@
+/**
+ * Every error wasm-pmap rejects with. All extend {@link PmapError}, so
+ * `err instanceof PmapError` tells ours from anything else.
+ */
+
+/** Base class of all wasm-pmap errors. */
+export class PmapError extends Error {
+  override name = "PmapError";
+}
+
+/** A kernel returned `Err(..)` or panicked. */
+export class KernelError extends PmapError {
+  override name = "KernelError";
+  constructor(
+    /** Kernel name as called from TypeScript. */
+    readonly kernel: string,
+    message: string,
+    /** Index of the chunk within the call. */
+    readonly chunk: number,
+    /** Index of the failing item within the whole call, when known. */
+    readonly item?: number,
+    /** True when the kernel panicked (its worker's wasm instance was re-created). */
+    readonly panicked = false,
+  ) {
+    super(`kernel "${kernel}"${item === undefined ? "" : ` (item ${item})`}: ${message}`);
+  }
+}
+
+/** An item (or the whole typed-array input) does not decode as the kernel's input type. */
+export class DecodeError extends PmapError {
+  override name = "DecodeError";
+  constructor(
+    readonly kernel: string,
+    /** The expected input type, as TypeScript spells it. */
+    readonly expected: string,
+    message: string,
+    /** Index of the failing item within the whole call, when known. */
+    readonly item?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** No kernel of that name exists in the pool's module. */
+export class UnknownKernelError extends PmapError {
+  override name = "UnknownKernelError";
+  constructor(
+    readonly kernel: string,
+    /** The kernels the module does register. */
+    readonly known: readonly string[],
+  ) {
+    super(`no kernel named "${kernel}"; known kernels: ${known.join(", ")}`);
+  }
+}
+
+/** A worker died (script error, out of memory) and its chunk could not be completed. */
+export class WorkerCrashedError extends PmapError {
+  override name = "WorkerCrashedError";
+}
+
+/** The pool was terminated before (or while) the call ran. */
+export class PoolTerminatedError extends PmapError {
+  override name = "PoolTerminatedError";
+  constructor() {
+    super("the wasm-pmap pool has been terminated");
+  }
+}
+
+/** The module could not be loaded or compiled, or a worker could not start. */
+export class PoolStartError extends PmapError {
+  override name = "PoolStartError";
+}

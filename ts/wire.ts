@@ -1,0 +1,112 @@
+/**
+ * The wire protocol, TypeScript side: CBOR frames (the twin of `rust/pmap/src/wire.rs`,
+ * both checked against `tests/vectors/wire.json`) and the few postMessage envelopes
+ * between the pool and a worker.
+ *
+ * ```text
+ * request  = [1, job, chunk, kernel, mode, payload: bytes]      payload = CBOR of the items
+ * response = [1, job, chunk, 0, body: bytes]                    body    = CBOR of the outputs
+ *          | [1, job, chunk, 1, failure: map]
+ * ```
+ * Typed arrays are CBOR byte strings (RFC 8746 tags), never per-element arrays, and every
+ * frame's ArrayBuffer is transferred, never cloned.
+ */
+import { Decoder, Encoder } from "cbor-x";
+
+export const WIRE_VERSION = 1;
+
+/** How a chunk's payload is laid out; see `Mode` in wire.rs. */
+export const Mode = { Map: 0, Slice: 1, Reduce: 2 } as const;
+export type Mode = (typeof Mode)[keyof typeof Mode];
+
+/** Failure kinds reported by the Rust side (`FailureKind` in error.rs). */
+export type FailureKind = "frame" | "unknownKernel" | "decode" | "kernel" | "encode";
+
+export interface Failure {
+  kind: FailureKind;
+  kernel: string;
+  message: string;
+  expected?: string;
+  index?: number;
+  known?: string[];
+}
+
+export interface Request {
+  job: string;
+  chunk: number;
+  kernel: string;
+  mode: Mode;
+  /** CBOR of the items (see `encodeValue`). */
+  payload: Uint8Array;
+}
+
+export type Response =
+  | { job: string; chunk: number; ok: true; body: Uint8Array }
+  | { job: string; chunk: number; ok: false; failure: Failure };
+
+// Why these options: records (a cbor-x extension) would be unreadable to ciborium;
+// Uint8Array stays an untagged byte string to match serde_bytes / Vec<u8>.
+const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, pack: false });
+const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
+
+/**
+ * CBOR-encodes any JS value (typed arrays become tagged byte strings). Returns a fresh
+ * buffer that may be transferred: cbor-x hands out views into one reused buffer, which a
+ * transfer would detach.
+ */
+export function encodeValue(value: unknown): Uint8Array {
+  return encoder.encode(value).slice();
+}
+
+/** Decodes one CBOR value; byte strings come back as Uint8Array, tags 64–86 as typed arrays. */
+export function decodeValue<T = unknown>(bytes: Uint8Array): T {
+  return decoder.decode(bytes) as T;
+}
+
+export function encodeRequest(r: Request): Uint8Array {
+  return encodeValue([WIRE_VERSION, r.job, r.chunk, r.kernel, r.mode, r.payload]);
+}
+
+export function decodeRequest(bytes: Uint8Array): Request {
+  const [v, job, chunk, kernel, mode, payload] = decodeValue<[number, string, number, string, Mode, Uint8Array]>(bytes);
+  checkVersion(v);
+  return { job, chunk, kernel, mode, payload };
+}
+
+export function encodeResponse(r: Response): Uint8Array {
+  return r.ok
+    ? encodeValue([WIRE_VERSION, r.job, r.chunk, 0, r.body])
+    : encodeValue([WIRE_VERSION, r.job, r.chunk, 1, r.failure]);
+}
+
+export function decodeResponse(bytes: Uint8Array): Response {
+  const frame = decodeValue<[number, string, number, number, Uint8Array | Failure]>(bytes);
+  if (!Array.isArray(frame) || frame.length !== 5) throw new TypeError("malformed wasm-pmap response frame");
+  const [v, job, chunk, status, body] = frame;
+  checkVersion(v);
+  if (status === 0) return { job, chunk, ok: true, body: body as Uint8Array };
+  if (status === 1) return { job, chunk, ok: false, failure: body as Failure };
+  throw new TypeError(`bad response status ${status}`);
+}
+
+function checkVersion(v: number): void {
+  if (v !== WIRE_VERSION) throw new TypeError(`wire version ${v}, this package speaks ${WIRE_VERSION}`);
+}
+
+// ---- postMessage envelopes between pool.ts and worker.ts ----
+
+/** Pool → worker. */
+export type ToWorker =
+  /** Instantiate the shared, already compiled module with its wasm-bindgen glue. */
+  | { type: "init"; module: WebAssembly.Module; glue: string }
+  /** Run one request frame; `id` is the pool's task id. */
+  | { type: "run"; id: number; frame: ArrayBuffer };
+
+/** Worker → pool. */
+export type FromWorker =
+  | { type: "ready"; kernels: string[] }
+  | { type: "init-error"; message: string }
+  /** `startedAt`/`finishedAt` are epoch milliseconds (comparable across workers). */
+  | { type: "done"; id: number; frame: ArrayBuffer; startedAt: number; finishedAt: number }
+  /** The kernel panicked (a wasm trap). `recovered`: the instance was re-created in place. */
+  | { type: "trap"; id: number; message: string; recovered: boolean };

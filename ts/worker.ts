@@ -1,0 +1,80 @@
+/**
+ * Worker entry: instantiates the pool's shared `WebAssembly.Module` with its wasm-bindgen
+ * glue, then forwards each request frame to the module's one dispatch export and the
+ * response frame back. It never looks inside a frame.
+ */
+import type { FromWorker, ToWorker } from "./wire.js";
+
+/** What the worker needs from a wasm-bindgen `--target web` module built with wasm-pmap. */
+interface Glue {
+  initSync(opts: { module: WebAssembly.Module }): unknown;
+  __wasmPmapDispatch(frame: Uint8Array): Uint8Array;
+  __wasmPmapKernels(): string[];
+  /** Present when built with `--experimental-reset-state-function` (scripts/build-wasm.sh). */
+  __wbg_reset_state?: () => void;
+}
+
+declare const self: DedicatedWorkerGlobalScope & { __wasmPmapPanic?: string };
+
+let glue: Glue | undefined;
+// Messages that arrive while the glue is still loading wait here, in order.
+let pending: ToWorker[] | undefined = [];
+
+const post = (msg: FromWorker, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  const msg = e.data;
+  if (msg.type === "init") void init(msg.module, msg.glue);
+  else if (pending) pending.push(msg);
+  else run(msg);
+};
+
+async function init(module: WebAssembly.Module, glueUrl: string): Promise<void> {
+  try {
+    // Why a dynamic import: the glue belongs to whichever kernel module the pool was given
+    // (the built-in one or a user's), so it cannot be a static import of this file.
+    const g = (await import(/* @vite-ignore */ glueUrl)) as Glue;
+    if (typeof g.__wasmPmapDispatch !== "function") {
+      throw new Error(`${glueUrl} is not a wasm-pmap kernel module (no __wasmPmapDispatch export)`);
+    }
+    g.initSync({ module });
+    glue = g;
+    post({ type: "ready", kernels: g.__wasmPmapKernels() });
+  } catch (err) {
+    post({ type: "init-error", message: err instanceof Error ? err.message : String(err) });
+    return;
+  }
+  const queued = pending ?? [];
+  pending = undefined;
+  for (const m of queued) run(m);
+}
+
+function run(msg: ToWorker): void {
+  if (msg.type !== "run" || !glue) return;
+  const startedAt = performance.timeOrigin + performance.now();
+  let out: Uint8Array;
+  try {
+    out = glue.__wasmPmapDispatch(new Uint8Array(msg.frame));
+  } catch (err) {
+    // A panic is a trap: the instance's state is unknown and must never run again.
+    const message = self.__wasmPmapPanic ?? (err instanceof Error ? err.message : String(err));
+    self.__wasmPmapPanic = undefined;
+    let recovered = false;
+    if (glue.__wbg_reset_state) {
+      try {
+        glue.__wbg_reset_state(); // re-instantiates from the same compiled Module
+        recovered = true;
+      } catch {
+        recovered = false;
+      }
+    }
+    post({ type: "trap", id: msg.id, message, recovered });
+    if (!recovered) self.close();
+    return;
+  }
+  const finishedAt = performance.timeOrigin + performance.now();
+  // `out` is a fresh copy owned by JS (wasm-bindgen copies out of linear memory), so its
+  // buffer can be transferred. Guard anyway in case it is a view of something bigger.
+  const frame = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.slice().buffer;
+  post({ type: "done", id: msg.id, frame: frame as ArrayBuffer, startedAt, finishedAt }, [frame as ArrayBuffer]);
+}
