@@ -12,6 +12,7 @@
  * frame's ArrayBuffer is transferred, never cloned.
  */
 import { Decoder, Encoder } from "cbor-x";
+import type { KernelInfo } from "./kernels.js";
 
 export const WIRE_VERSION = 1;
 
@@ -104,7 +105,7 @@ export type ToWorker =
 
 /** Worker → pool. */
 export type FromWorker =
-  | { type: "ready"; kernels: string[] }
+  | { type: "ready"; kernels: KernelInfo[] }
   | { type: "init-error"; message: string }
   /** `startedAt`/`finishedAt` are epoch milliseconds (comparable across workers). */
   | { type: "done"; id: number; frame: ArrayBuffer; startedAt: number; finishedAt: number }

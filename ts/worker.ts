@@ -3,18 +3,25 @@
  * glue, then forwards each request frame to the module's one dispatch export and the
  * response frame back. It never looks inside a frame.
  */
+import type { KernelInfo } from "./kernels.js";
 import type { FromWorker, ToWorker } from "./wire.js";
 
 /** What the worker needs from a wasm-bindgen `--target web` module built with wasm-pmap. */
 interface Glue {
   initSync(opts: { module: WebAssembly.Module }): unknown;
   __wasmPmapDispatch(frame: Uint8Array): Uint8Array;
-  __wasmPmapKernels(): string[];
+  __wasmPmapKernels(): KernelInfo[];
   /** Present when built with `--experimental-reset-state-function` (scripts/build-wasm.sh). */
   __wbg_reset_state?: () => void;
 }
 
-declare const self: DedicatedWorkerGlobalScope & { __wasmPmapPanic?: string };
+// The DOM and WebWorker libs cannot both be loaded; this is the slice of the worker scope used here.
+declare const self: {
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+  postMessage(msg: FromWorker, transfer: Transferable[]): void;
+  close(): void;
+  __wasmPmapPanic?: string;
+};
 
 let glue: Glue | undefined;
 // Messages that arrive while the glue is still loading wait here, in order.

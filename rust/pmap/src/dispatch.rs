@@ -31,10 +31,17 @@ pub fn dispatch(frame: &[u8]) -> Vec<u8> {
 
 /// The kernels registered in this module, sorted by name:
 /// `[{ name, kind: "map" | "slice" | "reduce", input, output }]` (types as TypeScript spells them).
-#[wasm_bindgen(js_name = "__wasmPmapKernels", unchecked_return_type = "{ name: string; kind: string; input: string; output: string }[]")]
+#[wasm_bindgen(
+    js_name = "__wasmPmapKernels",
+    unchecked_return_type = "{ name: string; kind: string; input: string; output: string }[]"
+)]
 pub fn kernel_list() -> Result<JsValue, JsError> {
     init();
-    let list: Vec<_> = registry::names().iter().filter_map(|n| registry::find(n)).map(registry::describe).collect();
+    let list: Vec<_> = registry::names()
+        .iter()
+        .filter_map(|n| registry::find(n))
+        .map(registry::describe)
+        .collect();
     Ok(serde_wasm_bindgen::to_value(&list)?)
 }
 

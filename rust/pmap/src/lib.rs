@@ -24,6 +24,7 @@
 
 pub mod dispatch;
 pub mod error;
+pub mod lenient;
 pub mod registry;
 pub mod typed;
 pub mod wire;

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde::Serialize;
 
 use crate::error::{Failure, FailureKind};
+use crate::lenient::LenientDe;
 use crate::wire::{to_vec, Mode};
 
 /// How a kernel consumes a chunk. A kernel declared `reduce` also runs in map mode over
@@ -69,7 +70,12 @@ pub fn describe(k: &Kernel) -> KernelDesc {
         Kind::Slice => "slice",
         Kind::Reduce => "reduce",
     };
-    KernelDesc { name: k.info.name, kind, input: k.info.input_ts, output: k.info.output_ts }
+    KernelDesc {
+        name: k.info.name,
+        kind,
+        input: k.info.input_ts,
+        output: k.info.output_ts,
+    }
 }
 
 /// Runs one chunk through the named kernel.
@@ -158,7 +164,7 @@ where
     O: Serialize,
     R: KernelOutput<O>,
 {
-    let input: I =
+    let LenientDe(input): LenientDe<I> =
         ciborium::de::from_reader(payload).map_err(|e| decode_failure(k, None, cbor_error(e)))?;
     let out = f(input)
         .into_result()
@@ -211,7 +217,10 @@ fn decode_failure(k: &KernelInfo, index: Option<usize>, why: String) -> Failure 
     let mut f = Failure::new(
         FailureKind::Decode,
         k.name,
-        format!("does not decode as {} (TypeScript: {}): {why}", k.input_rust, k.input_ts),
+        format!(
+            "does not decode as {} (TypeScript: {}): {why}",
+            k.input_rust, k.input_ts
+        ),
     );
     f.expected = Some(k.input_ts.to_owned());
     f.index = index.map(|i| i as u32);
@@ -253,8 +262,8 @@ fn decode_items<I: DeserializeOwned>(k: &KernelInfo, payload: &[u8]) -> Result<V
     }
 
     DECODING.set(None);
-    ciborium::de::from_reader::<Items<I>, _>(payload)
-        .map(|items| items.0)
+    ciborium::de::from_reader::<LenientDe<Items<I>>, _>(payload)
+        .map(|items| items.0 .0)
         .map_err(|e| decode_failure(k, DECODING.get(), cbor_error(e)))
 }
 

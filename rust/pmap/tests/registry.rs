@@ -156,7 +156,11 @@ fn bad_item_is_a_decode_error_naming_kernel_type_and_index() {
     assert_eq!(err.kernel, "triple");
     assert_eq!(err.index, Some(1));
     assert_eq!(err.expected.as_deref(), Some("number"));
-    assert!(err.message.contains("does not decode as u32"), "{}", err.message);
+    assert!(
+        err.message.contains("does not decode as u32"),
+        "{}",
+        err.message
+    );
     assert!(err.to_string().contains("at item 1"), "{err}");
 }
 

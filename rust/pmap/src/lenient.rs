@@ -1,0 +1,304 @@
+//! A serde `Deserializer` adapter that lets a CBOR integer fill an `f32`/`f64`.
+//!
+//! Why: JS has one number type, so cbor-x writes `1` as a CBOR integer even when the Rust
+//! field is `f64`, and ciborium's deserializer accepts only CBOR floats for floats.
+//! [`Lenient`] wraps the deserializer (and, recursively, every sequence, map, option and
+//! enum inside it) and routes float requests through `deserialize_any`; serde's float
+//! visitors accept integers. Every other request is forwarded unchanged.
+
+use std::fmt;
+
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
+};
+use serde::Deserialize;
+
+/// `T`, deserialized through [`Lenient`].
+pub struct LenientDe<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for LenientDe<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(Lenient(d)).map(LenientDe)
+    }
+}
+
+/// The deserializer adapter; see the module docs.
+pub struct Lenient<D>(pub D);
+
+/// Wraps visitors, seeds and accessors so nested values stay lenient.
+struct Wrap<X>(X);
+
+macro_rules! forward_de {
+    ($($method:ident),*) => {$(
+        fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+            self.0.$method(Wrap(v))
+        }
+    )*};
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<D> {
+    type Error = D::Error;
+
+    fn deserialize_f32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(v)
+    }
+    fn deserialize_f64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(v)
+    }
+
+    forward_de!(
+        deserialize_any,
+        deserialize_bool,
+        deserialize_i8,
+        deserialize_i16,
+        deserialize_i32,
+        deserialize_i64,
+        deserialize_i128,
+        deserialize_u8,
+        deserialize_u16,
+        deserialize_u32,
+        deserialize_u64,
+        deserialize_u128,
+        deserialize_char,
+        deserialize_str,
+        deserialize_string,
+        deserialize_bytes,
+        deserialize_byte_buf,
+        deserialize_option,
+        deserialize_unit,
+        deserialize_seq,
+        deserialize_map,
+        deserialize_identifier,
+        deserialize_ignored_any
+    );
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_unit_struct(name, Wrap(v))
+    }
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_newtype_struct(name, Wrap(v))
+    }
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_tuple(len, Wrap(v))
+    }
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_tuple_struct(name, len, Wrap(v))
+    }
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_struct(name, fields, Wrap(v))
+    }
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_enum(name, variants, Wrap(v))
+    }
+    fn is_human_readable(&self) -> bool {
+        self.0.is_human_readable()
+    }
+}
+
+macro_rules! forward_visit {
+    ($($method:ident($t:ty)),*) => {$(
+        fn $method<E: de::Error>(self, x: $t) -> Result<V::Value, E> {
+            self.0.$method(x)
+        }
+    )*};
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        self.0.expecting(f)
+    }
+
+    forward_visit!(
+        visit_bool(bool),
+        visit_i8(i8),
+        visit_i16(i16),
+        visit_i32(i32),
+        visit_i64(i64),
+        visit_i128(i128),
+        visit_u8(u8),
+        visit_u16(u16),
+        visit_u32(u32),
+        visit_u64(u64),
+        visit_u128(u128),
+        visit_f32(f32),
+        visit_f64(f64),
+        visit_char(char),
+        visit_str(&str),
+        visit_borrowed_str(&'de str),
+        visit_string(String),
+        visit_bytes(&[u8]),
+        visit_borrowed_bytes(&'de [u8]),
+        visit_byte_buf(Vec<u8>)
+    );
+
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.0.visit_none()
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.0.visit_unit()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.0.visit_some(Lenient(d))
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.0.visit_newtype_struct(Lenient(d))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
+        self.0.visit_seq(Wrap(a))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(Wrap(a))
+    }
+    fn visit_enum<A: EnumAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
+        self.0.visit_enum(Wrap(a))
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Wrap<S> {
+    type Value = S::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+        self.0.deserialize(Lenient(d))
+    }
+}
+
+impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Wrap<A> {
+    type Error = A::Error;
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, A::Error> {
+        self.0.next_element_seed(Wrap(seed))
+    }
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Wrap<A> {
+    type Error = A::Error;
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        self.0.next_key_seed(Wrap(seed))
+    }
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        self.0.next_value_seed(Wrap(seed))
+    }
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
+    }
+}
+
+impl<'de, A: EnumAccess<'de>> EnumAccess<'de> for Wrap<A> {
+    type Error = A::Error;
+    type Variant = Wrap<A::Variant>;
+    fn variant_seed<T: DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<(T::Value, Self::Variant), A::Error> {
+        self.0
+            .variant_seed(Wrap(seed))
+            .map(|(v, variant)| (v, Wrap(variant)))
+    }
+}
+
+impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Wrap<A> {
+    type Error = A::Error;
+    fn unit_variant(self) -> Result<(), A::Error> {
+        self.0.unit_variant()
+    }
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
+        self.0.newtype_variant_seed(Wrap(seed))
+    }
+    fn tuple_variant<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, A::Error> {
+        self.0.tuple_variant(len, Wrap(v))
+    }
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, A::Error> {
+        self.0.struct_variant(fields, Wrap(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::to_vec;
+
+    #[derive(Debug, PartialEq, serde::Serialize, Deserialize)]
+    struct Scene {
+        radius: f64,
+        center: (f32, f64),
+        weights: Vec<Option<f64>>,
+        count: u32,
+    }
+
+    #[derive(serde::Serialize)]
+    struct FromJs {
+        radius: u32,
+        center: (i32, f64),
+        weights: Vec<Option<i64>>,
+        count: u32,
+    }
+
+    #[test]
+    fn integers_fill_float_fields_at_any_depth() {
+        let bytes = to_vec(&FromJs {
+            radius: 2,
+            center: (-1, 0.5),
+            weights: vec![Some(3), None],
+            count: 7,
+        });
+        assert!(
+            ciborium::de::from_reader::<Scene, _>(&bytes[..]).is_err(),
+            "plain ciborium is strict"
+        );
+        let LenientDe(scene) =
+            ciborium::de::from_reader::<LenientDe<Scene>, _>(&bytes[..]).unwrap();
+        assert_eq!(
+            scene,
+            Scene {
+                radius: 2.0,
+                center: (-1.0, 0.5),
+                weights: vec![Some(3.0), None],
+                count: 7
+            }
+        );
+    }
+
+    #[test]
+    fn everything_else_stays_strict() {
+        let bytes = to_vec(&(1.5f64,));
+        assert!(ciborium::de::from_reader::<LenientDe<(u32,)>, _>(&bytes[..]).is_err());
+        let bytes = to_vec(&("x",));
+        assert!(ciborium::de::from_reader::<LenientDe<(f64,)>, _>(&bytes[..]).is_err());
+    }
+}

@@ -1,0 +1,92 @@
+/**
+ * wasm-pmap: run Rust kernels compiled to WebAssembly in parallel over a pool of Web
+ * Workers, with no SharedArrayBuffer and no COOP/COEP headers.
+ *
+ * @example
+ * ```ts
+ * import { pmap } from "wasm-pmap";
+ * const doubled = await pmap("double", [1, 2, 3]); // [2, 4, 6], typed number[]
+ * ```
+ * @packageDocumentation
+ */
+import type { BuiltinKernels, Input, ItemKernel, Output, ReduceKernel, SliceKernel } from "./kernels.js";
+import { type CallOptions, createPool, type Pool } from "./pool.js";
+
+export { createPool, Pool, type CallOptions, type PoolOptions, type PoolStats } from "./pool.js";
+export type { Progress } from "./call.js";
+export {
+  builtinModule,
+  type BuiltinKernels,
+  type Input,
+  type ItemKernel,
+  type KernelInfo,
+  type KernelModule,
+  type Output,
+  type ReduceKernel,
+  type RowSpec,
+  type SliceKernel,
+} from "./kernels.js";
+export {
+  DecodeError,
+  KernelError,
+  PmapError,
+  PoolStartError,
+  PoolTerminatedError,
+  UnknownKernelError,
+  WorkerCrashedError,
+} from "./errors.js";
+
+let defaultPool: Promise<Pool<BuiltinKernels>> | undefined;
+
+/** The lazily created pool behind {@link pmap} and {@link preduce} (built-in kernels). */
+function getDefaultPool(): Promise<Pool<BuiltinKernels>> {
+  if (!defaultPool) {
+    defaultPool = createPool<BuiltinKernels>();
+    defaultPool.catch(() => (defaultPool = undefined)); // let a later call retry
+  }
+  return defaultPool;
+}
+
+/**
+ * `pool.map` on the default pool (`navigator.hardwareConcurrency` workers running the
+ * built-in kernels; grown if `opts.concurrency` asks for more).
+ *
+ * @example
+ * ```ts
+ * const rows = await pmap("mandelbrotRow", specs, { concurrency: 2 }); // Uint8Array[]
+ * ```
+ */
+export function pmap<N extends ItemKernel<BuiltinKernels>>(
+  kernel: N,
+  items: ArrayLike<Input<BuiltinKernels, N>>,
+  opts?: CallOptions,
+): Promise<Output<BuiltinKernels, N>[]>;
+export function pmap<N extends SliceKernel<BuiltinKernels>>(
+  kernel: N,
+  items: Input<BuiltinKernels, N>,
+  opts?: CallOptions,
+): Promise<Output<BuiltinKernels, N>>;
+export async function pmap(kernel: string, items: unknown, opts?: CallOptions): Promise<unknown> {
+  const pool = await getDefaultPool();
+  if (opts?.concurrency && opts.concurrency > pool.size) await pool.grow(opts.concurrency);
+  return (pool.map as (k: string, i: unknown, o?: CallOptions) => Promise<unknown>)(kernel, items, opts);
+}
+
+/** `pool.reduce` on the default pool. */
+export async function preduce<N extends ReduceKernel<BuiltinKernels>>(
+  kernel: N,
+  init: Output<BuiltinKernels, N>,
+  items: ArrayLike<Output<BuiltinKernels, N>>,
+  opts?: CallOptions,
+): Promise<Output<BuiltinKernels, N>> {
+  const pool = await getDefaultPool();
+  if (opts?.concurrency && opts.concurrency > pool.size) await pool.grow(opts.concurrency);
+  return pool.reduce(kernel, init, items, opts);
+}
+
+/** Terminates the default pool (pending calls on it reject); the next `pmap` makes a new one. */
+export async function disposeDefaultPool(): Promise<void> {
+  const p = defaultPool;
+  defaultPool = undefined;
+  if (p) (await p.catch(() => undefined))?.terminate();
+}
