@@ -46,8 +46,10 @@ export type Response =
   | { job: string; chunk: number; ok: false; failure: Failure };
 
 // Why these options: records (a cbor-x extension) would be unreadable to ciborium;
-// Uint8Array stays an untagged byte string to match serde_bytes / Vec<u8>.
-const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, pack: false });
+// Uint8Array stays an untagged byte string to match serde_bytes / Vec<u8>;
+// variableMapSize writes a map's length in its shortest form (as ciborium does), so the
+// same value gives the same bytes on both sides, and small structs are 2 bytes shorter.
+const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, pack: false, variableMapSize: true });
 const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 
 /**
@@ -56,7 +58,8 @@ const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
  * transfer would detach.
  */
 export function encodeValue(value: unknown): Uint8Array {
-  return encoder.encode(value).slice();
+  // Uint8Array's slice, not Buffer's (in node cbor-x returns a Buffer, whose slice is a view).
+  return Uint8Array.prototype.slice.call(encoder.encode(value));
 }
 
 /** Decodes one CBOR value; byte strings come back as Uint8Array, tags 64–86 as typed arrays. */

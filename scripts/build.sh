@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the package: Rust kernels → pkg/ (wasm + wasm-bindgen glue + generated .d.ts),
+# then TypeScript → dist/ (JS + declarations). Cargo and tsc make reruns fast.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+bash scripts/build-wasm.sh wasm-pmap-kernels pkg
+npx tsc -p tsconfig.json
+echo "[build] dist/ and pkg/ ready"

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what building and testing wasm-pmap needs, on a fresh Debian machine or a dev
+# box. Idempotent: every step checks first and skips what is already there (≈ 1 s then).
+#   - a Rust toolchain able to target wasm32-unknown-unknown (rustup's target if present,
+#     else Debian's rustc-web + rust-web-src + lld-19 with build-std, see scripts/wasm-env.sh)
+#   - wasm-bindgen-cli at exactly the version Cargo.toml pins
+#   - Chromium for the browser tests and the bench (Debian's; PMAP_CHROMIUM overrides)
+#   - npm dependencies (never downloading Playwright's own browsers)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+log() { echo "[setup] $*"; }
+
+SUDO=""
+if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+apt_updated=""
+apt_install() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "[setup] missing: $* (no apt-get here; install them by hand)" >&2
+    exit 1
+  fi
+  [ -n "$apt_updated" ] || { $SUDO apt-get update -qq; apt_updated=1; }
+  log "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+# 1. Rust → wasm32.
+if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  log "rustup has wasm32-unknown-unknown"
+elif command -v rustup >/dev/null 2>&1 && rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+  log "added rustup target wasm32-unknown-unknown"
+else
+  need=()
+  [ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] || need+=(rustc-web cargo-web)
+  [ -d /usr/lib/rustlib/src/rust/library ] || need+=(rust-web-src)
+  [ -x /usr/lib/llvm-19/bin/wasm-ld ] || need+=(lld-19)
+  if [ ${#need[@]} -gt 0 ]; then apt_install "${need[@]}"; else log "Debian rustc-web + rust-src + wasm-ld present"; fi
+fi
+
+# 2. wasm-bindgen-cli matching the `=`-pinned crate.
+want_wb="$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)"
+have_wb="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have_wb" = "$want_wb" ]; then
+  log "wasm-bindgen $want_wb present"
+else
+  log "cargo install wasm-bindgen-cli $want_wb (a few minutes, once)"
+  # No --locked: its lockfile names a crate version some registry mirrors lack.
+  cargo install -q wasm-bindgen-cli --version "$want_wb"
+fi
+
+# 3. Chromium.
+chromium="${PMAP_CHROMIUM:-/usr/bin/chromium}"
+if [ -x "$chromium" ]; then log "chromium present ($chromium)"; else apt_install chromium; fi
+
+# 4. npm dependencies (reinstalled when package-lock.json changed since the last install).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+else
+  log "node_modules up to date"
+fi

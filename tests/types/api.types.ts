@@ -1,0 +1,34 @@
+// Type test, checked by `tsc --noEmit` in `npm test`: every `@ts-expect-error` line must
+// be a type error (tsc fails on an unused one), every other line must compile. The kernel
+// names and item types come from the `Kernels` interface that #[wasm_pmap::kernel]
+// generated into pkg/wasm_pmap_kernels.d.ts, through the built dist/ declarations.
+import { createPool, pmap, preduce, type RowSpec } from "../../dist/index.js";
+
+export async function typeTest(): Promise<void> {
+  // Right kernels, right items: outputs are typed.
+  const doubled: number[] = await pmap("double", [1, 2, 3]);
+  const spec: RowSpec = { y: 0, width: 8, height: 8, maxIter: 16 };
+  const rows: Uint8Array[] = await pmap("mandelbrotRow", [spec]);
+  const hashes: string[] = await pmap("sha256Hex", ["abc"]);
+  const roots: Float64Array = await pmap("sqrtF64", new Float64Array(4));
+  const sum: number = await preduce("addF64", 0, [1, 2]);
+
+  // @ts-expect-error a misspelt kernel is not a kernel
+  await pmap("doubel", [1]);
+  // @ts-expect-error double takes numbers, not strings
+  await pmap("double", ["1"]);
+  // @ts-expect-error a RowSpec needs all its fields
+  await pmap("mandelbrotRow", [{ y: 0, width: 8 }]);
+  // @ts-expect-error outputs are typed too: rows are bytes, not strings
+  const wrong: string[] = await pmap("mandelbrotRow", [spec]);
+  // @ts-expect-error a slice kernel takes a typed array, not number[]
+  await pmap("sqrtF64", [1, 2]);
+  // @ts-expect-error only reduce kernels reduce
+  await preduce("double", 0, [1]);
+
+  const pool = await createPool({ concurrency: 2 });
+  const viaPool: number = await pool.call("double", 4);
+  // @ts-expect-error the pool is typed by the same Kernels interface
+  await pool.map("sha256Hex", [42]);
+  void [doubled, rows, hashes, roots, sum, wrong, viaPool];
+}
