@@ -1,0 +1,73 @@
+// The bench page: runs in headless Chromium (driven by bench/run.mjs) and leaves its
+// results in `window.__bench`. Every figure is a median of several runs in one session,
+// so ratios compare like with like on the same noisy machine.
+import { builtinModule, createPool, type Pool, type RowSpec } from "../dist/index.js";
+import { encodeValue } from "../dist/wire.js";
+
+interface Glue {
+  initSync(o: { module: WebAssembly.Module }): unknown;
+  __wasmPmapDispatch(frame: Uint8Array): Uint8Array;
+  __wasmPmapEncodeCbor(v: unknown): Uint8Array;
+}
+
+const SIZE = 2048;
+const MAX_ITER = 256;
+const RUNS = 5;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function time(runs: number, f: () => Promise<unknown> | unknown): Promise<number> {
+  const ts: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await f();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+const specs: RowSpec[] = Array.from({ length: SIZE }, (_, y) => ({ y, width: SIZE, height: SIZE, maxIter: MAX_ITER }));
+
+async function main() {
+  const out: Record<string, number | string> = {};
+  const module = await WebAssembly.compileStreaming(fetch(builtinModule.wasm as URL));
+  const glue = (await import(/* @vite-ignore */ (builtinModule.glue as URL).href)) as Glue;
+  glue.initSync({ module });
+
+  // Single-thread wasm on the main thread: the same kernel, the whole image in one frame.
+  const frame = encodeValue([1, "bench:0", 0, "mandelbrotRow", 0, encodeValue(specs)]);
+  out.mainThreadMs = await time(RUNS, () => glue.__wasmPmapDispatch(frame));
+
+  for (const workers of [1, 2]) {
+    const pool: Pool = await createPool({ concurrency: workers });
+    await pool.map("mandelbrotRow", specs.slice(0, 64)); // warm-up (JIT, first instantiation)
+    out[`pool${workers}Ms`] = await time(RUNS, () => pool.map("mandelbrotRow", specs));
+    if (workers === 2) {
+      // Per-call overhead: one tiny call, main → worker → main, through the whole API.
+      out.callRoundTripUs = (await time(1, async () => { for (let i = 0; i < 500; i++) await pool.call("double", i); })) * 2;
+    }
+    pool.terminate();
+  }
+
+  // Turning JS values into CBOR on the main thread: cbor-x vs serde-wasm-bindgen + ciborium,
+  // on ≈ 1 MB of structured items.
+  const payload = Array.from({ length: 12_000 }, (_, i) => ({
+    id: i,
+    name: `item-${i}`,
+    position: [i * 0.5, i * 1.25, -i],
+    tags: ["alpha", "beta", i % 3 === 0 ? "gamma" : "delta"],
+    active: i % 2 === 0,
+  }));
+  out.cborBytes = encodeValue(payload).byteLength;
+  out.cborxEncodeMs = await time(15, () => encodeValue(payload));
+  out.wasmEncodeMs = await time(15, () => glue.__wasmPmapEncodeCbor(payload));
+  return out;
+}
+
+declare global {
+  interface Window { __bench?: { ok: boolean; results?: Record<string, number | string>; error?: string } }
+}
+main().then(
+  (results) => { window.__bench = { ok: true, results }; document.getElementById("out")!.textContent = JSON.stringify(results, null, 2); },
+  (err) => { window.__bench = { ok: false, error: String(err?.stack ?? err) }; },
+);
