@@ -1,0 +1,68 @@
+//! Kernels for the failure tests, written the way a user writes their own kernel crate.
+
+use serde::{Deserialize, Serialize};
+use tsify::Tsify;
+
+/// A user-defined struct crossing the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Tsify)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Several arguments: the item is the tuple `[point, factor]`.
+#[wasm_pmap::kernel]
+pub fn scale(p: Point, k: f64) -> Point {
+    Point { x: p.x * k, y: p.y * k }
+}
+
+/// Returns `x + 1`, but panics on 13 (a trap in wasm).
+#[wasm_pmap::kernel]
+pub fn panic_on_13(x: u32) -> u32 {
+    if x == 13 {
+        panic!("boom at {x}");
+    }
+    x + 1
+}
+
+/// Returns `x + 1`, but an `Err` on multiples of 7.
+#[wasm_pmap::kernel]
+pub fn fail_on_7(x: u32) -> Result<u32, String> {
+    if x % 7 == 0 {
+        Err(format!("{x} is a multiple of 7"))
+    } else {
+        Ok(x + 1)
+    }
+}
+
+/// Busy-waits `ms` milliseconds of wall time (for timeouts and concurrency checks), then returns `ms`.
+#[wasm_pmap::kernel]
+pub fn spin(ms: f64) -> f64 {
+    let start = now();
+    while now() - start < ms {}
+    ms
+}
+
+fn now() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::UNIX_EPOCH.elapsed().map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fault_kernels_register_and_behave() {
+        let names = wasm_pmap::registry::names();
+        for n in ["scale", "panicOn13", "failOn7", "spin"] {
+            assert!(names.contains(&n.to_string()), "{n}");
+        }
+        assert_eq!(super::fail_on_7(3), Ok(4));
+        assert!(super::fail_on_7(14).is_err());
+    }
+}
