@@ -22,11 +22,14 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["tests/node/**/*.test.ts"],
+          include: ["tests/node/**/*.test.ts", "tests/e2e/**/*.test.ts"],
+          testTimeout: 180_000,
           environment: "node",
         },
       },
       {
+        // Pre-bundled up front: discovering it mid-run makes Vite reload the test page.
+        optimizeDeps: { include: ["cbor-x/index-no-eval"] },
         test: {
           name: "browser",
           include: ["tests/browser/**/*.test.ts"],

@@ -4,7 +4,8 @@ import { createServer } from "vite";
 import { chromium } from "playwright";
 
 const executablePath = process.env.PMAP_CHROMIUM || "/usr/bin/chromium";
-const server = await createServer({ configFile: false, root: process.cwd(), logLevel: "error", server: { port: 0, host: "127.0.0.1" } });
+const server = await createServer({ configFile: false, root: process.cwd(), logLevel: "error",
+  optimizeDeps: { include: ["cbor-x/index-no-eval"] }, server: { port: 0, host: "127.0.0.1" } });
 await server.listen();
 const url = `${server.resolvedUrls.local[0]}bench/index.html`;
 const browser = await chromium.launch({

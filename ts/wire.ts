@@ -11,7 +11,10 @@
  * Typed arrays are CBOR byte strings (RFC 8746 tags), never per-element arrays, and every
  * frame's ArrayBuffer is transferred, never cloned.
  */
-import { Decoder, Encoder } from "cbor-x";
+// Why the no-eval build: the default cbor-x entry probes `new Function("")` at load time
+// (and compiles record readers with it), which a `script-src` without 'unsafe-eval'
+// reports as a violation.
+import { Decoder, Encoder } from "cbor-x/index-no-eval";
 import type { KernelInfo } from "./kernels.js";
 
 export const WIRE_VERSION = 1;

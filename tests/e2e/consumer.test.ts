@@ -1,0 +1,64 @@
+// A new user's app, for real: `npm pack` this package, install the tarball into a fresh
+// app that uses `wasm-pmap` and `wasm-pmap/vite`, `vite build` it, serve it with
+// `vite preview` under a strict CSP, and run `pmap` in Chromium.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright";
+import { build, preview } from "vite";
+import { afterAll, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "../..");
+const app = mkdtempSync(join(tmpdir(), "wasm-pmap-consumer-"));
+afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'";
+
+it("installs from the packed tarball, builds with the Vite plugin, and runs under a strict CSP", async () => {
+  execFileSync("npm", ["pack", "--silent", "--pack-destination", app], { cwd: root, stdio: "pipe" });
+  const tgz = readdirSync(app).find((f) => f.endsWith(".tgz"))!;
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module", dependencies: { "wasm-pmap": `file:./${tgz}` } }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: app, stdio: "pipe" });
+
+  writeFileSync(join(app, "vite.config.js"), `import { wasmPmap } from "wasm-pmap/vite";\nexport default { plugins: [wasmPmap()] };\n`);
+  writeFileSync(
+    join(app, "index.html"),
+    `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${CSP}"></head>` +
+      `<body><script type="module" src="./main.js"></script></body></html>`,
+  );
+  writeFileSync(
+    join(app, "main.js"),
+    `import { pmap, createPool } from "wasm-pmap";
+     window.__violations = [];
+     document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective + " " + e.blockedURI));
+     const pool = await createPool({ concurrency: 2 });
+     const doubled = await pool.map("double", Array.from({ length: 1000 }, (_, i) => i));
+     const hashes = await pmap("sha256Hex", ["abc"]);
+     window.__result = { ok: doubled.every((x, i) => x === 2 * i) && doubled.length === 1000, hashes };\n`,
+  );
+  mkdirSync(join(app, "public"), { recursive: true });
+
+  await build({ root: app, configFile: join(app, "vite.config.js"), logLevel: "error" });
+  const server = await preview({ root: app, configFile: join(app, "vite.config.js"), preview: { port: 0, host: "127.0.0.1" }, logLevel: "error" });
+  const browser = await chromium.launch({
+    executablePath: process.env.PMAP_CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(server.resolvedUrls!.local[0]!);
+    await page.waitForFunction(() => (window as any).__result || false, null, { timeout: 30_000 }).catch(() => {
+      throw new Error(`no result; page errors: ${errors.join(" | ")}`);
+    });
+    const result = await page.evaluate(() => (window as any).__result);
+    expect(result).toEqual({ ok: true, hashes: ["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"] });
+    expect(await page.evaluate(() => (window as any).__violations)).toEqual([]);
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+    await new Promise<void>((r) => server.httpServer.close(() => r()));
+  }
+}, 180_000);
