@@ -54,8 +54,10 @@ if [ -x "$chromium" ]; then log "chromium present ($chromium)"; else apt_install
 
 # 4. npm dependencies (reinstalled when package-lock.json changed since the last install).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "npm ci"
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: npm 11 leaves cbor-extract's optional platform packages
+  # (cbor-x's native add-on, unused here) out of the lockfile, and `npm ci` then refuses it.
+  log "npm install"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
 else
   log "node_modules up to date"
 fi
