@@ -53,6 +53,37 @@ export class UnknownKernelError extends PmapError {
   }
 }
 
+/** A chunk ran longer than the call's `timeoutMs` (counted from when it started running). */
+export class TimeoutError extends PmapError {
+  override name = "TimeoutError";
+  constructor(
+    readonly kernel: string,
+    readonly chunk: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`kernel "${kernel}": chunk ${chunk} ran longer than ${timeoutMs} ms; its worker was replaced`);
+  }
+}
+
+/** The call's `AbortSignal` fired. `reason` is the signal's reason. */
+export class AbortError extends PmapError {
+  override name = "AbortError";
+  constructor(
+    message = "aborted",
+    readonly reason?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** The pool's queue already holds `maxQueue` chunks. */
+export class QueueFullError extends PmapError {
+  override name = "QueueFullError";
+  constructor(readonly maxQueue: number) {
+    super(`the pool's queue is full (maxQueue ${maxQueue} chunks); retry later or raise maxQueue`);
+  }
+}
+
 /** A worker died (script error, out of memory) and its chunk could not be completed. */
 export class WorkerCrashedError extends PmapError {
   override name = "WorkerCrashedError";
