@@ -1,48 +1,50 @@
 /**
- * One call on the pool (`map`, `reduce`, `call`): its chunks, where their results go,
- * and how a failure frame becomes a typed error.
+ * One call on the pool (`map`, `mapSettled`, `stream`, `reduce`, `call`): its chunks,
+ * its options (concurrency, timeout, progress), and how chunk outcomes and failure frames
+ * become results or typed errors. Outputs go to the call's sink (collect.ts).
  */
+import type { Sink, Span } from "./collect.js";
 import { DecodeError, KernelError, PmapError, UnknownKernelError } from "./errors.js";
 import type { KernelInfo } from "./kernels.js";
 import { planChunks } from "./schedule.js";
 import { encodeValue, type Failure, Mode } from "./wire.js";
 
 /** One chunk of a call, as it waits in the queue or runs on a worker. */
-export interface Task {
-  /** Pool-wide id of this attempt's message (not sent over the wire frame). */
+export interface Task extends Span {
+  /** Pool-wide id of the message that carries it (set when sent). */
   id: number;
   call: Call;
+  /** Index of the chunk within the call (a chunk split after a failure keeps its index). */
   chunk: number;
-  /** Item range `[start, end)` within the call. */
-  start: number;
-  end: number;
   /** How many times a worker died while running it. */
   crashes: number;
 }
 
 /** Reported to `onProgress` after each chunk. */
 export interface Progress {
-  /** Items completed so far, and in all. */
+  /** Items completed so far (including failed ones in `mapSettled`), and in all. */
   done: number;
   total: number;
-  /** The chunk that just completed: its index, the worker that ran it, and when (epoch ms,
-   * comparable across workers). */
+  /** The chunk that just completed: its index, the worker that ran it, and when it ran
+   * (epoch milliseconds, comparable across workers). */
   chunk: number;
   worker: number;
   startedAt: number;
   finishedAt: number;
 }
 
-type Items = ArrayLike<unknown> & { slice?: unknown; subarray?: unknown };
-
 export interface CallSpec {
   id: string;
   kernel: KernelInfo;
   mode: Mode;
-  items: Items;
+  items: ArrayLike<unknown>;
   chunkSize: number;
   concurrency: number;
+  timeoutMs?: number;
   onProgress?: (p: Progress) => void;
+  sink: Sink;
+  /** Puts tasks (the parts of a split chunk) back on the pool's queue. */
+  requeue: (tasks: Task[]) => void;
 }
 
 export class Call {
@@ -51,37 +53,38 @@ export class Call {
   readonly mode: Mode;
   readonly total: number;
   readonly concurrency: number;
-  readonly chunks: Array<[number, number]>;
-  /** Resolves with the assembled outputs: an array (map), one typed array (slice), or the
-   * non-empty partials (reduce). */
+  readonly timeoutMs: number | undefined;
+  readonly sink: Sink;
+  /** Settles with the sink's result, or rejects with the call's first error. */
   readonly promise: Promise<unknown>;
-  /** Workers (slot index → chunks in flight) this call currently occupies. */
+  /** Workers (slot index → chunks in flight) this call occupies now. */
   readonly workers = new Map<number, number>();
   settled = false;
 
-  readonly #items: Items;
-  readonly #parts: unknown[];
-  readonly #onProgress?: (p: Progress) => void;
-  #chunksDone = 0;
+  readonly #spec: CallSpec;
   #itemsDone = 0;
   #resolve!: (v: unknown) => void;
   #reject!: (e: unknown) => void;
 
   constructor(spec: CallSpec) {
+    this.#spec = spec;
     this.id = spec.id;
     this.kernel = spec.kernel;
     this.mode = spec.mode;
-    this.#items = spec.items;
     this.total = spec.items.length;
     this.concurrency = spec.concurrency;
-    this.chunks = planChunks(this.total, spec.chunkSize);
-    this.#parts = new Array(this.chunks.length);
-    this.#onProgress = spec.onProgress;
+    this.timeoutMs = spec.timeoutMs;
+    this.sink = spec.sink;
     this.promise = new Promise((res, rej) => {
       this.#resolve = res;
       this.#reject = rej;
     });
-    if (this.chunks.length === 0) this.#finish();
+    if (this.total === 0) this.#finish();
+  }
+
+  /** The call's chunks, ready to queue. */
+  tasks(): Task[] {
+    return planChunks(this.total, this.#spec.chunkSize).map(([start, end], chunk) => this.#task(chunk, start, end));
   }
 
   /** May this call put a chunk on worker `slot`? (per-call `concurrency`) */
@@ -91,80 +94,100 @@ export class Call {
 
   /** CBOR payload of a chunk, encoded only when a worker takes it. */
   payload(task: Task): Uint8Array {
-    const items = this.#items;
+    const items = this.#spec.items;
     // Slice mode: `subarray` is a view; cbor-x copies its bytes once, as one byte string.
     // Map mode over a typed array: the kernel wants one item each, so plain numbers.
     const part =
       this.mode === Mode.Slice
-        ? (items as unknown as Float64Array).subarray(task.start, task.end)
+        ? (items as Float64Array).subarray(task.start, task.end)
         : ArrayBuffer.isView(items)
-          ? Array.from((items as unknown as Float64Array).subarray(task.start, task.end))
+          ? Array.from((items as Float64Array).subarray(task.start, task.end))
           : Array.prototype.slice.call(items, task.start, task.end);
     return encodeValue(part);
   }
 
-  /** A chunk's decoded body arrived. */
+  /** A chunk's decoded outputs arrived. */
   accept(task: Task, body: unknown, worker: number, startedAt: number, finishedAt: number): void {
     if (this.settled) return;
     const n = task.end - task.start;
     if (this.mode === Mode.Map && (!Array.isArray(body) || body.length !== n)) {
-      this.fail(new PmapError(`kernel "${this.kernel.name}": chunk ${task.chunk} returned ${describe(body)}, expected ${n} outputs`));
+      const got = Array.isArray(body) ? `${body.length} outputs` : typeof body;
+      this.chunkFailed(task, new PmapError(`kernel "${this.kernel.name}": chunk ${task.chunk} returned ${got}, expected ${n}`));
       return;
     }
-    this.#parts[task.chunk] = body;
-    this.#chunksDone++;
-    this.#itemsDone += n;
-    try {
-      this.#onProgress?.({ done: this.#itemsDone, total: this.total, chunk: task.chunk, worker, startedAt, finishedAt });
-    } catch (err) {
-      this.fail(err);
-      return;
-    }
-    if (this.#chunksDone === this.chunks.length) this.#finish();
+    this.sink.put(task, body);
+    this.#progress(n, task, worker, startedAt, finishedAt);
   }
 
-  /** Settles the call with an error; later chunk results are ignored. */
-  fail(err: unknown): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.#reject(err);
-  }
-
-  /** Turns a failure frame from the Rust side into the matching error class. */
+  /** Turns a failure frame from the Rust side into the matching error, then fails the chunk. */
   failure(task: Task, f: Failure): void {
     const item = f.index === undefined ? undefined : task.start + f.index;
     const at = item === undefined ? "" : `item ${item} `;
-    switch (f.kind) {
-      case "decode":
-        return this.fail(new DecodeError(f.kernel, f.expected ?? this.kernel.input, `kernel "${f.kernel}": ${at}${f.message}`, item));
-      case "kernel":
-        return this.fail(new KernelError(f.kernel, f.message, task.chunk, item));
-      case "unknownKernel":
-        return this.fail(new UnknownKernelError(f.kernel, f.known ?? []));
-      default:
-        return this.fail(new PmapError(`kernel "${f.kernel || this.kernel.name}": ${f.kind} error: ${f.message}`));
+    const err =
+      f.kind === "decode"
+        ? new DecodeError(f.kernel, f.expected ?? this.kernel.input, `kernel "${f.kernel}": ${at}${f.message}`, item)
+        : f.kind === "kernel"
+          ? new KernelError(f.kernel, f.message, task.chunk, item)
+          : f.kind === "unknownKernel"
+            ? new UnknownKernelError(f.kernel, f.known ?? [])
+            : new PmapError(`kernel "${f.kernel || this.kernel.name}": ${f.kind} error: ${f.message}`);
+    this.chunkFailed(task, err);
+  }
+
+  /**
+   * A chunk failed. `mapSettled` records it per item and goes on — after narrowing it
+   * down: an error naming its item fails only that item and re-queues the others; a panic
+   * (no item known) re-queues the chunk item by item. Every other call fails as a whole.
+   */
+  chunkFailed(task: Task, err: PmapError): void {
+    if (this.settled) return;
+    if (!this.sink.settles) return this.fail(err);
+    const item = err instanceof KernelError || err instanceof DecodeError ? err.item : undefined;
+    const size = task.end - task.start;
+    if (size > 1 && (item !== undefined || (err instanceof KernelError && err.panicked))) {
+      const parts: Task[] = [];
+      if (item !== undefined) {
+        this.sink.putError({ start: item, end: item + 1 }, err);
+        this.#progress(1, task);
+        if (item > task.start) parts.push(this.#task(task.chunk, task.start, item));
+        if (item + 1 < task.end) parts.push(this.#task(task.chunk, item + 1, task.end));
+      } else {
+        for (let i = task.start; i < task.end; i++) parts.push(this.#task(task.chunk, i, i + 1));
+      }
+      if (!this.settled) this.#spec.requeue(parts);
+      return;
     }
+    this.sink.putError(task, err);
+    this.#progress(size, task);
+  }
+
+  /** Ends the whole call with `err` (first error, abort, pool terminated). */
+  fail(err: PmapError): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.sink.close(err);
+    if (this.sink.settles) this.#resolve(this.sink.result());
+    else this.#reject(err);
+  }
+
+  #progress(n: number, task: Task, worker = -1, startedAt = NaN, finishedAt = NaN): void {
+    this.#itemsDone += n;
+    try {
+      this.#spec.onProgress?.({ done: this.#itemsDone, total: this.total, chunk: task.chunk, worker, startedAt, finishedAt });
+    } catch (err) {
+      this.fail(err instanceof PmapError ? err : new PmapError(`onProgress threw: ${(err as Error)?.message ?? err}`));
+      return;
+    }
+    if (this.#itemsDone === this.total) this.#finish();
   }
 
   #finish(): void {
+    if (this.settled) return;
     this.settled = true;
-    if (this.mode === Mode.Map) this.#resolve((this.#parts as unknown[][]).flat(1));
-    else if (this.mode === Mode.Slice) this.#resolve(concatTyped(this.#parts as ArrayLike<number>[], this.#items));
-    else this.#resolve(this.#parts.filter((p) => p !== null && p !== undefined));
+    this.#resolve(this.sink.result());
   }
-}
 
-function concatTyped(parts: ArrayLike<number>[], input: Items): unknown {
-  const Ctor = (parts[0]?.constructor ?? input.constructor) as new (n: number) => { set(a: ArrayLike<number>, o: number): void };
-  const out = new Ctor(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
+  #task(chunk: number, start: number, end: number): Task {
+    return { id: 0, call: this, chunk, start, end, crashes: 0 };
   }
-  return out;
-}
-
-function describe(v: unknown): string {
-  return Array.isArray(v) ? `${v.length} outputs` : typeof v;
 }

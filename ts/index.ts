@@ -14,6 +14,8 @@ import { type CallOptions, createPool, type Pool } from "./pool.js";
 
 export { createPool, Pool, type CallOptions, type PoolOptions, type PoolStats } from "./pool.js";
 export type { Progress } from "./call.js";
+export type { Indexed, Settled } from "./collect.js";
+export { Mutex, type Release, Semaphore } from "./locks.js";
 export {
   builtinModule,
   type BuiltinKernels,
@@ -27,11 +29,14 @@ export {
   type SliceKernel,
 } from "./kernels.js";
 export {
+  AbortError,
   DecodeError,
   KernelError,
   PmapError,
   PoolStartError,
   PoolTerminatedError,
+  QueueFullError,
+  TimeoutError,
   UnknownKernelError,
   WorkerCrashedError,
 } from "./errors.js";

@@ -1,9 +1,11 @@
 /**
- * The pool: the public API (`createPool`, `Pool`), validation, and the pump that hands
- * queued chunks to idle workers. See docs/architecture.md for one item's journey.
+ * The public API: `createPool` and `Pool`. Validates a call, picks its chunking and
+ * sink, and hands it to dispatch.ts. See docs/architecture.md for an item's journey.
  */
-import { Call, type Progress, type Task } from "./call.js";
-import { KernelError, PmapError, PoolTerminatedError, UnknownKernelError, WorkerCrashedError } from "./errors.js";
+import { Call, type Progress } from "./call.js";
+import { ArraySink, ConcatSink, type Indexed, PartialsSink, type Settled, SettledSink, type Sink, StreamSink } from "./collect.js";
+import { Dispatcher } from "./dispatch.js";
+import { AbortError, PmapError, PoolTerminatedError, QueueFullError, UnknownKernelError } from "./errors.js";
 import {
   type BuiltinKernels,
   builtinModule,
@@ -16,9 +18,8 @@ import {
   type ReduceKernel,
   type SliceKernel,
 } from "./kernels.js";
-import { FairQueue, resolveChunkSize } from "./schedule.js";
-import { decodeResponse, decodeValue, encodeRequest, type FromWorker, Mode } from "./wire.js";
-import { WorkerSlot } from "./workers.js";
+import { resolveChunkSize } from "./schedule.js";
+import { Mode } from "./wire.js";
 
 export interface PoolOptions {
   /**
@@ -29,10 +30,17 @@ export interface PoolOptions {
   /** The kernel module every worker runs. Default: the built-in kernels. */
   module?: KernelModule;
   /**
-   * Chunks posted ahead to each worker (default 2): the next chunk is already waiting in
-   * the worker when one finishes, hiding the ≈ 0.1 ms message round trip.
+   * Chunks posted ahead to each worker (default 2): the next chunk already waits in the
+   * worker when one finishes, hiding the ≈ 0.1 ms message round trip.
    */
   inflightPerWorker?: number;
+  /**
+   * Most chunks the queue may hold (default: unbounded). A call whose chunks do not fit
+   * rejects at once with `QueueFullError` — it does not wait: a waiting call would hold
+   * its items in memory anyway, and an immediate error makes the overload visible. To
+   * wait instead, put calls behind a `Semaphore`.
+   */
+  maxQueue?: number;
 }
 
 export interface CallOptions {
@@ -40,32 +48,34 @@ export interface CallOptions {
   concurrency?: number;
   /** Items per chunk, or `"auto"` (default): about 4 chunks per worker, see schedule.ts. */
   chunkSize?: number | "auto";
+  /** Aborting drops the call's queued chunks and replaces the workers running its chunks;
+   * the call rejects with `AbortError`. Other calls are unaffected. */
+  signal?: AbortSignal;
+  /** A chunk running longer than this (from when it starts, not when queued) gets its
+   * worker replaced and fails with `TimeoutError`. Default: no limit. */
+  timeoutMs?: number;
   /** Called after every completed chunk. */
   onProgress?: (p: Progress) => void;
 }
 
-/** Counters of a pool at one moment. */
+/** Counters of a pool at one moment (also the `detail` of its `"change"` events). */
 export interface PoolStats {
+  /** Live workers (starting or ready). 0 after `terminate()`. */
   workers: number;
+  /** Ready workers with nothing in flight. */
   idle: number;
+  /** Chunks waiting for a worker. */
   queued: number;
+  /** Chunks posted to workers and not answered yet. */
   inflight: number;
+  /** Calls that resolved / rejected. */
   completed: number;
   failed: number;
+  /** Workers replaced (crash, timeout, abort, unrecoverable panic). */
   respawned: number;
+  /** Sum of the workers' wasm linear memory, as last reported. */
+  wasmMemoryBytes: number;
 }
-
-type TypedArray =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
 
 /**
  * Creates a pool of workers, each running the same kernel module, compiled once here.
@@ -76,7 +86,7 @@ type TypedArray =
  * await using pool = await createPool({ concurrency: 4 });
  * const rows = await pool.map("mandelbrotRow", specs); // Uint8Array[]
  * ```
- * With your own kernels (a wasm-pack / wasm-bindgen `--target web` build):
+ * With your own kernels (a wasm-bindgen / wasm-pack `--target web` build):
  * ```ts
  * import type { Kernels } from "./pkg/my_kernels.js";
  * const pool = await createPool<Kernels>({ module: {
@@ -87,7 +97,7 @@ type TypedArray =
 export async function createPool<K extends object = BuiltinKernels>(opts: PoolOptions = {}): Promise<Pool<K>> {
   const desc = opts.module ?? builtinModule;
   const module = await compileModule(desc.wasm);
-  const pool = new Pool<K>(module, String(desc.glue instanceof URL ? desc.glue.href : new URL(desc.glue, location.href).href), opts);
+  const pool = new Pool<K>(module, new URL(desc.glue, globalThis.location?.href).href, opts);
   try {
     await pool.ready;
   } catch (err) {
@@ -97,38 +107,38 @@ export async function createPool<K extends object = BuiltinKernels>(opts: PoolOp
   return pool;
 }
 
-/** A pool of workers running one kernel module. Create it with {@link createPool}. */
-export class Pool<K extends object = BuiltinKernels> {
+/**
+ * A pool of workers running one kernel module. Create it with {@link createPool}.
+ * Dispatches a `"change"` event (a `CustomEvent<PoolStats>`) after its counters change,
+ * at most once per microtask.
+ */
+export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   /** Resolves once every worker has instantiated the module. */
   readonly ready: Promise<void>;
 
-  readonly #module: WebAssembly.Module;
-  readonly #glue: string;
-  readonly #depth: number;
-  readonly #slots: WorkerSlot[] = [];
-  readonly #queue = new FairQueue<Task>();
-  readonly #calls = new Map<string, Call>();
+  readonly #dispatch: Dispatcher;
   readonly #kernels = new Map<string, KernelInfo>();
+  readonly #maxQueue: number;
   // Why a random pool id: job ids must never collide across pools, tabs or reloads.
   readonly #id = crypto.randomUUID();
   #callSeq = 0;
-  #taskSeq = 0;
   #terminated = false;
-  readonly #counts = { completed: 0, failed: 0, respawned: 0 };
+  #notifyQueued = false;
 
   /** @internal Use {@link createPool}. */
   constructor(module: WebAssembly.Module, glue: string, opts: PoolOptions) {
+    super();
     const n = opts.concurrency ?? (globalThis.navigator?.hardwareConcurrency || 4);
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`concurrency must be a positive integer, got ${n}`);
-    this.#module = module;
-    this.#glue = glue;
-    this.#depth = Math.max(1, opts.inflightPerWorker ?? 2);
+    positiveInt("concurrency", n);
+    this.#maxQueue = opts.maxQueue ?? Infinity;
+    if (this.#maxQueue !== Infinity) positiveInt("maxQueue", this.#maxQueue);
+    this.#dispatch = new Dispatcher(module, glue, Math.max(1, opts.inflightPerWorker ?? 2), () => this.#changed());
     this.ready = this.grow(n);
   }
 
-  /** Number of workers. */
+  /** Number of worker slots. */
   get size(): number {
-    return this.#slots.length;
+    return this.#dispatch.slots.length;
   }
 
   /** Kernels of the pool's module (known once {@link ready} has resolved). */
@@ -139,73 +149,108 @@ export class Pool<K extends object = BuiltinKernels> {
   /** Adds workers until the pool has at least `n`; resolves when they are ready. */
   async grow(n: number): Promise<void> {
     this.#assertOpen();
-    const added: Promise<KernelInfo[]>[] = [];
-    while (this.#slots.length < n) {
-      const slot = this.#spawn(this.#slots.length);
-      this.#slots.push(slot);
-      added.push(slot.ready);
-    }
-    const lists = await Promise.all(added);
-    for (const k of lists[0] ?? []) this.#kernels.set(k.name, k);
-    this.#pump();
+    for (const k of await this.#dispatch.grow(n)) this.#kernels.set(k.name, k);
   }
 
   /**
-   * Applies a kernel to every item, in parallel; resolves with the outputs in input order.
-   * For a `slice` kernel, pass a typed array: each chunk reaches Rust as one `&[T]` and the
-   * outputs come back concatenated into one typed array.
+   * Applies a kernel to every item in parallel; resolves with the outputs in input order.
+   * For a `slice` kernel, pass a typed array: each chunk reaches Rust as one `&[T]` and
+   * the outputs come back concatenated into one typed array. Rejects with the first error.
    */
-  map<N extends ItemKernel<K>>(kernel: N, items: ArrayLike<Input<K, N>>, opts?: CallOptions): Promise<Output<K, N>[]>;
+  map<N extends ItemKernel<K>>(kernel: N, items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>, opts?: CallOptions): Promise<Output<K, N>[]>;
   map<N extends SliceKernel<K>>(kernel: N, items: Input<K, N>, opts?: CallOptions): Promise<Output<K, N>>;
   async map(kernel: string, items: unknown, opts: CallOptions = {}): Promise<unknown> {
     const info = await this.#kernel(kernel);
-    const mode = info.kind === "slice" ? Mode.Slice : Mode.Map;
-    return this.#run(info, mode, checkItems(info, items), opts).promise;
+    const list = checkItems(info, items);
+    if (info.kind === "slice") return this.#start(info, Mode.Slice, list, opts, new ConcatSink(() => new (list.constructor as new (n: number) => unknown)(0))).promise;
+    return this.#start(info, Mode.Map, list, opts, new ArraySink(list.length)).promise;
   }
 
-  /** Runs a kernel on one input (a single-item map). */
-  async call<N extends ItemKernel<K>>(kernel: N, input: Input<K, N>): Promise<Output<K, N>> {
-    const [out] = await this.map(kernel, [input] as ArrayLike<Input<K, N>>, { chunkSize: 1 });
+  /**
+   * Like `map`, but never rejects: one `{ ok: true, value }` or
+   * `{ ok: false, error, timedOut }` per item. A failing item fails alone (its chunk's
+   * other items are re-run); a timed-out chunk fails all of its items.
+   */
+  async mapSettled<N extends ItemKernel<K>>(
+    kernel: N,
+    items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>,
+    opts: CallOptions = {},
+  ): Promise<Settled<Output<K, N>>[]> {
+    let info: KernelInfo, list: ArrayLike<unknown>;
+    try {
+      info = await this.#kernel(kernel);
+      list = checkItems(info, items);
+    } catch (err) {
+      const n = Array.from(items as ArrayLike<unknown>).length;
+      const error = err instanceof PmapError ? err : new PmapError(String((err as Error)?.message ?? err));
+      return Array.from({ length: n }, () => ({ ok: false as const, error, timedOut: false }));
+    }
+    return this.#start(info, Mode.Map, list, opts, new SettledSink(list.length)).promise as Promise<Settled<Output<K, N>>[]>;
+  }
+
+  /**
+   * Yields `{ index, value }` as chunks complete (completion order, every index once).
+   * Leaving the loop early aborts the rest of the call.
+   */
+  async *stream<N extends ItemKernel<K>>(
+    kernel: N,
+    items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>,
+    opts: CallOptions = {},
+  ): AsyncGenerator<Indexed<Output<K, N>>> {
+    const info = await this.#kernel(kernel);
+    const sink = new StreamSink();
+    const call = this.#start(info, Mode.Map, checkItems(info, items), opts, sink);
+    call.promise.catch(() => {}); // the error reaches the consumer through the iterator
+    try {
+      yield* sink.iterate() as AsyncGenerator<Indexed<Output<K, N>>>;
+    } finally {
+      if (!call.settled) this.#dispatch.cancel(call, new AbortError("stream closed by its consumer"));
+    }
+  }
+
+  /** Runs a kernel on one input (a single-item map): one RPC. */
+  async call<N extends ItemKernel<K>>(kernel: N, input: Input<K, N>, opts: Omit<CallOptions, "chunkSize" | "concurrency"> = {}): Promise<Output<K, N>> {
+    const [out] = await this.map(kernel, [input], { ...opts, chunkSize: 1 });
     return out!;
   }
 
   /**
    * Folds `items` with an associative `reduce` kernel: each chunk is folded in a worker,
-   * then the partials (and `init`) in one last chunk. Resolves `init` for no items.
+   * then `init` and the partials in one last chunk. Resolves `init` for no items.
    */
   async reduce<N extends ReduceKernel<K>>(
     kernel: N,
     init: Output<K, N>,
-    items: ArrayLike<Output<K, N>>,
+    items: ArrayLike<Output<K, N>> | Iterable<Output<K, N>>,
     opts: CallOptions = {},
   ): Promise<Output<K, N>> {
     const info = await this.#kernel(kernel);
     if (info.kind !== "reduce") throw new PmapError(`kernel "${kernel}" is a ${info.kind} kernel, not a reduce kernel`);
-    const partials = (await this.#run(info, Mode.Reduce, checkItems(info, items), opts).promise) as unknown[];
-    const last = (await this.#run(info, Mode.Reduce, [init, ...partials], { chunkSize: partials.length + 1 }).promise) as unknown[];
+    const partials = (await this.#start(info, Mode.Reduce, checkItems(info, items), opts, new PartialsSink()).promise) as unknown[];
+    const all = [init, ...partials];
+    const last = (await this.#start(info, Mode.Reduce, all, { ...opts, chunkSize: all.length }, new PartialsSink()).promise) as unknown[];
     return last[0] as Output<K, N>;
   }
 
-  /** Counters: workers, idle workers, queued and in-flight chunks, completed/failed calls. */
+  /** Counters: workers, idle, queued, in flight, completed/failed calls, respawns, memory. */
   stats(): PoolStats {
-    const live = this.#slots.filter((s) => !s.dead);
+    const d = this.#dispatch;
+    const live = d.slots.filter((s) => !s.dead);
     return {
       workers: live.length,
       idle: live.filter((s) => s.isReady && s.inflight.size === 0).length,
-      queued: this.#queue.size,
+      queued: d.queue.size,
       inflight: live.reduce((n, s) => n + s.inflight.size, 0),
-      ...this.#counts,
+      ...d.counts,
+      wasmMemoryBytes: [...d.memory.values()].reduce((a, b) => a + b, 0),
     };
   }
 
-  /** Stops every worker; pending calls reject with `PoolTerminatedError`. Idempotent. */
+  /** Stops every worker; pending calls settle (`PoolTerminatedError`); later calls reject. Idempotent. */
   terminate(): void {
     if (this.#terminated) return;
     this.#terminated = true;
-    for (const call of this.#calls.values()) call.fail(new PoolTerminatedError());
-    this.#calls.clear();
-    for (const s of this.#slots) s.terminate();
-    this.#slots.length = 0;
+    this.#dispatch.close(new PoolTerminatedError());
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -221,153 +266,62 @@ export class Pool<K extends object = BuiltinKernels> {
   async #kernel(name: string): Promise<KernelInfo> {
     this.#assertOpen();
     await this.ready;
+    this.#assertOpen();
     const info = this.#kernels.get(name);
     if (!info) throw new UnknownKernelError(name, [...this.#kernels.keys()].sort());
     return info;
   }
 
-  #run(info: KernelInfo, mode: Mode, items: ArrayLike<unknown>, opts: CallOptions): Call {
+  #start(info: KernelInfo, mode: Mode, items: ArrayLike<unknown>, opts: CallOptions, sink: Sink): Call {
     this.#assertOpen();
-    const concurrency = opts.concurrency ?? this.#slots.length;
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
-    const call = new Call({
+    const concurrency = opts.concurrency ?? this.size;
+    positiveInt("concurrency", concurrency);
+    if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${opts.timeoutMs}`);
+    const { signal } = opts;
+    if (signal?.aborted) throw new AbortError(`kernel "${info.name}": aborted before it started`, signal.reason);
+    const call: Call = new Call({
       id: `${this.#id}:${++this.#callSeq}`,
       kernel: info,
       mode,
       items,
-      chunkSize: resolveChunkSize(opts.chunkSize, items.length, Math.min(concurrency, this.#slots.length)),
+      chunkSize: resolveChunkSize(opts.chunkSize, items.length, Math.min(concurrency, this.size)),
       concurrency,
+      timeoutMs: opts.timeoutMs,
       onProgress: opts.onProgress,
+      sink,
+      requeue: (tasks) => this.#dispatch.requeue(tasks),
     });
     if (call.settled) return call;
-    this.#calls.set(call.id, call);
-    call.promise.then(
-      () => this.#counts.completed++,
-      () => {
-        this.#counts.failed++;
-        this.#queue.drop(call.id); // its queued chunks will never be needed
-      },
-    ).finally(() => this.#calls.delete(call.id));
-    this.#queue.push(
-      call.id,
-      call.chunks.map(([start, end], chunk) => ({ id: 0, call, chunk, start, end, crashes: 0 })),
-    );
-    this.#pump();
+    const tasks = call.tasks();
+    if (this.#dispatch.queue.size + tasks.length > this.#maxQueue) throw new QueueFullError(this.#maxQueue);
+    if (signal) {
+      const onAbort = () => this.#dispatch.cancel(call, new AbortError(`kernel "${info.name}": aborted`, signal.reason));
+      signal.addEventListener("abort", onAbort, { once: true });
+      call.promise.finally(() => signal.removeEventListener("abort", onAbort)).catch(() => {});
+    }
+    this.#dispatch.submit(call, tasks);
     return call;
   }
 
-  /** Hands queued chunks to workers, breadth first: every worker gets one before any gets two. */
-  #pump(): void {
-    for (let depth = 1; depth <= this.#depth && this.#queue.size > 0; depth++) {
-      for (const slot of this.#slots) {
-        if (!slot.isReady || slot.dead || slot.inflight.size >= depth) continue;
-        const task = this.#queue.next((id) => this.#calls.get(id)?.canUse(slot.index) ?? true);
-        if (!task) continue;
-        if (task.call.settled) continue; // dropped between push and pull
-        this.#send(slot, task);
-      }
-    }
-  }
-
-  #send(slot: WorkerSlot, task: Task): void {
-    const { call } = task;
-    let frame: Uint8Array;
-    try {
-      frame = encodeRequest({ job: call.id, chunk: task.chunk, kernel: call.kernel.name, mode: call.mode, payload: call.payload(task) });
-    } catch (err) {
-      call.fail(new PmapError(`kernel "${call.kernel.name}": chunk ${task.chunk} could not be encoded: ${(err as Error).message}`));
-      return;
-    }
-    task.id = ++this.#taskSeq;
-    slot.inflight.set(task.id, task);
-    call.workers.set(slot.index, (call.workers.get(slot.index) ?? 0) + 1);
-    slot.post({ type: "run", id: task.id, frame: frame.buffer as ArrayBuffer }, [frame.buffer]);
-  }
-
-  /** Removes a task from its worker's books; returns it if it was still in flight. */
-  #settle(slot: WorkerSlot, id: number): Task | undefined {
-    const task = slot.inflight.get(id);
-    if (!task) return undefined;
-    slot.inflight.delete(id);
-    const left = (task.call.workers.get(slot.index) ?? 1) - 1;
-    if (left > 0) task.call.workers.set(slot.index, left);
-    else task.call.workers.delete(slot.index);
-    return task;
-  }
-
-  #onMessage(slot: WorkerSlot, msg: FromWorker): void {
-    if (msg.type === "done") {
-      const task = this.#settle(slot, msg.id);
-      if (task && !task.call.settled) this.#deliver(slot, task, msg.frame, msg.startedAt, msg.finishedAt);
-    } else if (msg.type === "trap") {
-      const task = this.#settle(slot, msg.id);
-      task?.call.fail(new KernelError(task.call.kernel.name, `panicked: ${msg.message}`, task.chunk, undefined, true));
-      if (!msg.recovered) this.#replace(slot, "closed after a kernel panic", false);
-    }
-    this.#pump();
-  }
-
-  #deliver(slot: WorkerSlot, task: Task, frame: ArrayBuffer, startedAt: number, finishedAt: number): void {
-    const { call } = task;
-    try {
-      const resp = decodeResponse(new Uint8Array(frame));
-      if (resp.job !== call.id || resp.chunk !== task.chunk) {
-        throw new PmapError(`response for ${resp.job}#${resp.chunk} arrived for ${call.id}#${task.chunk}`);
-      }
-      if (resp.ok) call.accept(task, decodeValue(resp.body), slot.index, startedAt, finishedAt);
-      else call.failure(task, resp.failure);
-    } catch (err) {
-      call.fail(err instanceof PmapError ? err : new PmapError(`kernel "${call.kernel.name}": bad response: ${(err as Error).message}`));
-    }
-  }
-
-  #onCrash(slot: WorkerSlot, reason: string): void {
-    this.#replace(slot, reason, true);
-    this.#pump();
-  }
-
-  /**
-   * Replaces a dead worker. Its in-flight chunks go back to the queue; with `ranThem`, the
-   * worker may have been running them when it died, so each gets one retry, then fails
-   * its call with `WorkerCrashedError`.
-   */
-  #replace(slot: WorkerSlot, reason: string, ranThem: boolean): void {
-    if (this.#terminated || this.#slots[slot.index] !== slot) return;
-    slot.terminate();
-    for (const task of [...slot.inflight.values()]) {
-      this.#settle(slot, task.id);
-      if (task.call.settled) continue;
-      if (ranThem && ++task.crashes > 1) {
-        task.call.fail(new WorkerCrashedError(`kernel "${task.call.kernel.name}": chunk ${task.chunk} crashed its worker twice (${reason})`));
-      } else {
-        this.#queue.unshift(task.call.id, task);
-      }
-    }
-    const fresh = this.#spawn(slot.index);
-    this.#slots[slot.index] = fresh;
-    this.#counts.respawned++;
-    fresh.ready.then(
-      () => this.#pump(),
-      (err) => {
-        // A module that no longer starts: fail what is queued rather than wait forever.
-        for (const call of this.#calls.values()) call.fail(err);
-      },
-    );
-  }
-
-  #spawn(index: number): WorkerSlot {
-    return new WorkerSlot(index, this.#module, this.#glue, {
-      message: (s, m) => this.#onMessage(s, m),
-      crash: (s, reason) => this.#onCrash(s, reason),
+  #changed(): void {
+    if (this.#notifyQueued) return;
+    this.#notifyQueued = true;
+    queueMicrotask(() => {
+      this.#notifyQueued = false;
+      this.dispatchEvent(new CustomEvent<PoolStats>("change", { detail: this.stats() }));
     });
   }
+}
+
+function positiveInt(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
 }
 
 function checkItems(info: KernelInfo, items: unknown): ArrayLike<unknown> {
   const typed = ArrayBuffer.isView(items) && !(items instanceof DataView);
   if (info.kind === "slice") {
     if (!typed) throw new TypeError(`kernel "${info.name}" is a slice kernel: pass a ${info.input}, got ${kindOf(items)}`);
-    return items as TypedArray;
+    return items as unknown as ArrayLike<number>;
   }
   if (typed || Array.isArray(items)) return items as ArrayLike<unknown>;
   if (items && typeof (items as Iterable<unknown>)[Symbol.iterator] === "function") return Array.from(items as Iterable<unknown>);

@@ -114,6 +114,6 @@ export type FromWorker =
   | { type: "ready"; kernels: KernelInfo[] }
   | { type: "init-error"; message: string }
   /** `startedAt`/`finishedAt` are epoch milliseconds (comparable across workers). */
-  | { type: "done"; id: number; frame: ArrayBuffer; startedAt: number; finishedAt: number }
+  | { type: "done"; id: number; frame: ArrayBuffer; startedAt: number; finishedAt: number; memoryBytes: number }
   /** The kernel panicked (a wasm trap). `recovered`: the instance was re-created in place. */
   | { type: "trap"; id: number; message: string; recovered: boolean };

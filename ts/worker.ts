@@ -11,6 +11,7 @@ interface Glue {
   initSync(opts: { module: WebAssembly.Module }): unknown;
   __wasmPmapDispatch(frame: Uint8Array): Uint8Array;
   __wasmPmapKernels(): KernelInfo[];
+  __wasmPmapMemoryBytes(): number;
   /** Present when built with `--experimental-reset-state-function` (scripts/build-wasm.sh). */
   __wbg_reset_state?: () => void;
 }
@@ -83,5 +84,6 @@ function run(msg: ToWorker): void {
   // `out` is a fresh copy owned by JS (wasm-bindgen copies out of linear memory), so its
   // buffer can be transferred. Guard anyway in case it is a view of something bigger.
   const frame = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.slice().buffer;
-  post({ type: "done", id: msg.id, frame: frame as ArrayBuffer, startedAt, finishedAt }, [frame as ArrayBuffer]);
+  const memoryBytes = glue.__wasmPmapMemoryBytes();
+  post({ type: "done", id: msg.id, frame: frame as ArrayBuffer, startedAt, finishedAt, memoryBytes }, [frame as ArrayBuffer]);
 }

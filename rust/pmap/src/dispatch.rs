@@ -45,6 +45,15 @@ pub fn kernel_list() -> Result<JsValue, JsError> {
     Ok(serde_wasm_bindgen::to_value(&list)?)
 }
 
+/// Size of this instance's linear memory in bytes (reported in `pool.stats()`).
+#[wasm_bindgen(js_name = "__wasmPmapMemoryBytes")]
+pub fn memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return (core::arch::wasm32::memory_size(0) * 65536) as f64;
+    #[cfg(not(target_arch = "wasm32"))]
+    0.0
+}
+
 /// Encodes a JS value as CBOR through serde-wasm-bindgen + ciborium. Kept as the
 /// alternative to cbor-x that the bench measures (see README "Wire").
 #[wasm_bindgen(js_name = "__wasmPmapEncodeCbor")]

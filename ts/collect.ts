@@ -1,0 +1,155 @@
+/**
+ * Where a call's outputs go (the last step of an item's journey). One sink per call
+ * flavour: `map` (array in input order), slice `map` (one concatenated typed array),
+ * `reduce` (partials), `mapSettled` (per-item outcomes), `stream` (completion order).
+ */
+import { type PmapError, TimeoutError } from "./errors.js";
+
+/** The span of items a chunk covers. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** A `mapSettled` outcome: never thrown, one per item. */
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: PmapError; timedOut: boolean };
+
+/** One `stream` element: an item's index in the input and its output. */
+export interface Indexed<T> {
+  index: number;
+  value: T;
+}
+
+export interface Sink {
+  /** True for `mapSettled`: failures are recorded per item and the call resolves anyway. */
+  readonly settles: boolean;
+  /** A chunk's outputs (already decoded). */
+  put(span: Span, body: unknown): void;
+  /** Items that failed (only called when `settles`). */
+  putError(span: Span, err: PmapError): void;
+  /** The call ends with `err` (first error, abort, pool terminated). */
+  close(err: PmapError): void;
+  /** The call's value once every item is in (or after an absorbing `close`). */
+  result(): unknown;
+}
+
+/** `map`: outputs at their input indices. */
+export class ArraySink implements Sink {
+  readonly #out: unknown[];
+  constructor(total: number) {
+    this.#out = new Array(total);
+  }
+  put(span: Span, body: unknown): void {
+    const values = body as unknown[];
+    for (let i = 0; i < values.length; i++) this.#out[span.start + i] = values[i];
+  }
+  readonly settles = false;
+  putError(): void {}
+  close(): void {}
+  result(): unknown[] {
+    return this.#out;
+  }
+}
+
+/** Slice `map`: each chunk returns a typed array; the result is their concatenation. */
+export class ConcatSink implements Sink {
+  readonly #parts = new Map<number, ArrayLike<number>>();
+  constructor(readonly empty: () => unknown) {}
+  put(span: Span, body: unknown): void {
+    this.#parts.set(span.start, body as ArrayLike<number>);
+  }
+  readonly settles = false;
+  putError(): void {}
+  close(): void {}
+  result(): unknown {
+    const parts = [...this.#parts.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+    if (parts.length === 0) return this.empty();
+    type Typed = { set(a: ArrayLike<number>, o: number): void };
+    const out = new (parts[0]!.constructor as new (n: number) => Typed)(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      out.set(p, offset);
+      offset += p.length;
+    }
+    return out;
+  }
+}
+
+/** `reduce`: one partial per chunk (null for an empty one), in input order. */
+export class PartialsSink implements Sink {
+  readonly #parts = new Map<number, unknown>();
+  put(span: Span, body: unknown): void {
+    this.#parts.set(span.start, body);
+  }
+  readonly settles = false;
+  putError(): void {}
+  close(): void {}
+  result(): unknown[] {
+    return [...this.#parts.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map((e) => e[1])
+      .filter((p) => p !== null && p !== undefined);
+  }
+}
+
+/** `mapSettled`: an outcome per item; never rejects. */
+export class SettledSink implements Sink {
+  readonly #out: Settled<unknown>[];
+  constructor(total: number) {
+    this.#out = new Array(total);
+  }
+  put(span: Span, body: unknown): void {
+    const values = body as unknown[];
+    for (let i = 0; i < values.length; i++) this.#out[span.start + i] = { ok: true, value: values[i] };
+  }
+  readonly settles = true;
+  putError(span: Span, error: PmapError): void {
+    const failed: Settled<unknown> = { ok: false, error, timedOut: error instanceof TimeoutError };
+    for (let i = span.start; i < span.end; i++) this.#out[i] = failed;
+  }
+  close(error: PmapError): void {
+    for (let i = 0; i < this.#out.length; i++) this.#out[i] ??= { ok: false, error, timedOut: false };
+  }
+  result(): Settled<unknown>[] {
+    return this.#out;
+  }
+}
+
+/** `stream`: items handed to an async iterator as their chunks complete. */
+export class StreamSink implements Sink {
+  readonly #ready: Indexed<unknown>[] = [];
+  #error: PmapError | undefined;
+  #ended = false;
+  #wake: (() => void) | undefined;
+
+  put(span: Span, body: unknown): void {
+    const values = body as unknown[];
+    for (let i = 0; i < values.length; i++) this.#ready.push({ index: span.start + i, value: values[i] });
+    this.#poke();
+  }
+  readonly settles = false;
+  putError(): void {}
+  close(err: PmapError): void {
+    this.#error ??= err;
+    this.#poke();
+  }
+  result(): undefined {
+    this.#ended = true;
+    this.#poke();
+    return undefined;
+  }
+  async *iterate(): AsyncGenerator<Indexed<unknown>> {
+    for (;;) {
+      while (this.#ready.length > 0) yield this.#ready.shift()!;
+      if (this.#error) throw this.#error;
+      if (this.#ended) return;
+      await new Promise<void>((r) => (this.#wake = r));
+    }
+  }
+
+  #poke(): void {
+    const w = this.#wake;
+    this.#wake = undefined;
+    w?.();
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Dispatch: hands queued chunks to workers and brings their answers back. Owns the
+ * workers, the queue, in-flight bookkeeping, per-chunk timeouts, and the replacement of
+ * workers that died, hung, or were running an aborted call.
+ */
+import type { Call, Task } from "./call.js";
+import { AbortError, KernelError, PmapError, TimeoutError, WorkerCrashedError } from "./errors.js";
+import type { KernelInfo } from "./kernels.js";
+import { FairQueue } from "./schedule.js";
+import { decodeResponse, decodeValue, encodeRequest, type FromWorker } from "./wire.js";
+import { WorkerSlot } from "./workers.js";
+
+export class Dispatcher {
+  readonly slots: WorkerSlot[] = [];
+  readonly queue = new FairQueue<Task>();
+  readonly calls = new Map<string, Call>();
+  readonly counts = { completed: 0, failed: 0, respawned: 0 };
+  /** Last wasm memory size each worker reported, by slot index. */
+  readonly memory = new Map<number, number>();
+  readonly #timers = new Map<number, ReturnType<typeof setTimeout>>();
+  #taskSeq = 0;
+  #closed = false;
+
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly glue: string,
+    /** Chunks posted ahead per worker. */
+    private readonly depth: number,
+    /** Called (synchronously) whenever the counters may have changed. */
+    private readonly changed: () => void,
+  ) {}
+
+  /** Adds workers up to `n`; resolves with the module's kernels once they are ready. */
+  async grow(n: number): Promise<KernelInfo[]> {
+    const added: Promise<KernelInfo[]>[] = [];
+    while (this.slots.length < n) {
+      const slot = this.#spawn(this.slots.length);
+      this.slots.push(slot);
+      added.push(slot.ready);
+    }
+    this.changed();
+    const lists = await Promise.all(added);
+    this.pump();
+    return lists[0] ?? [];
+  }
+
+  /** Queues a call's chunks. */
+  submit(call: Call, tasks: Task[]): void {
+    this.calls.set(call.id, call);
+    call.promise.then(
+      () => this.counts.completed++,
+      () => this.counts.failed++,
+    ).finally(() => {
+      this.calls.delete(call.id);
+      this.queue.drop(call.id); // chunks a failed call will never need
+      this.changed();
+    });
+    this.requeue(tasks);
+  }
+
+  /** Puts tasks on the queue (at the back of their call's line) and pumps. */
+  requeue(tasks: Task[]): void {
+    if (tasks.length === 0) return;
+    this.queue.push(tasks[0]!.call.id, tasks);
+    this.pump();
+  }
+
+  /**
+   * Aborts a call: its queued chunks are dropped at once, and the workers running its
+   * chunks are terminated and replaced (their other chunks go back to the queue).
+   */
+  cancel(call: Call, err: AbortError): void {
+    call.fail(err);
+    this.queue.drop(call.id);
+    for (const slot of [...this.slots]) {
+      if ([...slot.inflight.values()].some((t) => t.call === call)) this.#replace(slot, "aborted", false);
+    }
+    this.pump();
+  }
+
+  /** Stops every worker; every pending call fails with `err`. */
+  close(err: PmapError): void {
+    this.#closed = true;
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+    for (const call of [...this.calls.values()]) call.fail(err);
+    for (const s of this.slots) s.terminate();
+    this.slots.length = 0;
+    this.changed();
+  }
+
+  /** Hands queued chunks to workers, breadth first: every worker gets one before any gets two. */
+  pump(): void {
+    if (this.#closed) return;
+    let sent = false;
+    for (let depth = 1; depth <= this.depth && this.queue.size > 0; depth++) {
+      for (const slot of this.slots) {
+        if (!slot.isReady || slot.dead || slot.inflight.size >= depth) continue;
+        let task: Task | undefined;
+        do task = this.queue.next((id) => this.calls.get(id)?.canUse(slot.index) ?? true);
+        while (task?.call.settled); // skip chunks of calls that ended meanwhile
+        if (!task) continue;
+        this.#send(slot, task);
+        sent = true;
+      }
+    }
+    if (sent) this.changed();
+  }
+
+  #send(slot: WorkerSlot, task: Task): void {
+    const { call } = task;
+    let frame: Uint8Array;
+    try {
+      frame = encodeRequest({ job: call.id, chunk: task.chunk, kernel: call.kernel.name, mode: call.mode, payload: call.payload(task) });
+    } catch (err) {
+      call.chunkFailed(task, new PmapError(`kernel "${call.kernel.name}": chunk ${task.chunk} could not be encoded: ${(err as Error).message}`));
+      return;
+    }
+    task.id = ++this.#taskSeq;
+    slot.inflight.set(task.id, task);
+    call.workers.set(slot.index, (call.workers.get(slot.index) ?? 0) + 1);
+    slot.post({ type: "run", id: task.id, frame: frame.buffer as ArrayBuffer }, [frame.buffer]);
+    if (slot.inflight.size === 1) this.#startClock(slot, task);
+  }
+
+  /**
+   * Why here: a worker runs its chunks one after the other, so a chunk starts when it is
+   * sent to an idle worker or when the chunk before it on that worker finishes. That is
+   * when `timeoutMs` starts counting, not when the chunk was queued or posted.
+   */
+  #startClock(slot: WorkerSlot, task: Task): void {
+    const ms = task.call.timeoutMs;
+    if (ms === undefined || !Number.isFinite(ms)) return;
+    this.#timers.set(
+      task.id,
+      setTimeout(() => {
+        this.#timers.delete(task.id);
+        if (slot.inflight.get(task.id) !== task) return;
+        this.#untrack(slot, task.id);
+        task.call.chunkFailed(task, new TimeoutError(task.call.kernel.name, task.chunk, ms));
+        this.#replace(slot, "timed out", false); // the only way to stop a running wasm call
+        this.pump();
+      }, ms),
+    );
+  }
+
+  /** Removes a task from its worker's books; returns it if it was still in flight. */
+  #untrack(slot: WorkerSlot, id: number): Task | undefined {
+    const task = slot.inflight.get(id);
+    if (!task) return undefined;
+    slot.inflight.delete(id);
+    const timer = this.#timers.get(id);
+    if (timer !== undefined) clearTimeout(timer);
+    this.#timers.delete(id);
+    const left = (task.call.workers.get(slot.index) ?? 1) - 1;
+    if (left > 0) task.call.workers.set(slot.index, left);
+    else task.call.workers.delete(slot.index);
+    return task;
+  }
+
+  #onMessage(slot: WorkerSlot, msg: FromWorker): void {
+    if (msg.type === "done" || msg.type === "trap") {
+      const task = this.#untrack(slot, msg.id);
+      // The worker moves on to its next chunk now: start that chunk's clock.
+      const next = slot.inflight.values().next().value;
+      if (next) this.#startClock(slot, next);
+      if (msg.type === "done") {
+        this.memory.set(slot.index, msg.memoryBytes);
+        if (task && !task.call.settled) this.#deliver(slot, task, msg.frame, msg.startedAt, msg.finishedAt);
+      } else {
+        task?.call.chunkFailed(task, new KernelError(task.call.kernel.name, `panicked: ${msg.message}`, task.chunk, undefined, true));
+        if (!msg.recovered) this.#replace(slot, "closed after a kernel panic", false);
+      }
+    }
+    this.pump();
+    this.changed();
+  }
+
+  #deliver(slot: WorkerSlot, task: Task, frame: ArrayBuffer, startedAt: number, finishedAt: number): void {
+    const { call } = task;
+    try {
+      const resp = decodeResponse(new Uint8Array(frame));
+      if (resp.job !== call.id || resp.chunk !== task.chunk) {
+        throw new PmapError(`response for ${resp.job}#${resp.chunk} arrived for ${call.id}#${task.chunk}`);
+      }
+      if (resp.ok) call.accept(task, decodeValue(resp.body), slot.index, startedAt, finishedAt);
+      else call.failure(task, resp.failure);
+    } catch (err) {
+      call.chunkFailed(task, err instanceof PmapError ? err : new PmapError(`kernel "${call.kernel.name}": bad response: ${(err as Error).message}`));
+    }
+  }
+
+  /**
+   * Replaces a worker. Its in-flight chunks go back to the head of their queues; with
+   * `ranThem` (it died on its own) the first of them may have caused it, so each gets one
+   * retry, then fails its call with `WorkerCrashedError`.
+   */
+  #replace(slot: WorkerSlot, reason: string, ranThem: boolean): void {
+    if (this.#closed || this.slots[slot.index] !== slot) return;
+    slot.terminate();
+    for (const task of [...slot.inflight.values()].reverse()) {
+      this.#untrack(slot, task.id);
+      if (task.call.settled) continue;
+      if (ranThem && ++task.crashes > 1) {
+        task.call.chunkFailed(task, new WorkerCrashedError(`kernel "${task.call.kernel.name}": chunk ${task.chunk} crashed its worker twice (${reason})`));
+      } else {
+        this.queue.unshift(task.call.id, task);
+      }
+    }
+    this.memory.delete(slot.index);
+    const fresh = this.#spawn(slot.index);
+    this.slots[slot.index] = fresh;
+    this.counts.respawned++;
+    this.changed();
+    fresh.ready.then(
+      () => this.pump(),
+      (err: PmapError) => {
+        // The module no longer starts: fail what waits rather than wait forever.
+        for (const call of [...this.calls.values()]) call.fail(err);
+      },
+    );
+  }
+
+  #spawn(index: number): WorkerSlot {
+    return new WorkerSlot(index, this.module, this.glue, {
+      message: (s, m) => this.#onMessage(s, m),
+      crash: (s, reason) => {
+        this.#replace(s, reason, true);
+        this.pump();
+      },
+    });
+  }
+}
