@@ -192,16 +192,18 @@ export class Dispatcher {
 
   /**
    * Replaces a worker. Its in-flight chunks go back to the head of their queues; with
-   * `ranThem` (it died on its own) the first of them may have caused it, so each gets one
-   * retry, then fails its call with `WorkerCrashedError`.
+   * `ranThem` (it died on its own) the one it was running may have caused it, so that one
+   * gets one retry, then fails its call with `WorkerCrashedError`.
    */
   #replace(slot: WorkerSlot, reason: string, ranThem: boolean): void {
     if (this.#closed || this.slots[slot.index] !== slot) return;
     slot.terminate();
+    // Only the first in-flight chunk was running; the others were waiting behind it.
+    const running = slot.inflight.values().next().value;
     for (const task of [...slot.inflight.values()].reverse()) {
       this.#untrack(slot, task.id);
       if (task.call.settled) continue;
-      if (ranThem && ++task.crashes > 1) {
+      if (ranThem && task === running && ++task.crashes > 1) {
         task.call.chunkFailed(task, new WorkerCrashedError(`kernel "${task.call.kernel.name}": chunk ${task.chunk} crashed its worker twice (${reason})`));
       } else {
         this.queue.unshift(task.call.id, task);

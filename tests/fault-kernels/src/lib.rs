@@ -13,7 +13,10 @@ pub struct Point {
 /// Several arguments: the item is the tuple `[point, factor]`.
 #[wasm_pmap::kernel]
 pub fn scale(p: Point, k: f64) -> Point {
-    Point { x: p.x * k, y: p.y * k }
+    Point {
+        x: p.x * k,
+        y: p.y * k,
+    }
 }
 
 /// Returns `x + 1`, but panics on 13 (a trap in wasm).
@@ -50,7 +53,10 @@ fn now() -> f64 {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        std::time::UNIX_EPOCH.elapsed().map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+        std::time::UNIX_EPOCH
+            .elapsed()
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0)
     }
 }
 
@@ -59,10 +65,38 @@ mod tests {
     #[test]
     fn fault_kernels_register_and_behave() {
         let names = wasm_pmap::registry::names();
-        for n in ["scale", "panicOn13", "failOn7", "spin"] {
+        for n in [
+            "scale",
+            "panicOn13",
+            "failOn7",
+            "spin",
+            "crashWorker",
+            "holdKib",
+        ] {
             assert!(names.contains(&n.to_string()), "{n}");
         }
         assert_eq!(super::fail_on_7(3), Ok(4));
         assert!(super::fail_on_7(14).is_err());
     }
+}
+
+/// Breaks the worker's runtime (its `postMessage` is removed), so the worker throws an
+/// uncaught exception after this chunk: a crashed worker as the pool sees one.
+#[wasm_pmap::kernel]
+pub fn crash_worker(x: u32) -> u32 {
+    #[cfg(target_arch = "wasm32")]
+    let _ = js_sys::Reflect::set(
+        &js_sys::global(),
+        &"postMessage".into(),
+        &wasm_bindgen::JsValue::UNDEFINED,
+    );
+    x
+}
+
+/// Allocates and keeps `kib` KiB in a thread-local, to see memory in `pool.stats()`.
+#[wasm_pmap::kernel]
+pub fn hold_kib(kib: u32) -> u32 {
+    thread_local!(static HELD: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) });
+    HELD.with(|h| h.borrow_mut().push(vec![1u8; kib as usize * 1024]));
+    kib
 }

@@ -1,0 +1,59 @@
+// Sinks: where outputs go, pure logic.
+import { describe, expect, it } from "vitest";
+import { ArraySink, ConcatSink, PartialsSink, SettledSink, StreamSink } from "../../ts/collect.js";
+import { KernelError, TimeoutError } from "../../ts/errors.js";
+
+describe("sinks", () => {
+  it("ArraySink places chunks at their input indices whatever the arrival order", () => {
+    const s = new ArraySink(5);
+    s.put({ start: 3, end: 5 }, ["d", "e"]);
+    s.put({ start: 0, end: 3 }, ["a", "b", "c"]);
+    expect(s.result()).toEqual(["a", "b", "c", "d", "e"]);
+  });
+
+  it("ConcatSink concatenates typed chunks in input order", () => {
+    const s = new ConcatSink(() => new Float64Array(0));
+    s.put({ start: 2, end: 3 }, new Float64Array([3]));
+    s.put({ start: 0, end: 2 }, new Float64Array([1, 2]));
+    expect(s.result()).toEqual(new Float64Array([1, 2, 3]));
+    expect(new ConcatSink(() => new Float64Array(0)).result()).toEqual(new Float64Array(0));
+  });
+
+  it("PartialsSink keeps non-empty partials in input order", () => {
+    const s = new PartialsSink();
+    s.put({ start: 10, end: 20 }, 2);
+    s.put({ start: 0, end: 10 }, 1);
+    s.put({ start: 20, end: 20 }, null);
+    expect(s.result()).toEqual([1, 2]);
+  });
+
+  it("SettledSink records per-item outcomes and fills the rest on close", () => {
+    const s = new SettledSink(4);
+    s.put({ start: 0, end: 1 }, [10]);
+    s.putError({ start: 1, end: 2 }, new TimeoutError("k", 0, 5));
+    s.close(new KernelError("k", "gone", 0));
+    const out = s.result();
+    expect(out[0]).toEqual({ ok: true, value: 10 });
+    expect(out[1]).toMatchObject({ ok: false, timedOut: true });
+    expect(out[3]).toMatchObject({ ok: false, timedOut: false });
+    expect((out[3] as { error: Error }).error.message).toContain("gone");
+  });
+
+  it("StreamSink yields items as they come and ends or throws", async () => {
+    const s = new StreamSink();
+    const got: number[] = [];
+    const reading = (async () => {
+      for await (const { index } of s.iterate()) got.push(index);
+    })();
+    s.put({ start: 5, end: 7 }, ["x", "y"]);
+    await Promise.resolve();
+    s.put({ start: 0, end: 1 }, ["z"]);
+    s.result();
+    await reading;
+    expect(got).toEqual([5, 6, 0]);
+
+    const failing = new StreamSink();
+    failing.close(new KernelError("k", "bad", 0));
+    await expect(failing.iterate().next()).rejects.toBeInstanceOf(KernelError);
+  });
+});
