@@ -18,6 +18,8 @@ export interface Task extends Span {
   chunk: number;
   /** How many times a worker died while running it. */
   crashes: number;
+  /** How many times its worker had lost the call's context (re-sent each time). */
+  resends: number;
 }
 
 /** Reported to `onProgress` after each chunk. */
@@ -43,6 +45,8 @@ export interface CallSpec {
   timeoutMs?: number;
   onProgress?: (p: Progress) => void;
   sink: Sink;
+  /** A `map_with` call's broadcast context, already CBOR-encoded. */
+  context?: Uint8Array;
   /** Puts tasks (the parts of a split chunk) back on the pool's queue. */
   requeue: (tasks: Task[]) => void;
 }
@@ -55,6 +59,8 @@ export class Call {
   readonly concurrency: number;
   readonly timeoutMs: number | undefined;
   readonly sink: Sink;
+  /** The broadcast context's CBOR (sent once per worker, cached there under the call id). */
+  readonly context: Uint8Array | undefined;
   /** Settles with the sink's result, or rejects with the call's first error. */
   readonly promise: Promise<unknown>;
   /** Workers (slot index → chunks in flight) this call occupies now. */
@@ -75,6 +81,7 @@ export class Call {
     this.concurrency = spec.concurrency;
     this.timeoutMs = spec.timeoutMs;
     this.sink = spec.sink;
+    this.context = spec.context;
     this.promise = new Promise((res, rej) => {
       this.#resolve = res;
       this.#reject = rej;
@@ -188,6 +195,6 @@ export class Call {
   }
 
   #task(chunk: number, start: number, end: number): Task {
-    return { id: 0, call: this, chunk, start, end, crashes: 0 };
+    return { id: 0, call: this, chunk, start, end, crashes: 0, resends: 0 };
   }
 }

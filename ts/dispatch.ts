@@ -53,6 +53,7 @@ export class Dispatcher {
     ).finally(() => {
       this.calls.delete(call.id);
       this.queue.drop(call.id); // chunks a failed call will never need
+      for (const s of this.slots) s.contexts.delete(call.id);
       this.changed();
     });
     this.requeue(tasks);
@@ -111,7 +112,10 @@ export class Dispatcher {
     const { call } = task;
     let frame: Uint8Array;
     try {
-      frame = encodeRequest({ job: call.id, chunk: task.chunk, kernel: call.kernel.name, mode: call.mode, payload: call.payload(task) });
+      // The context's bytes go with the first chunk of the call this worker gets.
+      const context = call.context ? { id: call.id, bytes: slot.contexts.has(call.id) ? null : call.context } : null;
+      frame = encodeRequest({ job: call.id, chunk: task.chunk, kernel: call.kernel.name, mode: call.mode, payload: call.payload(task), context });
+      if (call.context) slot.contexts.add(call.id);
     } catch (err) {
       call.chunkFailed(task, new PmapError(`kernel "${call.kernel.name}": chunk ${task.chunk} could not be encoded: ${(err as Error).message}`));
       return;
@@ -184,7 +188,11 @@ export class Dispatcher {
         throw new PmapError(`response for ${resp.job}#${resp.chunk} arrived for ${call.id}#${task.chunk}`);
       }
       if (resp.ok) call.accept(task, decodeValue(resp.body), slot.index, startedAt, finishedAt);
-      else call.failure(task, resp.failure);
+      else if (resp.failure.kind === "contextMissing" && call.context && task.resends++ < 2) {
+        // The worker evicted the context (it caches a few): send the bytes again.
+        slot.contexts.delete(call.id);
+        this.queue.unshift(call.id, task);
+      } else call.failure(task, resp.failure);
     } catch (err) {
       call.chunkFailed(task, err instanceof PmapError ? err : new PmapError(`kernel "${call.kernel.name}": bad response: ${(err as Error).message}`));
     }

@@ -12,13 +12,14 @@
 import type { BuiltinKernels, Input, ItemKernel, Output, ReduceKernel, SliceKernel } from "./kernels.js";
 import { type CallOptions, createPool, type Pool } from "./pool.js";
 
-export { createPool, Pool, type CallOptions, type PoolOptions, type PoolStats } from "./pool.js";
+export { createPool, Pool, type CallOptions, type OptionsFor, type PoolOptions, type PoolStats } from "./pool.js";
 export type { Progress } from "./call.js";
 export type { Indexed, Settled } from "./collect.js";
 export { Mutex, type Release, Semaphore } from "./locks.js";
 export {
   builtinModule,
   type BuiltinKernels,
+  type Context,
   type Input,
   type ItemKernel,
   type KernelInfo,

@@ -23,6 +23,8 @@ export interface KernelInfo {
   /** Input and output types as TypeScript spells them. */
   input: string;
   output: string;
+  /** For a `#[kernel(context)]`: the broadcast context's type. */
+  context?: string;
 }
 
 /** The module compiled into this package: the built-in kernels (see `rust/kernels`). */
@@ -44,6 +46,8 @@ export type SliceKernel<K> = OfKind<K, "slice">;
 export type ReduceKernel<K> = OfKind<K, "reduce">;
 /** The input type of kernel `N`. */
 export type Input<K, N extends keyof K> = K[N] extends { input: infer I } ? I : never;
+/** The broadcast context type of a `#[kernel(context)]` kernel `N` (`never` for others). */
+export type Context<K, N extends keyof K> = K[N] extends { context: infer C } ? C : never;
 /** The output type of kernel `N`. */
 export type Output<K, N extends keyof K> = K[N] extends { output: infer O } ? O : never;
 

@@ -10,6 +10,7 @@ import {
   type BuiltinKernels,
   builtinModule,
   compileModule,
+  type Context,
   type Input,
   type ItemKernel,
   type KernelInfo,
@@ -19,7 +20,7 @@ import {
   type SliceKernel,
 } from "./kernels.js";
 import { resolveChunkSize } from "./schedule.js";
-import { Mode } from "./wire.js";
+import { encodeValue, Mode } from "./wire.js";
 
 export interface PoolOptions {
   /**
@@ -56,7 +57,18 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Called after every completed chunk. */
   onProgress?: (p: Progress) => void;
+  /**
+   * The broadcast value of a `#[kernel(context)]` kernel (rayon's `map_with`): sent once
+   * to each worker that runs the call and cached there, not re-sent with every chunk.
+   */
+  context?: unknown;
 }
+
+/** The options argument of an item kernel: required, with its `context`, for a
+ * `#[kernel(context)]` kernel; optional otherwise. */
+export type OptionsFor<K, N extends keyof K> = [Context<K, N>] extends [never]
+  ? [opts?: CallOptions & { context?: undefined }]
+  : [opts: CallOptions & { context: Context<K, N> }];
 
 /** Counters of a pool at one moment (also the `detail` of its `"change"` events). */
 export interface PoolStats {
@@ -157,7 +169,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
    * For a `slice` kernel, pass a typed array: each chunk reaches Rust as one `&[T]` and
    * the outputs come back concatenated into one typed array. Rejects with the first error.
    */
-  map<N extends ItemKernel<K>>(kernel: N, items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>, opts?: CallOptions): Promise<Output<K, N>[]>;
+  map<N extends ItemKernel<K>>(kernel: N, items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>, ...opts: OptionsFor<K, N>): Promise<Output<K, N>[]>;
   map<N extends SliceKernel<K>>(kernel: N, items: Input<K, N>, opts?: CallOptions): Promise<Output<K, N>>;
   async map(kernel: string, items: unknown, opts: CallOptions = {}): Promise<unknown> {
     const info = await this.#kernel(kernel);
@@ -174,7 +186,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   async mapSettled<N extends ItemKernel<K>>(
     kernel: N,
     items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>,
-    opts: CallOptions = {},
+    ...[opts = {}]: OptionsFor<K, N>
   ): Promise<Settled<Output<K, N>>[]> {
     let info: KernelInfo, list: ArrayLike<unknown>;
     try {
@@ -195,7 +207,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   async *stream<N extends ItemKernel<K>>(
     kernel: N,
     items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>,
-    opts: CallOptions = {},
+    ...[opts = {}]: OptionsFor<K, N>
   ): AsyncGenerator<Indexed<Output<K, N>>> {
     const info = await this.#kernel(kernel);
     const sink = new StreamSink();
@@ -209,8 +221,8 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   }
 
   /** Runs a kernel on one input (a single-item map): one RPC. */
-  async call<N extends ItemKernel<K>>(kernel: N, input: Input<K, N>, opts: Omit<CallOptions, "chunkSize" | "concurrency"> = {}): Promise<Output<K, N>> {
-    const [out] = await this.map(kernel, [input], { ...opts, chunkSize: 1 });
+  async call<N extends ItemKernel<K>>(kernel: N, input: Input<K, N>, ...[opts = {}]: OptionsFor<K, N>): Promise<Output<K, N>> {
+    const [out] = (await (this.map as (k: string, i: unknown[], o: CallOptions) => Promise<unknown[]>)(kernel, [input], { ...opts, chunkSize: 1 })) as Output<K, N>[];
     return out!;
   }
 
@@ -277,6 +289,12 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     const concurrency = opts.concurrency ?? this.size;
     positiveInt("concurrency", concurrency);
     if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${opts.timeoutMs}`);
+    if (info.context !== undefined && opts.context === undefined) {
+      throw new TypeError(`kernel "${info.name}" is a context kernel: pass opts.context (a ${info.context})`);
+    }
+    if (info.context === undefined && opts.context !== undefined) {
+      throw new TypeError(`kernel "${info.name}" takes no context; opts.context is only for #[kernel(context)] kernels`);
+    }
     const { signal } = opts;
     if (signal?.aborted) throw new AbortError(`kernel "${info.name}": aborted before it started`, signal.reason);
     const call: Call = new Call({
@@ -289,6 +307,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
       timeoutMs: opts.timeoutMs,
       onProgress: opts.onProgress,
       sink,
+      context: opts.context === undefined ? undefined : encodeValue(opts.context),
       requeue: (tasks) => this.#dispatch.requeue(tasks),
     });
     if (call.settled) return call;

@@ -4,7 +4,8 @@
  * between the pool and a worker.
  *
  * ```text
- * request  = [1, job, chunk, kernel, mode, payload: bytes]      payload = CBOR of the items
+ * request  = [1, job, chunk, kernel, mode, payload: bytes,      payload = CBOR of the items
+ *             context: null | [id, bytes | null]]               a map_with call's broadcast value
  * response = [1, job, chunk, 0, body: bytes]                    body    = CBOR of the outputs
  *          | [1, job, chunk, 1, failure: map]
  * ```
@@ -24,7 +25,7 @@ export const Mode = { Map: 0, Slice: 1, Reduce: 2 } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
 
 /** Failure kinds reported by the Rust side (`FailureKind` in error.rs). */
-export type FailureKind = "frame" | "unknownKernel" | "decode" | "kernel" | "encode";
+export type FailureKind = "frame" | "unknownKernel" | "decode" | "kernel" | "encode" | "contextMissing";
 
 export interface Failure {
   kind: FailureKind;
@@ -42,6 +43,8 @@ export interface Request {
   mode: Mode;
   /** CBOR of the items (see `encodeValue`). */
   payload: Uint8Array;
+  /** A `map_with` call's context: its CBOR on a worker's first chunk of the call, then only its id. */
+  context: { id: string; bytes: Uint8Array | null } | null;
 }
 
 export type Response =
@@ -71,13 +74,15 @@ export function decodeValue<T = unknown>(bytes: Uint8Array): T {
 }
 
 export function encodeRequest(r: Request): Uint8Array {
-  return encodeValue([WIRE_VERSION, r.job, r.chunk, r.kernel, r.mode, r.payload]);
+  const context = r.context ? [r.context.id, r.context.bytes] : null;
+  return encodeValue([WIRE_VERSION, r.job, r.chunk, r.kernel, r.mode, r.payload, context]);
 }
 
 export function decodeRequest(bytes: Uint8Array): Request {
-  const [v, job, chunk, kernel, mode, payload] = decodeValue<[number, string, number, string, Mode, Uint8Array]>(bytes);
+  type Frame = [number, string, number, string, Mode, Uint8Array, [string, Uint8Array | null] | null];
+  const [v, job, chunk, kernel, mode, payload, ctx] = decodeValue<Frame>(bytes);
   checkVersion(v);
-  return { job, chunk, kernel, mode, payload };
+  return { job, chunk, kernel, mode, payload, context: ctx ? { id: ctx[0], bytes: ctx[1] } : null };
 }
 
 export function encodeResponse(r: Response): Uint8Array {

@@ -22,8 +22,11 @@ export class WorkerSlot {
   readonly ready: Promise<KernelInfo[]>;
   isReady = false;
   dead = false;
-  /** Chunks posted to this worker and not yet answered, by task id. */
+  /** Chunks posted to this worker and not yet answered, by task id (in posting order,
+   * which is the order the worker runs them). */
   readonly inflight = new Map<number, Task>();
+  /** Ids of the calls whose broadcast context this worker was sent. */
+  readonly contexts = new Set<string>();
 
   constructor(
     /** Stable position in the pool (a replacement worker takes the same index). */

@@ -49,7 +49,10 @@ describe("wire.ts matches the shared vectors", () => {
     const req = decodeRequest(unhex(vec.hex));
     expect(req).toMatchObject({ job: vec.job, chunk: vec.chunk, kernel: vec.kernel, mode: vec.mode });
     expect(hex(req.payload)).toBe(vec.payloadHex);
-    const again = encodeRequest({ job: vec.job, chunk: vec.chunk, kernel: vec.kernel, mode: vec.mode as Mode, payload: unhex(vec.payloadHex) });
+    const ctx = vec.context as { id: string; bytesHex: string | null } | null;
+    expect(req.context && { id: req.context.id, bytesHex: req.context.bytes && hex(req.context.bytes) }).toEqual(ctx);
+    const context = ctx && { id: ctx.id, bytes: ctx.bytesHex === null ? null : unhex(ctx.bytesHex) };
+    const again = encodeRequest({ job: vec.job, chunk: vec.chunk, kernel: vec.kernel, mode: vec.mode as Mode, payload: unhex(vec.payloadHex), context });
     expect(hex(again)).toBe(vec.hex);
   });
 

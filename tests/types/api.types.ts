@@ -32,3 +32,18 @@ export async function typeTest(): Promise<void> {
   await pool.map("sha256Hex", [42]);
   void [doubled, rows, hashes, roots, sum, wrong, viaPool];
 }
+
+import type { Kernels as TestKernels } from "../fault-kernels/pkg/wasm_pmap_test_kernels.js";
+
+export async function contextTypeTest(): Promise<void> {
+  const pool = await createPool<TestKernels>();
+  const rows = [new Float64Array(3)];
+  const sums: number[] = await pool.map("weightedSum", rows, { context: { w: [1, 2, 3] } });
+  // @ts-expect-error a context kernel needs its context
+  await pool.map("weightedSum", rows);
+  // @ts-expect-error the context has the declared type
+  await pool.map("weightedSum", rows, { context: { w: "no" } });
+  // @ts-expect-error other kernels take no context
+  await pool.map("spin", [1], { context: { w: [1] } });
+  void sums;
+}

@@ -41,27 +41,36 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
     let func = parse_macro_input!(item as ItemFn);
     let mut kind = Kind::Map;
     let mut name = None;
+    let mut context = false;
     let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("slice") {
+        if meta.path.is_ident("context") {
+            context = true;
+        } else if meta.path.is_ident("slice") {
             kind = Kind::Slice;
         } else if meta.path.is_ident("reduce") {
             kind = Kind::Reduce;
         } else if meta.path.is_ident("name") {
             name = Some(meta.value()?.parse::<syn::LitStr>()?.value());
         } else {
-            return Err(meta.error("expected `slice`, `reduce` or `name = \"...\"`"));
+            return Err(meta.error("expected `slice`, `reduce`, `context` or `name = \"...\"`"));
         }
         Ok(())
     });
     parse_macro_input!(attr with parser);
-    match expand(func, kind, name) {
+    match expand(func, kind, name, context) {
         Ok(t) => t.into(),
         Err(e) => e.to_compile_error().into(),
     }
 }
 
-fn expand(func: ItemFn, kind: Kind, name: Option<String>) -> syn::Result<Tokens> {
+fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn::Result<Tokens> {
     let sig = &func.sig;
+    if context && kind != Kind::Map {
+        return Err(syn::Error::new(
+            sig.span(),
+            "`context` applies to map kernels only",
+        ));
+    }
     if sig.asyncness.is_some() || !sig.generics.params.is_empty() {
         return Err(syn::Error::new(
             sig.span(),
@@ -103,8 +112,29 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>) -> syn::Result<Tokens>
         )
     };
 
+    let mut context_ts: Option<String> = None;
     let (input_ts, input_rust, body) = match kind {
         Kind::Map => {
+            // `#[kernel(context)] fn f(ctx: &C, item...)`: the first argument is the call's
+            // broadcast context, the others form the item.
+            let ctx_ty = if context {
+                match args.first() {
+                    Some(Type::Reference(r)) => Some((*r.elem).clone()),
+                    _ => {
+                        return Err(syn::Error::new(
+                            sig.inputs.span(),
+                            "a context kernel's first argument is `&Context`",
+                        ))
+                    }
+                }
+            } else {
+                None
+            };
+            let args: Vec<&Type> = if context {
+                args[1..].to_vec()
+            } else {
+                args.clone()
+            };
             if args.is_empty() {
                 return Err(syn::Error::new(
                     sig.span(),
@@ -144,10 +174,21 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>) -> syn::Result<Tokens>
                 );
                 (quote!((#(#wires),*)), quote!((#(#pats),*)), ts, rust)
             };
-            let (out_wire, call) = wrap(quote!(#ident(#(#conv),*)));
-            let body = quote! {
-                ::wasm_pmap::registry::run_map::<#in_wire, #out_wire, _>(INFO, payload, |#pat: #in_wire| #call)
+            let body = match &ctx_ty {
+                Some(c) => {
+                    let (out_wire, call) = wrap(quote!(#ident(ctx, #(#conv),*)));
+                    quote! {
+                        ::wasm_pmap::registry::run_map_with::<#c, #in_wire, #out_wire, _>(INFO, payload, context, |ctx: &#c, #pat: #in_wire| #call)
+                    }
+                }
+                None => {
+                    let (out_wire, call) = wrap(quote!(#ident(#(#conv),*)));
+                    quote! {
+                        ::wasm_pmap::registry::run_map::<#in_wire, #out_wire, _>(INFO, payload, |#pat: #in_wire| #call)
+                    }
+                }
             };
+            context_ts = ctx_ty.as_ref().map(ts_type);
             (input_ts, input_rust, body)
         }
         Kind::Slice => {
@@ -209,9 +250,17 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>) -> syn::Result<Tokens>
         Kind::Reduce => "reduce",
     };
     let docs = doc_comment(&func);
+    let context_decl = context_ts
+        .as_ref()
+        .map(|c| format!(" context: {c};"))
+        .unwrap_or_default();
     let ts_decl = format!(
-        "export interface Kernels {{\n{docs}  {ts_name:?}: {{ kind: {kind_ts:?}; input: {input_ts}; output: {output_ts} }};\n}}"
+        "export interface Kernels {{\n{docs}  {ts_name:?}: {{ kind: {kind_ts:?};{context_decl} input: {input_ts}; output: {output_ts} }};\n}}"
     );
+    let context_info = match &context_ts {
+        Some(c) => quote!(::core::option::Option::Some(#c)),
+        None => quote!(::core::option::Option::None),
+    };
     let ts_const = format_ident!("__WASM_PMAP_TS_{}", ident);
     let run_fn = format_ident!("__wasm_pmap_run_{}", ident);
     let info_ident = format_ident!("__WASM_PMAP_INFO_{}", ident);
@@ -226,14 +275,19 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>) -> syn::Result<Tokens>
             input_ts: #input_ts,
             output_ts: #output_ts,
             input_rust: #input_rust,
+            context_ts: #context_info,
         };
 
         #[doc(hidden)]
         #[allow(non_snake_case)]
-        fn #run_fn(mode: ::wasm_pmap::wire::Mode, payload: &[u8]) -> ::core::result::Result<::std::vec::Vec<u8>, ::wasm_pmap::Failure> {
+        fn #run_fn(
+            mode: ::wasm_pmap::wire::Mode,
+            payload: &[u8],
+            context: ::core::option::Option<&::wasm_pmap::wire::Context>,
+        ) -> ::core::result::Result<::std::vec::Vec<u8>, ::wasm_pmap::Failure> {
             #[allow(non_snake_case)]
             let INFO: &'static ::wasm_pmap::registry::KernelInfo = &#info_ident;
-            let _ = mode;
+            let _ = (mode, context);
             #body
         }
 

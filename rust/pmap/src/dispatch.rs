@@ -16,7 +16,7 @@ pub fn dispatch(frame: &[u8]) -> Vec<u8> {
     init();
     let response = match Request::decode(frame) {
         Ok(req) => Response {
-            body: registry::run(&req.kernel, req.mode, &req.payload),
+            body: registry::run(&req.kernel, req.mode, &req.payload, req.context.as_ref()),
             job: req.job,
             chunk: req.chunk,
         },

@@ -16,6 +16,9 @@ pub enum FailureKind {
     Kernel,
     /// The kernel's output could not be encoded.
     Encode,
+    /// A `map_with` kernel got no context, or a context id this worker no longer caches
+    /// (the pool then re-sends the bytes).
+    ContextMissing,
 }
 
 /// A failure report: which kernel, which item of the chunk, and why.

@@ -22,6 +22,7 @@
 //! (kernels registered by the macro, decode → run → encode), [`typed`] (numeric vectors
 //! as CBOR byte strings), [`dispatch`] (the one wasm export a worker calls).
 
+pub mod context;
 pub mod dispatch;
 pub mod error;
 pub mod lenient;

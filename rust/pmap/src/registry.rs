@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::error::{Failure, FailureKind};
 use crate::lenient::LenientDe;
-use crate::wire::{to_vec, Mode};
+use crate::wire::{to_vec, Context, Mode};
 
 /// How a kernel consumes a chunk. A kernel declared `reduce` also runs in map mode over
 /// `[a, b]` pairs; a `slice` kernel only in slice mode.
@@ -32,8 +32,9 @@ pub enum Kind {
 pub struct Kernel {
     pub info: &'static KernelInfo,
     pub kind: Kind,
-    /// Runs a chunk: payload CBOR in, body CBOR out.
-    pub run: fn(Mode, &[u8]) -> Result<Vec<u8>, Failure>,
+    /// Runs a chunk: payload CBOR in (and the call's context, for `map_with` kernels),
+    /// body CBOR out.
+    pub run: fn(Mode, &[u8], Option<&Context>) -> Result<Vec<u8>, Failure>,
 }
 
 inventory::collect!(Kernel);
@@ -62,6 +63,8 @@ pub struct KernelDesc {
     pub kind: &'static str,
     pub input: &'static str,
     pub output: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<&'static str>,
 }
 
 pub fn describe(k: &Kernel) -> KernelDesc {
@@ -75,11 +78,17 @@ pub fn describe(k: &Kernel) -> KernelDesc {
         kind,
         input: k.info.input_ts,
         output: k.info.output_ts,
+        context: k.info.context_ts,
     }
 }
 
 /// Runs one chunk through the named kernel.
-pub fn run(kernel: &str, mode: Mode, payload: &[u8]) -> Result<Vec<u8>, Failure> {
+pub fn run(
+    kernel: &str,
+    mode: Mode,
+    payload: &[u8],
+    context: Option<&Context>,
+) -> Result<Vec<u8>, Failure> {
     let Some(k) = find(kernel) else {
         let known = names();
         let mut f = Failure::new(
@@ -108,7 +117,7 @@ pub fn run(kernel: &str, mode: Mode, payload: &[u8]) -> Result<Vec<u8>, Failure>
             ),
         ));
     }
-    (k.run)(mode, payload)
+    (k.run)(mode, payload, context)
 }
 
 // ---- helpers the macro's generated `run` functions call ----
@@ -151,6 +160,24 @@ where
         out.push(f(item).into_result().map_err(|m| kernel_failure(k, i, m))?);
     }
     Ok(to_vec(&out))
+}
+
+/// Map mode with a broadcast context (`#[kernel(context)]`, rayon's `map_with`): the
+/// context is decoded once per worker per call and shared by every chunk there.
+pub fn run_map_with<C, I, O, R>(
+    k: &KernelInfo,
+    payload: &[u8],
+    context: Option<&Context>,
+    f: impl Fn(&C, I) -> R,
+) -> Result<Vec<u8>, Failure>
+where
+    C: DeserializeOwned + 'static,
+    I: DeserializeOwned,
+    O: Serialize,
+    R: KernelOutput<O>,
+{
+    let ctx = crate::context::get::<C>(k, context)?;
+    run_map::<I, O, R>(k, payload, |item| f(&ctx, item))
 }
 
 /// Slice mode: decode one value (a typed array) and hand it to `f` whole.
@@ -205,6 +232,8 @@ pub struct KernelInfo {
     pub input_ts: &'static str,
     pub output_ts: &'static str,
     pub input_rust: &'static str,
+    /// The broadcast context type (TypeScript spelling) of a `#[kernel(context)]`.
+    pub context_ts: Option<&'static str>,
 }
 
 fn kernel_failure(k: &KernelInfo, index: usize, message: String) -> Failure {
@@ -213,7 +242,7 @@ fn kernel_failure(k: &KernelInfo, index: usize, message: String) -> Failure {
     f
 }
 
-fn decode_failure(k: &KernelInfo, index: Option<usize>, why: String) -> Failure {
+pub(crate) fn decode_failure(k: &KernelInfo, index: Option<usize>, why: String) -> Failure {
     let mut f = Failure::new(
         FailureKind::Decode,
         k.name,
@@ -268,7 +297,7 @@ fn decode_items<I: DeserializeOwned>(k: &KernelInfo, payload: &[u8]) -> Result<V
 }
 
 /// ciborium's errors only implement `Debug`; keep the human part.
-fn cbor_error(e: ciborium::de::Error<std::io::Error>) -> String {
+pub(crate) fn cbor_error(e: ciborium::de::Error<std::io::Error>) -> String {
     match e {
         ciborium::de::Error::Semantic(_, m) => m,
         ciborium::de::Error::Syntax(at) => format!("malformed CBOR at byte {at}"),

@@ -5,7 +5,8 @@
 //! Every frame is one CBOR array, positional so the header costs a few bytes:
 //!
 //! ```text
-//! request  = [1, job: text, chunk: uint, kernel: text, mode: uint, payload: bytes]
+//! request  = [1, job: text, chunk: uint, kernel: text, mode: uint, payload: bytes,
+//!             context: null | [id: text, bytes | null]]
 //! response = [1, job: text, chunk: uint, 0, body: bytes]          ; ok
 //!          | [1, job: text, chunk: uint, 1, failure: map]         ; error (see error.rs)
 //! ```
@@ -15,6 +16,9 @@
 //! kernel's Rust types. In `payload`: map mode → array of items; slice mode → one typed
 //! array; reduce mode → array of items to fold. In `body`: map → array of outputs; slice →
 //! one typed array; reduce → the folded value.
+//!
+//! `context` is a `map_with` call's broadcast value: its bytes travel with the first chunk a
+//! worker gets for that call and are cached there under `id`; later chunks carry only `id`.
 
 use serde::Serialize;
 use serde_bytes::ByteBuf;
@@ -55,6 +59,16 @@ pub struct Request {
     pub kernel: String,
     pub mode: Mode,
     pub payload: Vec<u8>,
+    pub context: Option<Context>,
+}
+
+/// A broadcast context reference (see the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Context {
+    /// Cache key, unique per call (the job id).
+    pub id: String,
+    /// The context's CBOR, on the first chunk a worker gets; `None` afterwards.
+    pub bytes: Option<Vec<u8>>,
 }
 
 /// The answer to one [`Request`].
@@ -65,7 +79,15 @@ pub struct Response {
     pub body: Result<Vec<u8>, Failure>,
 }
 
-type RequestTuple = (u8, String, u32, String, u8, ByteBuf);
+type RequestTuple = (
+    u8,
+    String,
+    u32,
+    String,
+    u8,
+    ByteBuf,
+    Option<(String, Option<ByteBuf>)>,
+);
 
 impl Request {
     pub fn encode(&self) -> Vec<u8> {
@@ -76,12 +98,15 @@ impl Request {
             &self.kernel,
             self.mode as u8,
             serde_bytes::Bytes::new(&self.payload),
+            self.context
+                .as_ref()
+                .map(|c| (&c.id, c.bytes.as_deref().map(serde_bytes::Bytes::new))),
         );
         to_vec(&t)
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Request, Failure> {
-        let (version, job, chunk, kernel, mode, payload): RequestTuple =
+        let (version, job, chunk, kernel, mode, payload, context): RequestTuple =
             ciborium::de::from_reader(bytes)
                 .map_err(|e| frame_error(format!("malformed request frame: {e}")))?;
         check_version(version)?;
@@ -93,6 +118,10 @@ impl Request {
             kernel,
             mode,
             payload: payload.into_vec(),
+            context: context.map(|(id, bytes)| Context {
+                id,
+                bytes: bytes.map(ByteBuf::into_vec),
+            }),
         })
     }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use wasm_pmap::registry::{self, Kind};
 use wasm_pmap::typed::TypedVec;
-use wasm_pmap::wire::{to_vec, Mode, Request, Response};
+use wasm_pmap::wire::{to_vec, Context, Mode, Request, Response};
 use wasm_pmap::FailureKind;
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -55,6 +55,15 @@ fn run<T: for<'de> Deserialize<'de>>(
     mode: Mode,
     payload: Vec<u8>,
 ) -> Result<T, wasm_pmap::Failure> {
+    run_with(kernel, mode, payload, None)
+}
+
+fn run_with<T: for<'de> Deserialize<'de>>(
+    kernel: &str,
+    mode: Mode,
+    payload: Vec<u8>,
+    context: Option<Context>,
+) -> Result<T, wasm_pmap::Failure> {
     // Through a full frame round trip, as a worker does it.
     let req = Request {
         job: "j".into(),
@@ -62,6 +71,7 @@ fn run<T: for<'de> Deserialize<'de>>(
         kernel: kernel.into(),
         mode,
         payload,
+        context,
     };
     let resp = Response::decode(&wasm_pmap::dispatch::dispatch(&req.encode())).unwrap();
     assert_eq!((resp.job.as_str(), resp.chunk), ("j", 7));
@@ -177,4 +187,59 @@ fn a_kernel_in_the_wrong_mode_is_refused() {
     let err =
         run::<TypedVec<f64>>("triple", Mode::Slice, to_vec(&TypedVec(vec![1.0f64]))).unwrap_err();
     assert_eq!(err.kind, FailureKind::Frame);
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Weights {
+    w: Vec<f64>,
+}
+
+/// Dot product of each row with the call's broadcast weights.
+#[wasm_pmap::kernel(context)]
+fn dot(weights: &Weights, row: Vec<f64>) -> f64 {
+    weights.w.iter().zip(&row).map(|(a, b)| a * b).sum()
+}
+
+#[test]
+fn context_kernels_decode_the_context_once_and_reuse_it_by_id() {
+    let k = registry::find("dot").unwrap();
+    assert_eq!(k.info.context_ts, Some("Weights"));
+    assert_eq!(k.info.input_ts, "Float64Array");
+    let ctx = to_vec(&Weights { w: vec![1.0, 2.0] });
+    let rows = || to_vec(&[TypedVec(vec![1.0f64, 1.0]), TypedVec(vec![0.5, 0.25])]);
+    let first = Context {
+        id: "call-1".into(),
+        bytes: Some(ctx),
+    };
+    let out: Vec<f64> = run_with("dot", Mode::Map, rows(), Some(first)).unwrap();
+    assert_eq!(out, vec![3.0, 1.0]);
+    // Later chunks carry only the id.
+    let later = Context {
+        id: "call-1".into(),
+        bytes: None,
+    };
+    let out: Vec<f64> = run_with("dot", Mode::Map, rows(), Some(later)).unwrap();
+    assert_eq!(out, vec![3.0, 1.0]);
+    // An id this worker never saw (or evicted) asks the pool to re-send the bytes.
+    let unknown = Context {
+        id: "call-2".into(),
+        bytes: None,
+    };
+    let err = run_with::<Vec<f64>>("dot", Mode::Map, rows(), Some(unknown)).unwrap_err();
+    assert_eq!(err.kind, FailureKind::ContextMissing);
+    let err = run_with::<Vec<f64>>("dot", Mode::Map, rows(), None).unwrap_err();
+    assert_eq!(err.kind, FailureKind::ContextMissing);
+}
+
+#[test]
+fn the_context_cache_is_bounded() {
+    for i in 0..10 {
+        let c = Context {
+            id: format!("bounded-{i}"),
+            bytes: Some(to_vec(&Weights { w: vec![1.0] })),
+        };
+        let _: Vec<f64> =
+            run_with("dot", Mode::Map, to_vec(&[TypedVec(vec![1.0f64])]), Some(c)).unwrap();
+    }
+    assert_eq!(wasm_pmap::context::cached(), wasm_pmap::context::CAPACITY);
 }

@@ -100,3 +100,30 @@ pub fn hold_kib(kib: u32) -> u32 {
     HELD.with(|h| h.borrow_mut().push(vec![1u8; kib as usize * 1024]));
     kib
 }
+
+thread_local!(static CONTEXT_DECODES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
+
+/// A broadcast context (the ray tracer's scene, in miniature).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+pub struct Weights {
+    #[serde(deserialize_with = "counted")]
+    pub w: Vec<f64>,
+}
+
+/// Counts how often a context is decoded in this worker, to prove it is sent once per call.
+fn counted<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    CONTEXT_DECODES.set(CONTEXT_DECODES.get() + 1);
+    Vec::<f64>::deserialize(d)
+}
+
+/// `Σ wᵢ·rowᵢ` with the call's broadcast weights (`map_with`).
+#[wasm_pmap::kernel(context)]
+pub fn weighted_sum(weights: &Weights, row: Vec<f64>) -> f64 {
+    weights.w.iter().zip(&row).map(|(w, x)| w * x).sum()
+}
+
+/// How many contexts this worker has decoded so far.
+#[wasm_pmap::kernel]
+pub fn context_decodes(_x: u32) -> u32 {
+    CONTEXT_DECODES.get()
+}

@@ -1,0 +1,100 @@
+//! The per-worker cache of broadcast contexts (`#[kernel(context)]`, rayon's `map_with`).
+//!
+//! A call's context bytes reach a worker once, with the first chunk it gets for that call;
+//! the decoded value is kept here under the call's id and shared by the later chunks.
+//! The cache holds the few most recent contexts (a worker serves few calls at once); an
+//! evicted one is answered with `ContextMissing`, and the pool re-sends the bytes.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Failure, FailureKind};
+use crate::lenient::LenientDe;
+use crate::registry::{cbor_error, KernelInfo};
+use crate::wire::Context;
+
+/// Contexts kept per worker (most recently used last).
+pub const CAPACITY: usize = 4;
+
+thread_local! {
+    static CACHE: RefCell<Vec<(String, Rc<dyn Any>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The decoded context of this chunk's call: decoded now if the frame carries the bytes,
+/// else taken from the cache.
+pub fn get<C: DeserializeOwned + 'static>(
+    k: &KernelInfo,
+    context: Option<&Context>,
+) -> Result<Rc<C>, Failure> {
+    let Some(ctx) = context else {
+        return Err(Failure::new(
+            FailureKind::ContextMissing,
+            k.name,
+            format!(
+                "kernel \"{}\" needs a context (CallOptions.context)",
+                k.name
+            ),
+        ));
+    };
+    if let Some(bytes) = &ctx.bytes {
+        let LenientDe(value): LenientDe<C> =
+            ciborium::de::from_reader(&bytes[..]).map_err(|e| {
+                let mut f = Failure::new(
+                    FailureKind::Decode,
+                    k.name,
+                    format!(
+                        "the context does not decode as {}: {}",
+                        std::any::type_name::<C>(),
+                        cbor_error(e)
+                    ),
+                );
+                f.expected = Some(
+                    std::any::type_name::<C>()
+                        .rsplit("::")
+                        .next()
+                        .unwrap_or("context")
+                        .to_owned(),
+                );
+                f
+            })?;
+        let value = Rc::new(value);
+        CACHE.with_borrow_mut(|c| {
+            c.retain(|(id, _)| id != &ctx.id);
+            if c.len() == CAPACITY {
+                c.remove(0);
+            }
+            c.push((ctx.id.clone(), value.clone() as Rc<dyn Any>));
+        });
+        return Ok(value);
+    }
+    CACHE.with_borrow_mut(|c| {
+        let at = c.iter().position(|(id, _)| id == &ctx.id);
+        let hit = at.map(|i| c.remove(i));
+        match hit {
+            Some((id, v)) => {
+                let typed = v.clone().downcast::<C>().map_err(|_| {
+                    Failure::new(
+                        FailureKind::Frame,
+                        k.name,
+                        format!("context {id} belongs to another kernel"),
+                    )
+                });
+                c.push((id, v)); // most recently used
+                typed
+            }
+            None => Err(Failure::new(
+                FailureKind::ContextMissing,
+                k.name,
+                format!("context {} is not cached here", ctx.id),
+            )),
+        }
+    })
+}
+
+/// Number of contexts this worker holds (for tests).
+pub fn cached() -> usize {
+    CACHE.with_borrow(|c| c.len())
+}
