@@ -51,6 +51,16 @@ describe("built-in kernels through the pool", () => {
   });
 });
 
+describe("reduce", () => {
+  it("equals the sequential fold", async () => {
+    // Integers below 2^53 add exactly in f64, so any association gives the same sum.
+    const values = Array.from({ length: 10_000 }, (_, i) => (i * 7919) % 1000);
+    const sequential = values.reduce((a, b) => a + b, 3);
+    expect(await pool.reduce("addF64", 3, values)).toBe(sequential);
+    expect(await pool.reduce("addF64", 3, values, { chunkSize: 1 })).toBe(sequential);
+  });
+});
+
 describe("bad input", () => {
   it("an unknown kernel rejects with the list of known kernels, and the pool lives on", async () => {
     const err = await (pmap as (k: string, i: unknown[]) => Promise<unknown>)("doubel", [1]).catch((e: unknown) => e);

@@ -80,3 +80,38 @@ describe("FairQueue", () => {
     expect(new Set(got)).toEqual(pushed);
   });
 });
+
+describe("calls pulled by simulated workers (Call + FairQueue + sinks, no Workers)", async () => {
+  const { Call } = await import("../../ts/call.js");
+  const { ArraySink } = await import("../../ts/collect.js");
+  const { Mode } = await import("../../ts/wire.js");
+  const info = { name: "id", kind: "map" as const, input: "number", output: "number" };
+
+  it("every index exactly once, in order, for random sizes, worker counts, chunk sizes and completion orders", async () => {
+    const r = rng(99);
+    for (let trial = 0; trial < 200; trial++) {
+      const workers = 1 + Math.floor(r() * 8);
+      const queue = new FairQueue<import("../../ts/call.js").Task>();
+      const calls = Array.from({ length: 1 + Math.floor(r() * 3) }, (_, c) => {
+        const total = Math.floor(r() * 3000);
+        const items = Array.from({ length: total }, (_, i) => c * 1e6 + i);
+        const chunkSize = r() < 0.5 ? resolveChunkSize("auto", total, workers) : 1 + Math.floor(r() * 200);
+        const call = new Call({ id: `c${c}`, kernel: info, mode: Mode.Map, items, chunkSize, concurrency: workers, sink: new ArraySink(total), requeue: () => {} });
+        queue.push(call.id, call.tasks());
+        return { call, items };
+      });
+      // Each simulated worker holds up to 2 chunks; a random one finishes at each step.
+      const running: import("../../ts/call.js").Task[] = [];
+      while (queue.size > 0 || running.length > 0) {
+        while (running.length < workers * 2 && queue.size > 0) running.push(queue.next()!);
+        const [t] = running.splice(Math.floor(r() * running.length), 1);
+        const items = calls.find((c) => c.call === t!.call)!.items;
+        t!.call.accept(t!, items.slice(t!.start, t!.end), 0, 0, 0);
+      }
+      for (const { call, items } of calls) {
+        expect(call.settled).toBe(true);
+        expect(await call.promise).toEqual(items);
+      }
+    }
+  });
+});
