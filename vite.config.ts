@@ -2,18 +2,7 @@
 import { defineConfig } from "vite";
 import { playwright } from "@vitest/browser-playwright";
 
-// Debian's Chromium by default (no browser download is possible on our machines);
-// PMAP_CHROMIUM points elsewhere, e.g. a Playwright-managed browser on a dev laptop.
-const executablePath = process.env.PMAP_CHROMIUM || "/usr/bin/chromium";
-const chromiumArgs = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
+import { chromiumArgs, chromiumExecutable as executablePath } from "./scripts/chromium.mjs";
 
 export default defineConfig({
   server: { fs: { allow: ["."] } },

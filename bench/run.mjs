@@ -2,16 +2,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "vite";
 import { chromium } from "playwright";
+import { chromiumArgs, chromiumExecutable } from "../scripts/chromium.mjs";
 
-const executablePath = process.env.PMAP_CHROMIUM || "/usr/bin/chromium";
 const server = await createServer({ configFile: false, root: process.cwd(), logLevel: "error",
   optimizeDeps: { include: ["cbor-x/index-no-eval"] }, server: { port: 0, host: "127.0.0.1" } });
 await server.listen();
 const url = `${server.resolvedUrls.local[0]}bench/index.html`;
-const browser = await chromium.launch({
-  executablePath,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-});
+const browser = await chromium.launch({ executablePath: chromiumExecutable, args: chromiumArgs });
 try {
   const page = await browser.newPage();
   page.on("pageerror", (e) => console.error("[page]", e.message));

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright";
+import { chromiumArgs, chromiumExecutable } from "../../scripts/chromium.mjs";
 import { build, preview } from "vite";
 import { afterAll, expect, it } from "vitest";
 
@@ -41,10 +42,7 @@ it("installs from the packed tarball, builds with the Vite plugin, and runs unde
 
   await build({ root: app, configFile: join(app, "vite.config.js"), logLevel: "error" });
   const server = await preview({ root: app, configFile: join(app, "vite.config.js"), preview: { port: 0, host: "127.0.0.1" }, logLevel: "error" });
-  const browser = await chromium.launch({
-    executablePath: process.env.PMAP_CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  const browser = await chromium.launch({ executablePath: chromiumExecutable, args: chromiumArgs });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
