@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`): installs what is missing, builds, then runs every
 # suite: cargo test (wire, registry, macro, kernels), the tsc type test, vitest in node
-# (wire.ts against the shared vectors, scheduling) and vitest in Chromium (real Workers).
+# (wire.ts against the shared vectors, scheduling, locks, the packed-tarball e2e) and
+# vitest in Chromium (real Workers). Ends with one "N passed, M failed" line.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/setup.sh
 bash scripts/build.sh
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
 echo "== cargo test"
-cargo test --workspace
-echo "== type test (tsc --noEmit, @ts-expect-error lines must error)"
+cargo test --workspace 2>&1 | tee "$out/cargo.log"
+echo "== type test (tsc --noEmit; every @ts-expect-error line must be an error)"
 npx tsc -p tests/types/tsconfig.json
 echo "== vitest (node + Chromium)"
-npx vitest run
+npx vitest run --reporter=default --reporter=json --outputFile="$out/vitest.json"
+
+node -e '
+  const fs = require("fs");
+  const cargo = fs.readFileSync(process.argv[1], "utf8").matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g);
+  let passed = 0, failed = 0;
+  for (const m of cargo) { passed += +m[1]; failed += +m[2]; }
+  const v = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+  passed += v.numPassedTests + 1; // + the type test
+  failed += v.numFailedTests;
+  console.log(`\nsummary: ${passed} passed, ${failed} failed`);
+' "$out/cargo.log" "$out/vitest.json"
