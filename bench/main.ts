@@ -2,7 +2,7 @@
 // results in `window.__bench`. Every figure is a median of several runs in one session,
 // so ratios compare like with like on the same noisy machine.
 import { builtinModule, createPool, type Pool, type RowSpec } from "../dist/index.js";
-import { encodeValue } from "../dist/wire.js";
+import { decodeResponse, encodeRequest, encodeValue } from "../dist/wire.js";
 
 interface Glue {
   initSync(o: { module: WebAssembly.Module }): unknown;
@@ -35,7 +35,9 @@ async function main() {
   glue.initSync({ module });
 
   // Single-thread wasm on the main thread: the same kernel, the whole image in one frame.
-  const frame = encodeValue([1, "bench:0", 0, "mandelbrotRow", 0, encodeValue(specs)]);
+  const frame = encodeRequest({ job: "bench:0", chunk: 0, kernel: "mandelbrotRow", mode: 0, payload: encodeValue(specs), context: null });
+  const check = decodeResponse(glue.__wasmPmapDispatch(frame));
+  if (!check.ok) throw new Error(`main-thread baseline failed: ${check.failure.message}`);
   out.mainThreadMs = await time(RUNS, () => glue.__wasmPmapDispatch(frame));
 
   for (const workers of [1, 2]) {
@@ -43,11 +45,23 @@ async function main() {
     await pool.map("mandelbrotRow", specs.slice(0, 64)); // warm-up (JIT, first instantiation)
     out[`pool${workers}Ms`] = await time(RUNS, () => pool.map("mandelbrotRow", specs));
     if (workers === 2) {
-      // Per-call overhead: one tiny call, main → worker → main, through the whole API.
-      out.callRoundTripUs = (await time(1, async () => { for (let i = 0; i < 500; i++) await pool.call("double", i); })) * 2;
+      // Per-call overhead: one tiny call, main → worker → main, through the whole API,
+      // against a raw postMessage echo on the same page.
+      for (let i = 0; i < 200; i++) await pool.call("double", i); // warm-up
+      const calls = [];
+      for (let run = 0; run < RUNS; run++) calls.push((await time(1, async () => { for (let i = 0; i < 500; i++) await pool.call("double", i); })) * 2);
+      out.callRoundTripUs = median(calls);
     }
     pool.terminate();
   }
+
+  const echo = new Worker(new URL("./echo-worker.ts", import.meta.url), { type: "module" });
+  const roundTrip = (i: number) => new Promise((r) => { echo.onmessage = r; echo.postMessage(i); });
+  for (let i = 0; i < 200; i++) await roundTrip(i);
+  const raw = [];
+  for (let run = 0; run < RUNS; run++) raw.push((await time(1, async () => { for (let i = 0; i < 500; i++) await roundTrip(i); })) * 2);
+  out.rawRoundTripUs = median(raw);
+  echo.terminate();
 
   // Turning JS values into CBOR on the main thread: cbor-x vs serde-wasm-bindgen + ciborium,
   // on ≈ 1 MB of structured items.

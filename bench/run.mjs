@@ -26,7 +26,10 @@ try {
   console.log(`  pool, 2 workers                  ${f(r.pool2Ms)} ms`);
   console.log(`  speedup 2 workers vs 1 worker    ${f(r.pool1Ms / r.pool2Ms)} ×`);
   console.log(`  speedup 2 workers vs main thread ${f(r.mainThreadMs / r.pool2Ms)} ×`);
-  console.log(`\nOne pool.call("double") round trip ${f(r.callRoundTripUs)} µs`);
+  console.log(`\nOne tiny call, main → worker → main (medians of 5 × 500)`);
+  console.log(`  pool.call("double")              ${f(r.callRoundTripUs)} µs`);
+  console.log(`  raw postMessage echo             ${f(r.rawRoundTripUs)} µs`);
+  console.log(`  overhead of the whole API        ${f(r.callRoundTripUs - r.rawRoundTripUs)} µs`);
   console.log(`\nEncoding ${(r.cborBytes / 1e6).toFixed(2)} MB of structured items to CBOR (main thread)`);
   console.log(`  cbor-x                           ${f(r.cborxEncodeMs)} ms`);
   console.log(`  serde-wasm-bindgen + ciborium    ${f(r.wasmEncodeMs)} ms`);

@@ -136,6 +136,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   #callSeq = 0;
   #terminated = false;
   #notifyQueued = false;
+  #changeListeners = 0;
 
   /** @internal Use {@link createPool}. */
   constructor(module: WebAssembly.Module, glue: string, opts: PoolOptions) {
@@ -322,8 +323,19 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     return call;
   }
 
+  // Counted so that a pool nobody watches skips building stats on every chunk.
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
+    if (type === "change" && listener) this.#changeListeners++;
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void {
+    if (type === "change" && listener) this.#changeListeners = Math.max(0, this.#changeListeners - 1);
+    super.removeEventListener(type, listener, options);
+  }
+
   #changed(): void {
-    if (this.#notifyQueued) return;
+    if (this.#notifyQueued || this.#changeListeners === 0) return;
     this.#notifyQueued = true;
     queueMicrotask(() => {
       this.#notifyQueued = false;
