@@ -35,6 +35,22 @@ export interface Progress {
   finishedAt: number;
 }
 
+/** The error class for a failure frame from the Rust side; item indices made call-wide. */
+export function failureError(f: Failure, kernel: KernelInfo, at: { chunk: number; start: number }): PmapError {
+  const item = f.index === undefined ? undefined : at.start + f.index;
+  const where = item === undefined ? "" : `item ${item} `;
+  switch (f.kind) {
+    case "decode":
+      return new DecodeError(f.kernel, f.expected ?? kernel.input, `kernel "${f.kernel}": ${where}${f.message}`, item);
+    case "kernel":
+      return new KernelError(f.kernel, f.message, at.chunk, item);
+    case "unknownKernel":
+      return new UnknownKernelError(f.kernel, f.known ?? []);
+    default:
+      return new PmapError(`kernel "${f.kernel || kernel.name}": ${f.kind} error: ${f.message}`);
+  }
+}
+
 export interface CallSpec {
   id: string;
   kernel: KernelInfo;
@@ -128,17 +144,7 @@ export class Call {
 
   /** Turns a failure frame from the Rust side into the matching error, then fails the chunk. */
   failure(task: Task, f: Failure): void {
-    const item = f.index === undefined ? undefined : task.start + f.index;
-    const at = item === undefined ? "" : `item ${item} `;
-    const err =
-      f.kind === "decode"
-        ? new DecodeError(f.kernel, f.expected ?? this.kernel.input, `kernel "${f.kernel}": ${at}${f.message}`, item)
-        : f.kind === "kernel"
-          ? new KernelError(f.kernel, f.message, task.chunk, item)
-          : f.kind === "unknownKernel"
-            ? new UnknownKernelError(f.kernel, f.known ?? [])
-            : new PmapError(`kernel "${f.kernel || this.kernel.name}": ${f.kind} error: ${f.message}`);
-    this.chunkFailed(task, err);
+    this.chunkFailed(task, failureError(f, this.kernel, task));
   }
 
   /**

@@ -5,6 +5,7 @@
 import { Call, type Progress } from "./call.js";
 import { ArraySink, ConcatSink, type Indexed, PartialsSink, type Settled, SettledSink, type Sink, StreamSink } from "./collect.js";
 import { Dispatcher } from "./dispatch.js";
+import { LocalModule } from "./local.js";
 import { AbortError, PmapError, PoolTerminatedError, QueueFullError, UnknownKernelError } from "./errors.js";
 import {
   type BuiltinKernels,
@@ -129,6 +130,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   readonly ready: Promise<void>;
 
   readonly #dispatch: Dispatcher;
+  readonly #local: LocalModule;
   readonly #kernels = new Map<string, KernelInfo>();
   readonly #maxQueue: number;
   // Why a random pool id: job ids must never collide across pools, tabs or reloads.
@@ -146,6 +148,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     this.#maxQueue = opts.maxQueue ?? Infinity;
     if (this.#maxQueue !== Infinity) positiveInt("maxQueue", this.#maxQueue);
     this.#dispatch = new Dispatcher(module, glue, Math.max(1, opts.inflightPerWorker ?? 2), () => this.#changed());
+    this.#local = new LocalModule(module, glue);
     this.ready = this.grow(n);
   }
 
@@ -229,7 +232,8 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
 
   /**
    * Folds `items` with an associative `reduce` kernel: each chunk is folded in a worker,
-   * then `init` and the partials in one last chunk. Resolves `init` for no items.
+   * then `init` and the partials are folded on the main thread with the same kernel (a
+   * main-thread instance of the module, made on the first reduce). Resolves `init` for no items.
    */
   async reduce<N extends ReduceKernel<K>>(
     kernel: N,
@@ -240,9 +244,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     const info = await this.#kernel(kernel);
     if (info.kind !== "reduce") throw new PmapError(`kernel "${kernel}" is a ${info.kind} kernel, not a reduce kernel`);
     const partials = (await this.#start(info, Mode.Reduce, checkItems(info, items), opts, new PartialsSink()).promise) as unknown[];
-    const all = [init, ...partials];
-    const last = (await this.#start(info, Mode.Reduce, all, { ...opts, chunkSize: all.length }, new PartialsSink()).promise) as unknown[];
-    return last[0] as Output<K, N>;
+    return (await this.#local.fold(info, [init, ...partials])) as Output<K, N>;
   }
 
   /** Counters: workers, idle, queued, in flight, completed/failed calls, respawns, memory. */

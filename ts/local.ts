@@ -1,0 +1,58 @@
+/**
+ * The kernel module instantiated on the calling (main) thread, for the small work that is
+ * not worth a round trip: folding `reduce` partials. Made on first use from the same
+ * compiled Module the workers run.
+ */
+import { failureError } from "./call.js";
+import { KernelError } from "./errors.js";
+import type { KernelInfo } from "./kernels.js";
+import { decodeResponse, decodeValue, encodeRequest, encodeValue, Mode } from "./wire.js";
+
+interface Glue {
+  initSync(opts: { module: WebAssembly.Module }): unknown;
+  __wasmPmapDispatch(frame: Uint8Array): Uint8Array;
+  __wbg_reset_state?: () => void;
+}
+
+export class LocalModule {
+  #glue: Promise<Glue> | undefined;
+  #seq = 0;
+  #instances = 0;
+
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly glueUrl: string,
+  ) {}
+
+  /** Folds `values` (left to right) with a reduce kernel. */
+  async fold(kernel: KernelInfo, values: unknown[]): Promise<unknown> {
+    const glue = await this.#load();
+    const frame = encodeRequest({ job: `local:${++this.#seq}`, chunk: 0, kernel: kernel.name, mode: Mode.Reduce, payload: encodeValue(values), context: null });
+    let out: Uint8Array;
+    try {
+      out = glue.__wasmPmapDispatch(frame);
+    } catch (err) {
+      // A panic traps this instance too: re-create it before anyone uses it again.
+      const message = (globalThis as { __wasmPmapPanic?: string }).__wasmPmapPanic ?? String((err as Error)?.message ?? err);
+      (globalThis as { __wasmPmapPanic?: string }).__wasmPmapPanic = undefined;
+      if (glue.__wbg_reset_state) glue.__wbg_reset_state();
+      else this.#glue = undefined; // next use imports a fresh module instance (see #load)
+      throw new KernelError(kernel.name, `panicked: ${message}`, 0, undefined, true);
+    }
+    const resp = decodeResponse(out);
+    if (!resp.ok) throw failureError(resp.failure, kernel, { chunk: 0, start: 0 });
+    return decodeValue(resp.body);
+  }
+
+  #load(): Promise<Glue> {
+    this.#glue ??= (async () => {
+      // A glue module is a singleton per URL, and its initSync keeps the first instance;
+      // after an unrecoverable trap, a new query string gives a new module record.
+      const url = this.#instances++ === 0 ? this.glueUrl : `${this.glueUrl}${this.glueUrl.includes("?") ? "&" : "?"}wasm-pmap-instance=${this.#instances}`;
+      const g = (await import(/* @vite-ignore */ url)) as Glue;
+      g.initSync({ module: this.module });
+      return g;
+    })();
+    return this.#glue;
+  }
+}
