@@ -122,3 +122,34 @@ export type FromWorker =
   | { type: "done"; id: number; frame: ArrayBuffer; startedAt: number; finishedAt: number; memoryBytes: number }
   /** The kernel panicked (a wasm trap). `recovered`: the instance was re-created in place. */
   | { type: "trap"; id: number; message: string; recovered: boolean };
+
+// ---- the coordinator protocol (sync mode): HTTP between workers and the service worker ----
+//
+//   PUT    <prefix>jobs/<job>?chunks=N       create a job expecting N chunk results      → 201
+//   POST   <prefix>jobs/<job>/chunks/<i>     body: chunk i's response frame (binary CBOR) → 204
+//   GET    <prefix>jobs/<job>/wait?ms=T      long-poll, T ≤ 10 000:
+//            200 + CBOR [[i, frame], …]  all N chunks are in (sorted by i), or
+//            200 + CBOR [[i, frame]]     the first error frame, at once;
+//            204                         not yet: ask again;
+//            404                         unknown job (e.g. the service worker was restarted)
+//   DELETE <prefix>jobs/<job>                cancel and forget                              → 204
+//
+// Everything outside <prefix> is not the coordinator's and passes through untouched.
+
+/** Default path prefix of the coordinator, relative to its service worker's scope. */
+export const COORDINATOR_PREFIX = "__wasm_pmap__/";
+/** Longest a single wait request is held, in ms: the caller re-issues it until done. */
+export const MAX_WAIT_MS = 10_000;
+/** `<pool uuid>:<call number>` — unguessable, and namespaced per pool (so per tab). */
+export const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9]{1,15}$/;
+
+/** A job's collected chunk results, as the wait request returns them. */
+export type ChunkResults = Array<[index: number, frame: Uint8Array]>;
+
+export function encodeChunkResults(results: ChunkResults): Uint8Array {
+  return encodeValue(results);
+}
+
+export function decodeChunkResults(bytes: Uint8Array): ChunkResults {
+  return decodeValue<ChunkResults>(bytes);
+}
