@@ -27,6 +27,14 @@ export default defineConfig({
             enabled: true,
             headless: true,
             provider: playwright({ launchOptions: { executablePath, args: chromiumArgs } }),
+            commands: {
+              // Stops every service worker, as the browser does to idle ones (DevTools protocol).
+              async stopServiceWorkers(ctx) {
+                const cdp = await (ctx as unknown as { context: { newCDPSession(p: unknown): Promise<{ send(m: string): Promise<unknown> }> }; page: unknown }).context.newCDPSession((ctx as unknown as { page: unknown }).page);
+                await cdp.send("ServiceWorker.enable");
+                await cdp.send("ServiceWorker.stopAllWorkers");
+              },
+            },
             instances: [{ browser: "chromium" }],
           },
         },
