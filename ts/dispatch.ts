@@ -87,6 +87,7 @@ export class Dispatcher {
     for (const call of [...this.calls.values()]) call.fail(err);
     for (const s of this.slots) s.terminate();
     this.slots.length = 0;
+    this.memory.clear();
     this.changed();
   }
 
