@@ -3,7 +3,8 @@
 # - otherwise Debian's rustc-web + rust-web-src (see shared TOOLCHAIN.md): build std from
 #   source with nightly flags enabled by RUSTC_BOOTSTRAP, linked by wasm-ld from lld-19.
 # Exports WASM_CARGO (a command prefix) and WASM_CARGO_FLAGS.
-if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+# PMAP_WASM_TOOLCHAIN=debian forces the second path (to test what a fresh machine does).
+if [ "${PMAP_WASM_TOOLCHAIN:-}" != debian ] && command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   WASM_CARGO="cargo"
   WASM_CARGO_FLAGS=""
   WASM_TOOLCHAIN="rustup"
