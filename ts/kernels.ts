@@ -16,6 +16,17 @@ export interface KernelModule {
   glue: URL | string;
 }
 
+/** What wasm-pmap uses of a kernel module's wasm-bindgen glue (`--target web`). */
+export interface KernelGlue {
+  initSync(opts: { module: WebAssembly.Module }): unknown;
+  __wasmPmapDispatch(frame: Uint8Array): Uint8Array;
+  __wasmPmapKernels(): KernelInfo[];
+  __wasmPmapMemoryBytes(): number;
+  /** Present when built with `--experimental-reset-state-function` (scripts/build-wasm.sh):
+   * re-instantiates the module from the same compiled Module after a trap. */
+  __wbg_reset_state?: () => void;
+}
+
 /** A kernel as the module reports it at start-up. */
 export interface KernelInfo {
   name: string;

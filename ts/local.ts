@@ -5,17 +5,11 @@
  */
 import { failureError } from "./call.js";
 import { KernelError } from "./errors.js";
-import type { KernelInfo } from "./kernels.js";
+import type { KernelGlue, KernelInfo } from "./kernels.js";
 import { decodeResponse, decodeValue, encodeRequest, encodeValue, Mode } from "./wire.js";
 
-interface Glue {
-  initSync(opts: { module: WebAssembly.Module }): unknown;
-  __wasmPmapDispatch(frame: Uint8Array): Uint8Array;
-  __wbg_reset_state?: () => void;
-}
-
 export class LocalModule {
-  #glue: Promise<Glue> | undefined;
+  #glue: Promise<KernelGlue> | undefined;
   #seq = 0;
   #instances = 0;
 
@@ -44,12 +38,12 @@ export class LocalModule {
     return decodeValue(resp.body);
   }
 
-  #load(): Promise<Glue> {
+  #load(): Promise<KernelGlue> {
     this.#glue ??= (async () => {
       // A glue module is a singleton per URL, and its initSync keeps the first instance;
       // after an unrecoverable trap, a new query string gives a new module record.
       const url = this.#instances++ === 0 ? this.glueUrl : `${this.glueUrl}${this.glueUrl.includes("?") ? "&" : "?"}wasm-pmap-instance=${this.#instances}`;
-      const g = (await import(/* @vite-ignore */ url)) as Glue;
+      const g = (await import(/* @vite-ignore */ url)) as KernelGlue;
       g.initSync({ module: this.module });
       return g;
     })();

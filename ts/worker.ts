@@ -3,18 +3,8 @@
  * glue, then forwards each request frame to the module's one dispatch export and the
  * response frame back. It never looks inside a frame.
  */
-import type { KernelInfo } from "./kernels.js";
+import type { KernelGlue } from "./kernels.js";
 import type { FromWorker, ToWorker } from "./wire.js";
-
-/** What the worker needs from a wasm-bindgen `--target web` module built with wasm-pmap. */
-interface Glue {
-  initSync(opts: { module: WebAssembly.Module }): unknown;
-  __wasmPmapDispatch(frame: Uint8Array): Uint8Array;
-  __wasmPmapKernels(): KernelInfo[];
-  __wasmPmapMemoryBytes(): number;
-  /** Present when built with `--experimental-reset-state-function` (scripts/build-wasm.sh). */
-  __wbg_reset_state?: () => void;
-}
 
 // The DOM and WebWorker libs cannot both be loaded; this is the slice of the worker scope used here.
 declare const self: {
@@ -24,7 +14,7 @@ declare const self: {
   __wasmPmapPanic?: string;
 };
 
-let glue: Glue | undefined;
+let glue: KernelGlue | undefined;
 // Messages that arrive while the glue is still loading wait here, in order.
 let pending: ToWorker[] | undefined = [];
 
@@ -41,7 +31,7 @@ async function init(module: WebAssembly.Module, glueUrl: string): Promise<void> 
   try {
     // Why a dynamic import: the glue belongs to whichever kernel module the pool was given
     // (the built-in one or a user's), so it cannot be a static import of this file.
-    const g = (await import(/* @vite-ignore */ glueUrl)) as Glue;
+    const g = (await import(/* @vite-ignore */ glueUrl)) as KernelGlue;
     if (typeof g.__wasmPmapDispatch !== "function") {
       throw new Error(`${glueUrl} is not a wasm-pmap kernel module (no __wasmPmapDispatch export)`);
     }

@@ -37,9 +37,8 @@ pub fn dispatch(frame: &[u8]) -> Vec<u8> {
 )]
 pub fn kernel_list() -> Result<JsValue, JsError> {
     init();
-    let list: Vec<_> = registry::names()
-        .iter()
-        .filter_map(|n| registry::find(n))
+    let list: Vec<_> = registry::all()
+        .into_iter()
         .map(registry::describe)
         .collect();
     Ok(serde_wasm_bindgen::to_value(&list)?)

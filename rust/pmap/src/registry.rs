@@ -46,14 +46,16 @@ pub fn find(name: &str) -> Option<&'static Kernel> {
         .find(|k| k.info.name == name)
 }
 
+/// All registered kernels, sorted by name.
+pub fn all() -> Vec<&'static Kernel> {
+    let mut v: Vec<&'static Kernel> = inventory::iter::<Kernel>.into_iter().collect();
+    v.sort_by_key(|k| k.info.name);
+    v
+}
+
 /// Names of all registered kernels, sorted.
 pub fn names() -> Vec<String> {
-    let mut v: Vec<String> = inventory::iter::<Kernel>
-        .into_iter()
-        .map(|k| k.info.name.to_owned())
-        .collect();
-    v.sort();
-    v
+    all().iter().map(|k| k.info.name.to_owned()).collect()
 }
 
 /// A kernel as the TypeScript pool sees it (see `__wasmPmapKernels`).
