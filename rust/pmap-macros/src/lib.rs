@@ -34,6 +34,7 @@ enum Kind {
     Map,
     Slice,
     Reduce,
+    Job,
 }
 
 #[proc_macro_attribute]
@@ -49,10 +50,12 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
             kind = Kind::Slice;
         } else if meta.path.is_ident("reduce") {
             kind = Kind::Reduce;
+        } else if meta.path.is_ident("job") {
+            kind = Kind::Job;
         } else if meta.path.is_ident("name") {
             name = Some(meta.value()?.parse::<syn::LitStr>()?.value());
         } else {
-            return Err(meta.error("expected `slice`, `reduce`, `context` or `name = \"...\"`"));
+            return Err(meta.error("expected `slice`, `reduce`, `job`, `context` or `name = \"...\"`"));
         }
         Ok(())
     });
@@ -113,8 +116,9 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
     };
 
     let mut context_ts: Option<String> = None;
-    let (input_ts, input_rust, body) = match kind {
-        Kind::Map => {
+    let (out_wire_ty, _) = wire_out(&out_ty);
+    let (input_ts, input_rust, body, handle) = match kind {
+        Kind::Map | Kind::Job => {
             // `#[kernel(context)] fn f(ctx: &C, item...)`: the first argument is the call's
             // broadcast context, the others form the item.
             let ctx_ty = if context {
@@ -174,6 +178,17 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
                 );
                 (quote!((#(#wires),*)), quote!((#(#pats),*)), ts, rust)
             };
+            let in_rust = if args.len() == 1 {
+                let t = args[0];
+                quote!(#t)
+            } else {
+                quote!((#(#args),*))
+            };
+            let handle = match (&ctx_ty, kind) {
+                (Some(c), _) => quote!(::wasm_pmap::par::ContextFn<#c, #in_rust, #out_ty, #out_wire_ty>),
+                (None, Kind::Job) => quote!(::wasm_pmap::par::JobFn<#in_rust, #out_ty, #out_wire_ty>),
+                (None, _) => quote!(::wasm_pmap::par::KernelFn<#in_rust, #out_ty, #out_wire_ty>),
+            };
             let body = match &ctx_ty {
                 Some(c) => {
                     let (out_wire, call) = wrap(quote!(#ident(ctx, #(#conv),*)));
@@ -189,7 +204,7 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
                 }
             };
             context_ts = ctx_ty.as_ref().map(ts_type);
-            (input_ts, input_rust, body)
+            (input_ts, input_rust, body, handle)
         }
         Kind::Slice => {
             let elem = match args.as_slice() {
@@ -208,7 +223,8 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
             let body = quote! {
                 ::wasm_pmap::registry::run_slice::<#in_wire, #out_wire, _>(INFO, payload, |v: #in_wire| #call)
             };
-            (ts_type(args[0]), type_str(args[0]), body)
+            let handle = quote!(::wasm_pmap::par::SliceFn<::std::vec::Vec<#elem_ty>, #out_ty>);
+            (ts_type(args[0]), type_str(args[0]), body, handle)
         }
         Kind::Reduce => {
             let same = args.len() == 2
@@ -230,10 +246,13 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
                 }
             };
             let ts = ts_type(args[0]);
+            let a = args[0];
+            let handle = quote!(::wasm_pmap::par::ReduceFn<#a, #out_wire_ty>);
             (
                 format!("[{ts}, {ts}]"),
                 format!("({0}, {0})", type_str(args[0])),
                 body,
+                handle,
             )
         }
     };
@@ -243,11 +262,13 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
         Kind::Map => quote!(Map),
         Kind::Slice => quote!(Slice),
         Kind::Reduce => quote!(Reduce),
+        Kind::Job => quote!(Job),
     };
     let kind_ts = match kind {
         Kind::Map => "map",
         Kind::Slice => "slice",
         Kind::Reduce => "reduce",
+        Kind::Job => "job",
     };
     let docs = doc_comment(&func);
     let context_decl = context_ts
@@ -264,6 +285,9 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
     let ts_const = format_ident!("__WASM_PMAP_TS_{}", ident);
     let run_fn = format_ident!("__wasm_pmap_run_{}", ident);
     let info_ident = format_ident!("__WASM_PMAP_INFO_{}", ident);
+    let handle_ident = handle_ident(ident);
+    let vis = &func.vis;
+    let handle_doc = format!("Typed handle to the kernel `{ts_name}`: what `par_fn!({ident})` names.");
 
     Ok(quote! {
         #func
@@ -277,6 +301,10 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
             input_rust: #input_rust,
             context_ts: #context_info,
         };
+
+        #[doc = #handle_doc]
+        #[allow(non_upper_case_globals)]
+        #vis const #handle_ident: #handle = <#handle>::new(#ts_name);
 
         #[doc(hidden)]
         #[allow(non_snake_case)]
@@ -306,6 +334,38 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
         #[allow(non_upper_case_globals)]
         const #ts_const: &'static str = #ts_decl;
     })
+}
+
+/// `par_fn!(path::to::kernel)`: the typed handle `#[kernel]` made for that function, for
+/// parallel-iterator adaptors (`.map(par_fn!(double))`). A type mismatch between the
+/// iterator's items and the kernel's input is a compile error.
+#[proc_macro]
+pub fn par_fn(input: TokenStream) -> TokenStream {
+    handle_path(input)
+}
+
+/// `sync_fn!(path::to::job)`: the handle of a `#[kernel(job)]`, for `execute_async`.
+#[proc_macro]
+pub fn sync_fn(input: TokenStream) -> TokenStream {
+    handle_path(input)
+}
+
+fn handle_path(input: TokenStream) -> TokenStream {
+    let mut path = parse_macro_input!(input as syn::Path);
+    match path.segments.last_mut() {
+        Some(last) => {
+            last.ident = handle_ident(&last.ident);
+            quote!(#path).into()
+        }
+        None => syn::Error::new(Span::call_site(), "expected the path of a #[kernel] fn")
+            .to_compile_error()
+            .into(),
+    }
+}
+
+fn handle_ident(ident: &syn::Ident) -> syn::Ident {
+    let name = ident.to_string();
+    syn::Ident::new(&format!("__wasm_pmap_fn_{}", name.trim_start_matches("r#")), ident.span())
 }
 
 /// Wire type for an argument, and how to turn the decoded wire value into the argument.

@@ -6,7 +6,7 @@ use std::sync::Once;
 use wasm_bindgen::prelude::*;
 
 use crate::registry;
-use crate::wire::{Request, Response};
+use crate::wire::{Mode, Request, Response};
 
 /// Runs one request frame (see `wire.rs`) and returns the response frame. Kernel errors
 /// and bad input come back as error responses; only a panic escapes, as a trap, after
@@ -16,7 +16,10 @@ pub fn dispatch(frame: &[u8]) -> Vec<u8> {
     init();
     let response = match Request::decode(frame) {
         Ok(req) => Response {
-            body: registry::run(&req.kernel, req.mode, &req.payload, req.context.as_ref()),
+            body: match req.mode {
+                Mode::Pipe => crate::par::pipe::run(&req.job, &req.payload),
+                _ => registry::run(&req.kernel, req.mode, &req.payload, req.context.as_ref()),
+            },
             job: req.job,
             chunk: req.chunk,
         },
@@ -30,7 +33,7 @@ pub fn dispatch(frame: &[u8]) -> Vec<u8> {
 }
 
 /// The kernels registered in this module, sorted by name:
-/// `[{ name, kind: "map" | "slice" | "reduce", input, output }]` (types as TypeScript spells them).
+/// `[{ name, kind: "map" | "slice" | "reduce" | "job", input, output }]` (types as TypeScript spells them).
 #[wasm_bindgen(
     js_name = "__wasmPmapKernels",
     unchecked_return_type = "{ name: string; kind: string; input: string; output: string }[]"

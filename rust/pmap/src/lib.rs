@@ -26,12 +26,22 @@ pub mod context;
 pub mod dispatch;
 pub mod error;
 pub mod lenient;
+pub mod par;
 pub mod registry;
 pub mod typed;
 pub mod wire;
 
-pub use error::{Failure, FailureKind};
-pub use wasm_pmap_macros::kernel;
+pub use error::{ErrorKind, Failure, FailureKind, PmapError};
+pub use par::{execute_async, IndexedParallelIterator, IntoParallelIterator, ParallelIterator, ParallelSlice};
+pub use wasm_pmap_macros::{kernel, par_fn, sync_fn};
+
+/// `use wasm_pmap::prelude::*;` brings the parallel-iterator traits and macros in scope.
+pub mod prelude {
+    pub use crate::par::{
+        execute_async, IndexedParallelIterator, IntoParallelIterator, ParallelIterator, ParallelSlice,
+    };
+    pub use crate::{kernel, par_fn, sync_fn, PmapError};
+}
 
 /// Re-exports used by the code `#[kernel]` expands to. Not a public API.
 #[doc(hidden)]

@@ -26,6 +26,9 @@ pub enum Kind {
     Map,
     Slice,
     Reduce,
+    /// `#[kernel(job)]`: runs in the SyncExecutor worker (map mode, one input), where it
+    /// may block on `collect_vec_sync()`.
+    Job,
 }
 
 /// One registered kernel. Built by the `#[kernel]` macro; not meant to be written by hand.
@@ -74,6 +77,7 @@ pub fn describe(k: &Kernel) -> KernelDesc {
         Kind::Map => "map",
         Kind::Slice => "slice",
         Kind::Reduce => "reduce",
+        Kind::Job => "job",
     };
     KernelDesc {
         name: k.info.name,
@@ -105,7 +109,7 @@ pub fn run(
         return Err(f);
     };
     let allowed = match (k.kind, mode) {
-        (Kind::Map, Mode::Map) | (Kind::Slice, Mode::Slice) => true,
+        (Kind::Map | Kind::Job, Mode::Map) | (Kind::Slice, Mode::Slice) => true,
         (Kind::Reduce, Mode::Map | Mode::Reduce) => true,
         _ => false,
     };

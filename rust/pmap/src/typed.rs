@@ -191,3 +191,11 @@ mod tests {
         assert!(err.to_string().contains("Float64Array"), "{err}");
     }
 }
+
+/// Why: a parallel iterator decodes a kernel's `Vec<T>` output as its wire type, then
+/// hands the user the plain vector.
+impl<T: Element> From<TypedVec<T>> for Vec<T> {
+    fn from(v: TypedVec<T>) -> Vec<T> {
+        v.0
+    }
+}

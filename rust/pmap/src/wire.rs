@@ -14,8 +14,9 @@
 //! `payload` and `body` are themselves CBOR, kept as opaque byte strings so the header can
 //! be read without touching the items, and so the items are decoded straight into the
 //! kernel's Rust types. In `payload`: map mode → array of items; slice mode → one typed
-//! array; reduce mode → array of items to fold. In `body`: map → array of outputs; slice →
-//! one typed array; reduce → the folded value.
+//! array; reduce mode → array of items to fold; pipe mode → stages + items (`par/pipe.rs`).
+//! In `body`: map → array of outputs; slice → one typed array; reduce → the folded value;
+//! pipe → the last stage's output.
 //!
 //! `context` is a `map_with` call's broadcast value: its bytes travel with the first chunk a
 //! worker gets for that call and are cached there under `id`; later chunks carry only `id`.
@@ -38,6 +39,9 @@ pub enum Mode {
     Slice = 1,
     /// Fold the chunk's items with an associative kernel into one partial.
     Reduce = 2,
+    /// Run a parallel iterator's stages over the chunk (`kernel` is only a label); the
+    /// payload layout is in `par/pipe.rs`.
+    Pipe = 3,
 }
 
 impl Mode {
@@ -46,6 +50,7 @@ impl Mode {
             0 => Some(Mode::Map),
             1 => Some(Mode::Slice),
             2 => Some(Mode::Reduce),
+            3 => Some(Mode::Pipe),
             _ => None,
         }
     }

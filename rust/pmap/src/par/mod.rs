@@ -1,0 +1,357 @@
+//! Parallel iterators shaped like rayon's, whose steps are registered kernels run by the
+//! TypeScript pool's workers.
+//!
+//! ```ignore
+//! use wasm_pmap::prelude::*;
+//!
+//! // async: main-thread wasm (after `pool.exposeToRust()`), or any thread with a pool handle
+//! let squares: Vec<u64> = (0..10_000u64).into_par_iter().map(par_fn!(kernels::square)).collect_vec().await;
+//!
+//! // blocking: inside a #[kernel(job)] run by the SyncExecutor worker (`pool.execute`)
+//! let evens = items.par_iter().filter(par_fn!(is_even)).collect_vec_sync();
+//! ```
+//!
+//! Every adaptor only records a [`pipe::Stage`]; a terminal encodes the items once, cuts
+//! them into chunks (about four per worker), and sends each chunk with the whole stage list
+//! to a worker, which runs all stages in one go (see pipe.rs). Types are checked at compile
+//! time through the kernel handles `par_fn!` names (handles.rs).
+//!
+//! Terminals come in four flavours: `x()` (async) and `x_sync()` (blocking) throw the
+//! error to the JavaScript caller as an exception (not a panic, which would leave the wasm
+//! instance unusable); `try_x()` / `try_x_sync()` return `Result<_, PmapError>`.
+
+pub mod handles;
+pub mod host;
+pub mod pipe;
+
+use std::iter::Sum;
+use std::marker::PhantomData;
+use std::ops::Range;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+pub use crate::error::{ErrorKind, PmapError};
+pub use handles::{ContextFn, JobFn, KernelFn, ReduceFn, SliceFn};
+use host::throw;
+use pipe::Stage;
+
+/// Most items in one chunk; fewest chunks per worker the auto chunking aims for.
+const MAX_CHUNK: usize = 16_384;
+const CHUNKS_PER_WORKER: usize = 4;
+
+/// The items of a parallel iterator, each CBOR-encoded once, back to back.
+#[doc(hidden)]
+pub struct Plan {
+    items: Vec<u8>,
+    /// Where each item starts in `items` (plus the end).
+    offsets: Vec<usize>,
+    stages: Vec<Stage>,
+}
+
+impl Plan {
+    fn from_iter<T: Serialize>(iter: impl IntoIterator<Item = T>) -> Plan {
+        let mut plan = Plan { items: Vec::new(), offsets: vec![0], stages: Vec::new() };
+        for item in iter {
+            ciborium::ser::into_writer(&item, &mut plan.items).expect("CBOR encoding into a Vec failed");
+            plan.offsets.push(plan.items.len());
+        }
+        plan
+    }
+
+    fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    fn with(mut self, stage: Stage) -> Plan {
+        self.stages.push(stage);
+        self
+    }
+
+    fn label(&self) -> String {
+        let names: Vec<&str> = self.stages.iter().filter_map(Stage::kernel).collect();
+        if names.is_empty() { "par_iter".into() } else { names.join("→") }
+    }
+
+    /// One pipe payload per chunk.
+    fn payloads(&self, workers: usize) -> Vec<Vec<u8>> {
+        let n = self.len();
+        let size = n.div_ceil(workers.max(1) * CHUNKS_PER_WORKER).clamp(1, MAX_CHUNK);
+        (0..n)
+            .step_by(size)
+            .map(|start| {
+                let end = (start + size).min(n);
+                let mut items = Vec::with_capacity(self.offsets[end] - self.offsets[start] + 9);
+                array_header(end - start, &mut items);
+                items.extend_from_slice(&self.items[self.offsets[start]..self.offsets[end]]);
+                pipe::encode_payload(&self.stages, start, &items)
+            })
+            .collect()
+    }
+
+    fn run_sync(self) -> Result<Vec<Vec<u8>>, PmapError> {
+        let host = host::current().map_err(|e| match e.kind {
+            ErrorKind::NoPool => host::not_in_executor("collect_vec_sync()"),
+            _ => e,
+        })?;
+        if self.len() == 0 {
+            return Ok(Vec::new());
+        }
+        host.run_sync(&self.label(), self.payloads(host.workers()))
+    }
+
+    async fn run(self) -> Result<Vec<Vec<u8>>, PmapError> {
+        let host = host::current()?;
+        if self.len() == 0 {
+            return Ok(Vec::new());
+        }
+        host.run(&self.label(), self.payloads(host.workers())).await
+    }
+}
+
+/// A CBOR array header (major type 4) for `n` items, in its shortest form.
+fn array_header(n: usize, out: &mut Vec<u8>) {
+    let n = n as u64;
+    match n {
+        0..=23 => out.push(0x80 | n as u8),
+        24..=0xff => out.extend([0x98, n as u8]),
+        0x100..=0xffff => out.extend([0x99].into_iter().chain((n as u16).to_be_bytes())),
+        0x1_0000..=0xffff_ffff => out.extend([0x9a].into_iter().chain((n as u32).to_be_bytes())),
+        _ => out.extend([0x9b].into_iter().chain(n.to_be_bytes())),
+    }
+}
+
+/// Marks whether item positions are still those of the source (`enumerate` needs them).
+#[doc(hidden)]
+pub struct Indexed;
+#[doc(hidden)]
+pub struct Unindexed;
+
+/// A parallel iterator of `T` (decoded from the wire as `W`). Build one with
+/// `into_par_iter()`, `par_iter()` or `par_chunks(n)` and the adaptors.
+#[must_use = "parallel iterators are lazy: end them with collect_vec(), reduce(), sum() or their _sync forms"]
+pub struct Par<T, W = T, X = Indexed> {
+    plan: Plan,
+    _types: PhantomData<fn() -> (T, W, X)>,
+}
+
+impl<T, W, X> Par<T, W, X> {
+    fn from_plan(plan: Plan) -> Self {
+        Par { plan, _types: PhantomData }
+    }
+}
+
+/// Rayon's `ParallelIterator`: adaptors record a stage, terminals run the pipeline.
+#[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
+pub trait ParallelIterator: Sized {
+    type Item;
+    /// How an item travels back (decoded as this, converted into `Item`).
+    #[doc(hidden)]
+    type Wire: DeserializeOwned + Into<Self::Item>;
+    /// [`Indexed`] while items sit at their source positions (maps keep them, filters don't).
+    #[doc(hidden)]
+    type Ix;
+    #[doc(hidden)]
+    fn into_plan(self) -> Plan;
+
+    /// Applies a map kernel to every item in a worker.
+    fn map<O, W: DeserializeOwned + Into<O>>(self, f: KernelFn<Self::Item, O, W>) -> Par<O, W, Self::Ix> {
+        Par::from_plan(self.into_plan().with(Stage::Map(f.name())))
+    }
+
+    /// Keeps the items for which a kernel `fn(T) -> bool` returns true.
+    fn filter(self, predicate: KernelFn<Self::Item, bool, bool>) -> Par<Self::Item, Self::Wire, Unindexed> {
+        Par::from_plan(self.into_plan().with(Stage::Filter(predicate.name())))
+    }
+
+    /// Applies a `#[kernel(context)]` kernel with `ctx` as its shared first argument.
+    fn map_with<C: Serialize, O, W: DeserializeOwned + Into<O>>(
+        self,
+        ctx: C,
+        f: ContextFn<C, Self::Item, O, W>,
+    ) -> Par<O, W, Self::Ix> {
+        let bytes = crate::wire::to_vec(&ctx);
+        Par::from_plan(self.into_plan().with(Stage::MapWith(f.name(), bytes)))
+    }
+
+    /// Runs the pipeline; the outputs in input order. Throws to the JS caller on error.
+    async fn collect_vec(self) -> Vec<Self::Item> {
+        self.try_collect_vec().await.unwrap_or_else(|e| throw(e))
+    }
+    async fn try_collect_vec(self) -> Result<Vec<Self::Item>, PmapError> {
+        concat::<Self::Wire, Self::Item>(self.into_plan().run().await?)
+    }
+    /// Blocking `collect_vec`, only inside the SyncExecutor worker (a `#[kernel(job)]`).
+    fn collect_vec_sync(self) -> Vec<Self::Item> {
+        self.try_collect_vec_sync().unwrap_or_else(|e| throw(e))
+    }
+    fn try_collect_vec_sync(self) -> Result<Vec<Self::Item>, PmapError> {
+        concat::<Self::Wire, Self::Item>(self.into_plan().run_sync()?)
+    }
+
+    /// Folds the items with an associative `#[kernel(reduce)]`: each chunk in a worker,
+    /// the partials here. `None` for no items.
+    async fn reduce<W: DeserializeOwned + Into<Self::Item>>(self, op: ReduceFn<Self::Item, W>) -> Option<Self::Item> {
+        self.try_reduce(op).await.unwrap_or_else(|e| throw(e))
+    }
+    async fn try_reduce<W: DeserializeOwned + Into<Self::Item>>(self, op: ReduceFn<Self::Item, W>) -> Result<Option<Self::Item>, PmapError> {
+        fold::<W, Self::Item>(op.name(), self.into_plan().with(Stage::Reduce(op.name())).run().await?)
+    }
+    fn reduce_sync<W: DeserializeOwned + Into<Self::Item>>(self, op: ReduceFn<Self::Item, W>) -> Option<Self::Item> {
+        self.try_reduce_sync(op).unwrap_or_else(|e| throw(e))
+    }
+    fn try_reduce_sync<W: DeserializeOwned + Into<Self::Item>>(self, op: ReduceFn<Self::Item, W>) -> Result<Option<Self::Item>, PmapError> {
+        fold::<W, Self::Item>(op.name(), self.into_plan().with(Stage::Reduce(op.name())).run_sync()?)
+    }
+
+    /// Adds numeric items (integers exactly, floats as f64), in the workers per chunk.
+    async fn sum(self) -> Self::Item
+    where
+        Self::Item: Sum<Self::Item>,
+    {
+        self.try_sum().await.unwrap_or_else(|e| throw(e))
+    }
+    async fn try_sum(self) -> Result<Self::Item, PmapError>
+    where
+        Self::Item: Sum<Self::Item>,
+    {
+        add::<Self::Wire, Self::Item>(self.into_plan().with(Stage::Sum).run().await?)
+    }
+    fn sum_sync(self) -> Self::Item
+    where
+        Self::Item: Sum<Self::Item>,
+    {
+        self.try_sum_sync().unwrap_or_else(|e| throw(e))
+    }
+    fn try_sum_sync(self) -> Result<Self::Item, PmapError>
+    where
+        Self::Item: Sum<Self::Item>,
+    {
+        add::<Self::Wire, Self::Item>(self.into_plan().with(Stage::Sum).run_sync()?)
+    }
+}
+
+/// Iterators whose items still sit at their source positions (before any `filter`).
+pub trait IndexedParallelIterator: ParallelIterator {
+    /// Pairs each item with its position in the source.
+    fn enumerate(self) -> Par<(usize, Self::Item), Enumerated<Self::Wire>, Indexed> {
+        Par::from_plan(self.into_plan().with(Stage::Enumerate))
+    }
+}
+
+impl<T, W: DeserializeOwned + Into<T>, X> ParallelIterator for Par<T, W, X> {
+    type Item = T;
+    type Wire = W;
+    type Ix = X;
+    fn into_plan(self) -> Plan {
+        self.plan
+    }
+}
+
+impl<T, W: DeserializeOwned + Into<T>> IndexedParallelIterator for Par<T, W, Indexed> {}
+
+/// How an enumerated item travels: `[index, item]`.
+#[doc(hidden)]
+#[derive(Deserialize)]
+pub struct Enumerated<W>(usize, W);
+
+impl<T, W: Into<T>> From<Enumerated<W>> for (usize, T) {
+    fn from(e: Enumerated<W>) -> Self {
+        (e.0, e.1.into())
+    }
+}
+
+/// Rayon's `IntoParallelIterator`: `vec.into_par_iter()`, `(0..n).into_par_iter()`.
+pub trait IntoParallelIterator {
+    type Item;
+    type Iter: ParallelIterator<Item = Self::Item>;
+    fn into_par_iter(self) -> Self::Iter;
+}
+
+impl<T: Serialize + DeserializeOwned> IntoParallelIterator for Vec<T> {
+    type Item = T;
+    type Iter = Par<T, T, Indexed>;
+    fn into_par_iter(self) -> Self::Iter {
+        Par::from_plan(Plan::from_iter(self))
+    }
+}
+
+macro_rules! range_source {
+    ($($t:ty),*) => {$(
+        impl IntoParallelIterator for Range<$t> {
+            type Item = $t;
+            type Iter = Par<$t, $t, Indexed>;
+            fn into_par_iter(self) -> Self::Iter {
+                Par::from_plan(Plan::from_iter(self))
+            }
+        }
+    )*};
+}
+range_source!(u8, u16, u32, u64, i8, i16, i32, i64, usize, isize);
+
+/// Rayon's `ParallelSlice`: `slice.par_iter()` (items travel by value, so they come back
+/// owned) and `slice.par_chunks(n)` (each item a `Vec<T>` of up to `n` elements).
+pub trait ParallelSlice<T: Serialize + DeserializeOwned> {
+    fn par_iter(&self) -> Par<T, T, Indexed>;
+    fn par_chunks(&self, chunk_size: usize) -> Par<Vec<T>, Vec<T>, Indexed>;
+}
+
+impl<T: Serialize + DeserializeOwned> ParallelSlice<T> for [T] {
+    fn par_iter(&self) -> Par<T, T, Indexed> {
+        Par::from_plan(Plan::from_iter(self))
+    }
+    fn par_chunks(&self, chunk_size: usize) -> Par<Vec<T>, Vec<T>, Indexed> {
+        assert!(chunk_size > 0, "par_chunks: chunk_size must be > 0");
+        Par::from_plan(Plan::from_iter(self.chunks(chunk_size)))
+    }
+}
+
+/// Runs a `#[kernel(job)]` inside the pool's SyncExecutor worker, where it may block on
+/// `collect_vec_sync()`; resolves with its output.
+pub async fn execute_async<I: Serialize, O, W: DeserializeOwned + Into<O>>(
+    job: JobFn<I, O, W>,
+    input: &I,
+) -> Result<O, PmapError> {
+    let host = host::current()?;
+    let body = host.execute(job.name(), crate::wire::to_vec(&[input])).await?;
+    let mut out: Vec<W> = pipe::decode(job.name(), &body)?;
+    out.pop()
+        .map(Into::into)
+        .ok_or_else(|| PmapError::new(ErrorKind::Pool, Some(job.name()), "the job returned no output"))
+}
+
+fn concat<W: DeserializeOwned + Into<T>, T>(bodies: Vec<Vec<u8>>) -> Result<Vec<T>, PmapError> {
+    let mut out = Vec::new();
+    for b in bodies {
+        let part: Vec<W> = pipe::decode("collect_vec", &b)?;
+        out.extend(part.into_iter().map(Into::into));
+    }
+    Ok(out)
+}
+
+/// Folds the chunks' partials with the reduce kernel, here, through this module's registry.
+fn fold<W: DeserializeOwned + Into<T>, T>(kernel: &str, bodies: Vec<Vec<u8>>) -> Result<Option<T>, PmapError> {
+    let mut partials: Vec<ciborium::Value> = Vec::new();
+    for b in &bodies {
+        match pipe::decode::<ciborium::Value>(kernel, b)? {
+            ciborium::Value::Null => {}
+            v => partials.push(v),
+        }
+    }
+    if partials.is_empty() {
+        return Ok(None);
+    }
+    let folded = crate::registry::run(kernel, crate::wire::Mode::Reduce, &crate::wire::to_vec(&partials), None)?;
+    Ok(pipe::decode::<Option<W>>(kernel, &folded)?.map(Into::into))
+}
+
+fn add<W: DeserializeOwned + Into<T>, T: Sum<T>>(bodies: Vec<Vec<u8>>) -> Result<T, PmapError> {
+    let partials = bodies
+        .iter()
+        .map(|b| pipe::decode::<Option<ciborium::Value>>("sum", b))
+        .collect::<Result<Vec<_>, _>>()?;
+    match pipe::sum_values(partials).map_err(|m| PmapError::new(ErrorKind::Kernel, Some("sum"), m))? {
+        None => Ok(std::iter::empty::<T>().sum()),
+        Some(v) => Ok(pipe::decode::<W>("sum", &crate::wire::to_vec(&v))?.into()),
+    }
+}
