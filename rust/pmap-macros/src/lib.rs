@@ -285,7 +285,6 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
     let ts_const = format_ident!("__WASM_PMAP_TS_{}", ident);
     let run_fn = format_ident!("__wasm_pmap_run_{}", ident);
     let info_ident = format_ident!("__WASM_PMAP_INFO_{}", ident);
-    let handle_ident = handle_ident(ident);
     let vis = &func.vis;
     let handle_doc = format!("Typed handle to the kernel `{ts_name}`: what `par_fn!({ident})` names.");
 
@@ -302,9 +301,17 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
             context_ts: #context_info,
         };
 
-        #[doc = #handle_doc]
-        #[allow(non_upper_case_globals)]
-        #vis const #handle_ident: #handle = <#handle>::new(#ts_name);
+        // Why a braced struct named like the fn: it lives in the type namespace only, so it
+        // does not clash with the fn, and `use path::f;` imports both — `par_fn!(f)` then
+        // finds the handle wherever the fn itself is in scope.
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #ident {}
+
+        impl #ident {
+            #[doc = #handle_doc]
+            #vis const PAR_FN: #handle = <#handle>::new(#ts_name);
+        }
 
         #[doc(hidden)]
         #[allow(non_snake_case)]
@@ -336,7 +343,8 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
     })
 }
 
-/// `par_fn!(path::to::kernel)`: the typed handle `#[kernel]` made for that function, for
+/// `par_fn!(path::to::kernel)`: the typed handle `#[kernel]` made for that function (an
+/// associated const of a hidden struct that shares the fn's name), for
 /// parallel-iterator adaptors (`.map(par_fn!(double))`). A type mismatch between the
 /// iterator's items and the kernel's input is a compile error.
 #[proc_macro]
@@ -351,21 +359,8 @@ pub fn sync_fn(input: TokenStream) -> TokenStream {
 }
 
 fn handle_path(input: TokenStream) -> TokenStream {
-    let mut path = parse_macro_input!(input as syn::Path);
-    match path.segments.last_mut() {
-        Some(last) => {
-            last.ident = handle_ident(&last.ident);
-            quote!(#path).into()
-        }
-        None => syn::Error::new(Span::call_site(), "expected the path of a #[kernel] fn")
-            .to_compile_error()
-            .into(),
-    }
-}
-
-fn handle_ident(ident: &syn::Ident) -> syn::Ident {
-    let name = ident.to_string();
-    syn::Ident::new(&format!("__wasm_pmap_fn_{}", name.trim_start_matches("r#")), ident.span())
+    let path = parse_macro_input!(input as syn::Path);
+    quote!(#path::PAR_FN).into()
 }
 
 /// Wire type for an argument, and how to turn the decoded wire value into the argument.

@@ -18,6 +18,23 @@
 //! assert!(wasm_pmap::registry::find("norm").is_some());
 //! ```
 //!
+//! Parallel iterators ([`par`]) run registered kernels from Rust; a kernel whose input does
+//! not match the items is a compile error:
+//!
+//! ```compile_fail
+//! use wasm_pmap::prelude::*;
+//! #[wasm_pmap::kernel]
+//! fn triple(x: u32) -> u32 { x * 3 }
+//! // f64 items, u32 kernel: does not compile.
+//! let _ = vec![1.5f64].into_par_iter().map(par_fn!(triple));
+//! ```
+//! ```
+//! use wasm_pmap::prelude::*;
+//! #[wasm_pmap::kernel]
+//! fn triple(x: u32) -> u32 { x * 3 }
+//! let _ = vec![1u32].into_par_iter().map(par_fn!(triple)); // lazy: nothing runs yet
+//! ```
+//!
 //! Crate layout follows one item's journey: [`wire`] (the CBOR frames), [`registry`]
 //! (kernels registered by the macro, decode → run → encode), [`typed`] (numeric vectors
 //! as CBOR byte strings), [`dispatch`] (the one wasm export a worker calls).

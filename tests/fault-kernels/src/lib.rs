@@ -1,5 +1,7 @@
 //! Kernels for the failure tests, written the way a user writes their own kernel crate.
 
+pub mod sync;
+
 use serde::{Deserialize, Serialize};
 use tsify::Tsify;
 
@@ -46,7 +48,7 @@ pub fn spin(ms: f64) -> f64 {
     ms
 }
 
-fn now() -> f64 {
+pub(crate) fn now() -> f64 {
     #[cfg(target_arch = "wasm32")]
     {
         js_sys::Date::now()

@@ -1,7 +1,8 @@
 //! Typed handles to registered kernels, made by `par_fn!(path)` / `sync_fn!(path)`.
 //!
-//! `#[kernel]` emits, next to each function `f`, a `const __wasm_pmap_fn_f` of one of these
-//! types, carrying the kernel's registered name and — in its type parameters — its input
+//! `#[kernel]` emits, next to each function `f`, a hidden braced `struct f {}` (type
+//! namespace only, so `use path::f` imports it with the fn) whose `f::PAR_FN` is one of
+//! these, carrying the kernel's registered name and — in its type parameters — its input
 //! and output types. So `par_iter().map(par_fn!(f))` is checked by the compiler: an
 //! iterator of `u32` cannot be mapped with a kernel that takes a `Point`.
 //!

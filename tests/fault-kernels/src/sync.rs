@@ -1,0 +1,104 @@
+//! Sync mode and parallel iterators, used the way a user's crate uses them: jobs that
+//! block on `collect_vec_sync()` inside the SyncExecutor, and main-thread async exports
+//! that `.await` parallel iterators and jobs.
+
+use wasm_bindgen::prelude::*;
+use wasm_pmap::prelude::*;
+
+use crate::{now, panic_on_13, spin};
+
+/// True for odd numbers.
+#[wasm_pmap::kernel]
+pub fn is_odd(x: u32) -> bool {
+    x % 2 == 1
+}
+
+/// Adds two u64 (associative).
+#[wasm_pmap::kernel(reduce)]
+pub fn add_u64(a: u64, b: u64) -> u64 {
+    a + b
+}
+
+/// Widens a u32.
+#[wasm_pmap::kernel]
+pub fn widen(x: u32) -> u64 {
+    x as u64
+}
+
+/// Job: `x + 1` for every x in `start .. start + n`, in order, computed by the compute
+/// workers through `panicOn13` (so a range holding 13 makes a kernel panic).
+#[wasm_pmap::kernel(job)]
+pub fn plus_one_range(start: u32, n: u32) -> Vec<u32> {
+    (start..start + n).into_par_iter().map(par_fn!(panic_on_13)).collect_vec_sync()
+}
+
+/// Job: like `plusOneRange`, but the error comes back as a `Result` (the `try_` form).
+#[wasm_pmap::kernel(job)]
+pub fn try_plus_one_range(start: u32, n: u32) -> Result<Vec<u32>, PmapError> {
+    (start..start + n).into_par_iter().map(par_fn!(panic_on_13)).try_collect_vec_sync()
+}
+
+/// Job: every adaptor once, blocking: `[Σ odd x (via filter+widen+sum), Σ x (reduce),
+/// Σ index·x over the first 10 (enumerate), count]` for x in `0..n`.
+#[wasm_pmap::kernel(job)]
+pub fn adaptors_sync(n: u32) -> Vec<u64> {
+    let odd_sum: u64 = (0..n).into_par_iter().filter(par_fn!(is_odd)).map(par_fn!(widen)).sum_sync();
+    let total = (0..n).into_par_iter().map(par_fn!(widen)).reduce_sync(par_fn!(add_u64)).unwrap_or(0);
+    let pairs = (0..n.min(10)).into_par_iter().enumerate().collect_vec_sync();
+    let dot: u64 = pairs.iter().map(|&(i, x)| i as u64 * x as u64).sum();
+    let count = (0..n).into_par_iter().collect_vec_sync().len() as u64;
+    vec![odd_sum, total, dot, count]
+}
+
+/// Job: `n` chunks of `spin(ms)` on the compute workers; returns their sum (`n · ms`).
+#[wasm_pmap::kernel(job)]
+pub fn spin_sync(n: u32, ms: f64) -> f64 {
+    vec![ms; n as usize].into_par_iter().map(par_fn!(spin)).sum_sync()
+}
+
+/// Job: `collect_vec_sync()` of one item through `panicOn13`, `n` times; returns the mean
+/// round trip in ms (the bench's sync line).
+#[wasm_pmap::kernel(job)]
+pub fn sync_round_trip_ms(n: u32) -> f64 {
+    let start = now();
+    for i in 0..n {
+        let out = vec![i + 100].into_par_iter().map(par_fn!(panic_on_13)).collect_vec_sync();
+        assert_eq!(out, [i + 101]);
+    }
+    (now() - start) / n.max(1) as f64
+}
+
+/// Main thread: `x + 1` for x in `start .. start + n` through the pool (needs
+/// `pool.exposeToRust()`); a failure is thrown as the pool's typed error.
+#[wasm_bindgen(js_name = plusOneAsync)]
+pub async fn plus_one_async(start: u32, n: u32) -> Vec<u32> {
+    (start..start + n).into_par_iter().map(par_fn!(panic_on_13)).collect_vec().await
+}
+
+/// Main thread: runs the `plusOneRange` job in the SyncExecutor through `execute_async`.
+#[wasm_bindgen(js_name = plusOneJobAsync)]
+pub async fn plus_one_job_async(start: u32, n: u32) -> Result<Vec<u32>, JsError> {
+    execute_async(sync_fn!(plus_one_range), &(start, n)).await.map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Main thread: mean round trip of `collect_vec().await` over one item, in ms (the bench's async line).
+#[wasm_bindgen(js_name = asyncRoundTripMs)]
+pub async fn async_round_trip_ms(n: u32) -> f64 {
+    let start = now();
+    for i in 0..n {
+        let out = vec![i + 100].into_par_iter().map(par_fn!(panic_on_13)).collect_vec().await;
+        assert_eq!(out, [i + 101]);
+    }
+    (now() - start) / n.max(1) as f64
+}
+
+/// Main thread: the blocking form where it cannot block; returns the error, and throws
+/// (as a JS exception, not a trap) when `throw` is set.
+#[wasm_bindgen(js_name = collectSyncOnMainThread)]
+pub fn collect_sync_on_main_thread(throw: bool) -> String {
+    let it = (0..3u32).into_par_iter().map(par_fn!(panic_on_13));
+    if throw {
+        return format!("{:?}", it.collect_vec_sync());
+    }
+    it.try_collect_vec_sync().unwrap_err().to_string()
+}
