@@ -65,6 +65,11 @@ export interface CallSpec {
   context?: Uint8Array;
   /** Puts tasks (the parts of a split chunk) back on the pool's queue. */
   requeue: (tasks: Task[]) => void;
+  /**
+   * Items are ready-made payloads (`Uint8Array`s CBOR-encoded by Rust: pipe chunks, a
+   * job's input), one per chunk, and bodies are returned as bytes, undecoded.
+   */
+  raw?: boolean;
 }
 
 export class Call {
@@ -77,6 +82,8 @@ export class Call {
   readonly sink: Sink;
   /** The broadcast context's CBOR (sent once per worker, cached there under the call id). */
   readonly context: Uint8Array | undefined;
+  /** See {@link CallSpec.raw}. */
+  readonly raw: boolean;
   /** Settles with the sink's result, or rejects with the call's first error. */
   readonly promise: Promise<unknown>;
   /** Workers (slot index → chunks in flight) this call occupies now. */
@@ -98,6 +105,7 @@ export class Call {
     this.timeoutMs = spec.timeoutMs;
     this.sink = spec.sink;
     this.context = spec.context;
+    this.raw = spec.raw ?? false;
     this.promise = new Promise((res, rej) => {
       this.#resolve = res;
       this.#reject = rej;
@@ -107,7 +115,7 @@ export class Call {
 
   /** The call's chunks, ready to queue. */
   tasks(): Task[] {
-    return planChunks(this.total, this.#spec.chunkSize).map(([start, end], chunk) => this.#task(chunk, start, end));
+    return planChunks(this.total, this.raw ? 1 : this.#spec.chunkSize).map(([start, end], chunk) => this.#task(chunk, start, end));
   }
 
   /** May this call put a chunk on worker `slot`? (per-call `concurrency`) */
@@ -118,6 +126,7 @@ export class Call {
   /** CBOR payload of a chunk, encoded only when a worker takes it. */
   payload(task: Task): Uint8Array {
     const items = this.#spec.items;
+    if (this.raw) return (items as ArrayLike<Uint8Array>)[task.start]!;
     // Slice mode: `subarray` is a view; cbor-x copies its bytes once, as one byte string.
     // Map mode over a typed array: the kernel wants one item each, so plain numbers.
     const part =
@@ -133,7 +142,7 @@ export class Call {
   accept(task: Task, body: unknown, worker: number, startedAt: number, finishedAt: number): void {
     if (this.settled) return;
     const n = task.end - task.start;
-    if (this.mode === Mode.Map && (!Array.isArray(body) || body.length !== n)) {
+    if (this.mode === Mode.Map && !this.raw && (!Array.isArray(body) || body.length !== n)) {
       const got = Array.isArray(body) ? `${body.length} outputs` : typeof body;
       this.chunkFailed(task, new PmapError(`kernel "${this.kernel.name}": chunk ${task.chunk} returned ${got}, expected ${n}`));
       return;

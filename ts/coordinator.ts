@@ -1,6 +1,7 @@
 /**
  * The coordinator: the service-worker side of sync mode. A SyncExecutor worker blocks on
- * a synchronous XHR `wait` request; compute workers POST their chunk results here; the
+ * a synchronous XHR `wait` request; chunk results arrive by POST (from a worker it
+ * controls) or by a `deliver` message (from the pool's page, controlled or not); the
  * coordinator answers the wait once every chunk is in, or at once with the first error.
  * Protocol: see the coordinator section of wire.ts.
  *
@@ -15,6 +16,7 @@
 import {
   COORDINATOR_PREFIX,
   decodeResponse,
+  type DeliverMessage,
   encodeChunkResults,
   JOB_ID,
   MAX_WAIT_MS,
@@ -69,6 +71,7 @@ export class Coordinator {
     this.#sweep();
     const url = new URL(req.url);
     const path = url.href.slice(this.#prefix.length).split("?")[0]!.split("/").map(decodeURIComponent);
+    if (path.length === 1 && path[0] === "ping" && req.method === "GET") return text(200, "wasm-pmap coordinator");
     if (path[0] !== "jobs" || path[1] === undefined) return text(404, "no such coordinator route");
     const id = path[1];
     if (!JOB_ID.test(id)) return text(400, "malformed job id (expected <pool uuid>:<number>)");
@@ -88,29 +91,17 @@ export class Coordinator {
         return new Response(null, { status: 204 });
       }
       case "POST chunks/:i": {
-        if (!job) return text(404, "unknown job");
-        const i = Number(path[3]);
-        if (!Number.isInteger(i) || i < 0 || i >= job.expected) return text(400, `chunk index must be in 0..${job.expected}`);
-        const frame = new Uint8Array(await req.arrayBuffer());
-        let ok: boolean;
-        try {
-          const resp = decodeResponse(frame);
-          if (resp.job !== id || resp.chunk !== i) return text(400, `frame is for ${resp.job}#${resp.chunk}, not ${id}#${i}`);
-          ok = resp.ok;
-        } catch (err) {
-          return text(400, `not a response frame: ${(err as Error).message}`);
-        }
-        job.touched = Date.now();
-        if (!ok) job.error ??= [i, frame];
-        else job.frames.set(i, frame);
-        this.#release(job);
-        return new Response(null, { status: 204 });
+        const status = this.deliver(id, Number(path[3]), new Uint8Array(await req.arrayBuffer()));
+        return status.status === 204 ? new Response(null, { status: 204 }) : text(status.status, status.why);
       }
       case "GET wait": {
         if (!job) return text(404, "unknown job (the coordinator may have been restarted)");
         job.touched = Date.now();
         const ready = this.#result(job);
-        if (ready) return ready;
+        if (ready) {
+          this.#jobs.delete(id); // its one reader has it: nothing left to keep
+          return ready;
+        }
         const ms = Math.min(this.#maxWait, Math.max(0, Number(url.searchParams.get("ms") ?? this.#maxWait) || 0));
         // Why bounded: the browser stops a service worker that keeps one event open for
         // minutes; a short wait the caller re-issues keeps every request well inside that.
@@ -131,6 +122,30 @@ export class Coordinator {
     }
   }
 
+  /**
+   * Stores chunk `i`'s response frame for job `id` (the POST route and the `deliver`
+   * message): 204 stored, 404 unknown job, 400 a frame that is not for this job and chunk.
+   */
+  deliver(id: string, i: number, frame: Uint8Array): { status: 204 | 400 | 404; why: string } {
+    this.#sweep();
+    const job = JOB_ID.test(id) ? this.#jobs.get(id) : undefined;
+    if (!job) return { status: 404, why: "unknown job" };
+    if (!Number.isInteger(i) || i < 0 || i >= job.expected) return { status: 400, why: `chunk index must be in 0..${job.expected}` };
+    let ok: boolean;
+    try {
+      const resp = decodeResponse(frame);
+      if (resp.job !== id || resp.chunk !== i) return { status: 400, why: `frame is for ${resp.job}#${resp.chunk}, not ${id}#${i}` };
+      ok = resp.ok;
+    } catch (err) {
+      return { status: 400, why: `not a response frame: ${(err as Error).message}` };
+    }
+    job.touched = Date.now();
+    if (!ok) job.error ??= [i, frame];
+    else job.frames.set(i, frame);
+    this.#release(id, job);
+    return { status: 204, why: "" };
+  }
+
   /** The final answer for a job, if it has one: the first error, or every chunk. */
   #result(job: Job): Response | undefined {
     if (job.error) return binary(encodeChunkResults([job.error]));
@@ -139,10 +154,11 @@ export class Coordinator {
     return binary(encodeChunkResults(all));
   }
 
-  #release(job: Job): void {
+  #release(id: string, job: Job): void {
     if (job.waiters.size === 0 || !this.#result(job)) return;
     for (const w of job.waiters) w(this.#result(job)!); // a fresh Response per waiter
     job.waiters.clear();
+    this.#jobs.delete(id); // handed over: forgotten
   }
 
   #forget(id: string, job: Job, answer: Response): void {
@@ -163,6 +179,11 @@ export class Coordinator {
 export interface ServiceWorkerScope {
   registration: { scope: string };
   addEventListener(type: "fetch", listener: (e: FetchEventLike) => void): void;
+  addEventListener(type: "message", listener: (e: MessageEventLike) => void): void;
+}
+export interface MessageEventLike {
+  data: unknown;
+  ports: readonly { postMessage(m: unknown): void }[];
 }
 export interface FetchEventLike {
   request: Request;
@@ -178,6 +199,13 @@ export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOpt
   scope.addEventListener("fetch", (e) => {
     const answer = coordinator.handle(e.request);
     if (answer) e.respondWith(answer);
+  });
+  // The page delivers a job's outcome by message (it may not be controlled, so no fetch).
+  scope.addEventListener("message", (e) => {
+    const m = e.data as Partial<DeliverMessage> | null;
+    if (m?.wasmPmap !== "deliver" || typeof m.job !== "string" || !(m.frame instanceof Uint8Array)) return;
+    const { status } = coordinator.deliver(m.job, Number(m.chunk), m.frame);
+    e.ports[0]?.postMessage({ status });
   });
   return coordinator;
 }

@@ -4,10 +4,10 @@
  * workers that died, hung, or were running an aborted call.
  */
 import type { Call, Task } from "./call.js";
-import { AbortError, KernelError, PmapError, TimeoutError, WorkerCrashedError } from "./errors.js";
+import { KernelError, PmapError, TimeoutError, WorkerCrashedError } from "./errors.js";
 import type { KernelInfo } from "./kernels.js";
 import { FairQueue } from "./schedule.js";
-import { decodeResponse, decodeValue, encodeRequest, type FromWorker } from "./wire.js";
+import { decodeResponse, decodeValue, encodeRequest, type ExecutorSetup, type FromWorker } from "./wire.js";
 import { WorkerSlot } from "./workers.js";
 
 export class Dispatcher {
@@ -28,6 +28,10 @@ export class Dispatcher {
     private readonly depth: number,
     /** Called (synchronously) whenever the counters may have changed. */
     private readonly changed: () => void,
+    /** Makes every worker of this dispatcher a SyncExecutor (see sync-host.ts). */
+    private readonly executor?: ExecutorSetup,
+    /** A worker's own requests (the executor's `pipe` messages). */
+    private readonly request?: (slot: WorkerSlot, msg: Extract<FromWorker, { type: "pipe" }>) => void,
   ) {}
 
   /** Adds workers up to `n`; resolves with the module's kernels once they are ready. */
@@ -70,7 +74,7 @@ export class Dispatcher {
    * Aborts a call: its queued chunks are dropped at once, and the workers running its
    * chunks are terminated and replaced (their other chunks go back to the queue).
    */
-  cancel(call: Call, err: AbortError): void {
+  cancel(call: Call, err: PmapError): void {
     call.fail(err);
     this.queue.drop(call.id);
     for (const slot of [...this.slots]) {
@@ -164,6 +168,7 @@ export class Dispatcher {
   }
 
   #onMessage(slot: WorkerSlot, msg: FromWorker): void {
+    if (msg.type === "pipe") return this.request?.(slot, msg);
     if (msg.type === "done" || msg.type === "trap") {
       const task = this.#untrack(slot, msg.id);
       // The worker moves on to its next chunk now: start that chunk's clock.
@@ -173,7 +178,7 @@ export class Dispatcher {
         this.memory.set(slot.index, msg.memoryBytes);
         if (task && !task.call.settled) this.#deliver(slot, task, msg.frame, msg.startedAt, msg.finishedAt);
       } else {
-        task?.call.chunkFailed(task, new KernelError(task.call.kernel.name, `panicked: ${msg.message}`, task.chunk, undefined, true));
+        task?.call.chunkFailed(task, new KernelError(task.call.kernel.name, msg.message, task.chunk, undefined, true));
         if (!msg.recovered) this.#replace(slot, "closed after a kernel panic", false);
       }
     }
@@ -188,7 +193,7 @@ export class Dispatcher {
       if (resp.job !== call.id || resp.chunk !== task.chunk) {
         throw new PmapError(`response for ${resp.job}#${resp.chunk} arrived for ${call.id}#${task.chunk}`);
       }
-      if (resp.ok) call.accept(task, decodeValue(resp.body), slot.index, startedAt, finishedAt);
+      if (resp.ok) call.accept(task, call.raw ? [resp.body] : decodeValue(resp.body), slot.index, startedAt, finishedAt);
       else if (resp.failure.kind === "contextMissing" && call.context && task.resends++ < 2) {
         // The worker evicted the context (it caches a few): send the bytes again.
         slot.contexts.delete(call.id);
@@ -233,7 +238,7 @@ export class Dispatcher {
   }
 
   #spawn(index: number): WorkerSlot {
-    return new WorkerSlot(index, this.module, this.glue, {
+    return new WorkerSlot(index, this.module, this.glue, this.executor, {
       message: (s, m) => this.#onMessage(s, m),
       crash: (s, reason) => {
         this.#replace(s, reason, true);

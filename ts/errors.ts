@@ -1,3 +1,5 @@
+import type { Failure, FailureKind } from "./wire.js";
+
 /**
  * Every error wasm-pmap rejects with. All extend {@link PmapError}, so
  * `err instanceof PmapError` tells ours from anything else.
@@ -100,4 +102,52 @@ export class PoolTerminatedError extends PmapError {
 /** The module could not be loaded or compiled, or a worker could not start. */
 export class PoolStartError extends PmapError {
   override name = "PoolStartError";
+}
+
+/**
+ * Sync mode: the coordinator service worker is not there, does not control the
+ * SyncExecutor (its scope must contain the worker scripts), or lost a job twice.
+ */
+export class CoordinatorError extends PmapError {
+  override name = "CoordinatorError";
+}
+
+/** Sync mode is needed (`pool.execute` on a pool created without `sync`), or a blocking
+ * call was made where it cannot block. */
+export class SyncModeError extends PmapError {
+  override name = "SyncModeError";
+}
+
+// ---- errors across the coordinator: a sync job's pipe fails on the pool's side, the
+// executor (blocked in Rust) learns it from a failure frame ----
+
+const KIND_OF_CLASS: Record<string, FailureKind> = {
+  KernelError: "kernel",
+  DecodeError: "decode",
+  UnknownKernelError: "unknownKernel",
+  TimeoutError: "timeout",
+  AbortError: "aborted",
+  WorkerCrashedError: "crashed",
+};
+const CLASS_OF_KIND: Record<string, string> = Object.fromEntries(Object.entries(KIND_OF_CLASS).map(([c, k]) => [k, c]));
+
+/** A pool error as a failure frame's body. */
+export function toFailure(err: unknown, label: string): Failure {
+  const e = err as Partial<KernelError> & Error;
+  const f: Failure = {
+    kind: KIND_OF_CLASS[e?.name] ?? "pool",
+    kernel: typeof e?.kernel === "string" ? e.kernel : label,
+    message: e?.message ?? String(err),
+  };
+  if (typeof e?.item === "number") f.index = e.item;
+  return f;
+}
+
+/** The error a failure frame stands for; its `name` is the class name Rust maps to a
+ * `PmapError` kind (rust/pmap/src/error.rs). */
+export function fromFailure(f: Failure): PmapError {
+  const err = new PmapError(f.message);
+  err.name = CLASS_OF_KIND[f.kind] ?? "PmapError";
+  Object.assign(err, { kernel: f.kernel, item: f.index });
+  return err;
 }

@@ -12,7 +12,8 @@
 import type { BuiltinKernels, Input, ItemKernel, Output, ReduceKernel, SliceKernel } from "./kernels.js";
 import { type CallOptions, createPool, type Pool } from "./pool.js";
 
-export { createPool, Pool, type CallOptions, type OptionsFor, type PoolOptions, type PoolStats } from "./pool.js";
+export { createPool, Pool, type CallOptions, type JobOptions, type OptionsFor, type PoolOptions, type PoolStats } from "./pool.js";
+export type { SyncOptions } from "./sync.js";
 export type { Progress } from "./call.js";
 export type { Indexed, Settled } from "./collect.js";
 export { Mutex, type Release, Semaphore } from "./locks.js";
@@ -22,6 +23,7 @@ export {
   type Context,
   type Input,
   type ItemKernel,
+  type JobKernel,
   type KernelInfo,
   type KernelModule,
   type Output,
@@ -31,12 +33,14 @@ export {
 } from "./kernels.js";
 export {
   AbortError,
+  CoordinatorError,
   DecodeError,
   KernelError,
   PmapError,
   PoolStartError,
   PoolTerminatedError,
   QueueFullError,
+  SyncModeError,
   TimeoutError,
   UnknownKernelError,
   WorkerCrashedError,

@@ -30,7 +30,7 @@ export interface KernelGlue {
 /** A kernel as the module reports it at start-up. */
 export interface KernelInfo {
   name: string;
-  kind: "map" | "slice" | "reduce";
+  kind: "map" | "slice" | "reduce" | "job";
   /** Input and output types as TypeScript spells them. */
   input: string;
   output: string;
@@ -53,6 +53,8 @@ type OfKind<K, Kind> = { [N in Names<K>]: K[N] extends { kind: Kind } ? N : neve
 export type ItemKernel<K> = OfKind<K, "map" | "reduce">;
 /** Kernels that take a whole typed-array chunk (`pool.map` over a typed array). */
 export type SliceKernel<K> = OfKind<K, "slice">;
+/** `#[kernel(job)]` functions, run in the SyncExecutor by `pool.execute`. */
+export type JobKernel<K> = OfKind<K, "job">;
 /** Associative kernels usable with `pool.reduce`. */
 export type ReduceKernel<K> = OfKind<K, "reduce">;
 /** The input type of kernel `N`. */

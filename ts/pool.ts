@@ -6,7 +6,7 @@ import { Call, type Progress } from "./call.js";
 import { ArraySink, ConcatSink, type Indexed, PartialsSink, type Settled, SettledSink, type Sink, StreamSink } from "./collect.js";
 import { Dispatcher } from "./dispatch.js";
 import { LocalModule } from "./local.js";
-import { AbortError, PmapError, PoolTerminatedError, QueueFullError, UnknownKernelError } from "./errors.js";
+import { AbortError, CoordinatorError, PmapError, PoolTerminatedError, QueueFullError, SyncModeError, toFailure, UnknownKernelError } from "./errors.js";
 import {
   type BuiltinKernels,
   builtinModule,
@@ -14,6 +14,7 @@ import {
   type Context,
   type Input,
   type ItemKernel,
+  type JobKernel,
   type KernelInfo,
   type KernelModule,
   type Output,
@@ -21,7 +22,10 @@ import {
   type SliceKernel,
 } from "./kernels.js";
 import { resolveChunkSize } from "./schedule.js";
-import { encodeValue, Mode } from "./wire.js";
+import { HOST_KEY } from "./sync-host.js";
+import { type CoordinatorLink, startCoordinator, type SyncOptions } from "./sync.js";
+import { encodeResponse, encodeValue, type FromWorker, Mode } from "./wire.js";
+import type { WorkerSlot } from "./workers.js";
 
 export interface PoolOptions {
   /**
@@ -43,6 +47,22 @@ export interface PoolOptions {
    * wait instead, put calls behind a `Semaphore`.
    */
   maxQueue?: number;
+  /**
+   * Sync mode: registers (or finds) the coordinator service worker and starts the
+   * SyncExecutor worker, where `#[kernel(job)]` functions run (`pool.execute`) and may
+   * block on `collect_vec_sync()`. See {@link SyncOptions} and README "Sync mode".
+   */
+  sync?: SyncOptions;
+}
+
+/** Options of {@link Pool.execute}: a job's time limit and cancel signal. */
+export interface JobOptions {
+  /** The job (and the chunks it waits for) may run this long; then the executor is
+   * replaced and the call rejects with `TimeoutError`. Default: no limit. */
+  timeoutMs?: number;
+  /** Aborting replaces the executor (a blocked worker cannot be told anything else) and
+   * drops the chunks the job was waiting for. */
+  signal?: AbortSignal;
 }
 
 export interface CallOptions {
@@ -110,7 +130,8 @@ export interface PoolStats {
 export async function createPool<K extends object = BuiltinKernels>(opts: PoolOptions = {}): Promise<Pool<K>> {
   const desc = opts.module ?? builtinModule;
   const module = await compileModule(desc.wasm);
-  const pool = new Pool<K>(module, new URL(desc.glue, globalThis.location?.href).href, opts);
+  const link = opts.sync ? await startCoordinator(opts.sync) : undefined;
+  const pool = new Pool<K>(module, new URL(desc.glue, globalThis.location?.href).href, opts, link);
   try {
     await pool.ready;
   } catch (err) {
@@ -130,6 +151,12 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   readonly ready: Promise<void>;
 
   readonly #dispatch: Dispatcher;
+  /** The SyncExecutor (one worker), in sync mode. */
+  readonly #executor: Dispatcher | undefined;
+  readonly #link: CoordinatorLink | undefined;
+  /** Pipe calls made by the executor's current job: dropped when the job ends. */
+  readonly #jobPipes = new Set<Call>();
+  #host: object | undefined;
   readonly #local: LocalModule;
   readonly #kernels = new Map<string, KernelInfo>();
   readonly #maxQueue: number;
@@ -141,7 +168,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   #changeListeners = 0;
 
   /** @internal Use {@link createPool}. */
-  constructor(module: WebAssembly.Module, glue: string, opts: PoolOptions) {
+  constructor(module: WebAssembly.Module, glue: string, opts: PoolOptions, link?: CoordinatorLink) {
     super();
     const n = opts.concurrency ?? (globalThis.navigator?.hardwareConcurrency || 4);
     positiveInt("concurrency", n);
@@ -149,7 +176,10 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     if (this.#maxQueue !== Infinity) positiveInt("maxQueue", this.#maxQueue);
     this.#dispatch = new Dispatcher(module, glue, Math.max(1, opts.inflightPerWorker ?? 2), () => this.#changed());
     this.#local = new LocalModule(module, glue);
-    this.ready = this.grow(n);
+    this.#link = link;
+    // Depth 1: a job blocks its worker, so a second one could only wait behind it.
+    this.#executor = link && new Dispatcher(module, glue, 1, () => this.#changed(), { coordinator: link.base, workers: n }, (slot, msg) => this.#onPipeRequest(slot, msg));
+    this.ready = Promise.all([this.grow(n), this.#executor?.grow(1)]).then(() => {});
   }
 
   /** Number of worker slots. */
@@ -247,6 +277,47 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     return (await this.#local.fold(info, [init, ...partials])) as Output<K, N>;
   }
 
+  /**
+   * Runs a `#[kernel(job)]` in the SyncExecutor worker, where it may block on
+   * `collect_vec_sync()` while the compute workers run its parallel iterators. Jobs run
+   * one at a time, in call order. Needs `createPool({ sync })`.
+   */
+  async execute<N extends JobKernel<K>>(job: N, input: Input<K, N>, opts: JobOptions = {}): Promise<Output<K, N>> {
+    if (!this.#executor) throw new SyncModeError(`pool.execute("${job}") needs sync mode: createPool({ sync: { serviceWorker, scope } })`);
+    const info = await this.#kernel(job);
+    if (info.kind !== "job") throw new PmapError(`kernel "${job}" is a ${info.kind} kernel, not a #[kernel(job)]; use pool.map`);
+    const call = this.#start(info, Mode.Map, [input], { ...opts, chunkSize: 1 }, new ArraySink(1), this.#executor);
+    return ((await this.#endJobWith(call)) as Output<K, N>[])[0]!;
+  }
+
+  /**
+   * Makes this pool the one Rust code on this thread reaches: `collect_vec().await` and
+   * `execute_async(...)` in main-thread wasm use it (through
+   * `globalThis[Symbol.for("wasm-pmap.host")]`). Disposing (or terminating) undoes it.
+   */
+  exposeToRust(): Disposable {
+    this.#assertOpen();
+    const host = {
+      workers: this.size,
+      run: (label: string, payloads: Uint8Array[]) => this.#pipe(label, payloads).promise,
+      execute: async (job: string, payload: Uint8Array) => {
+        if (!this.#executor) throw new SyncModeError(`execute_async("${job}") needs a pool with sync mode: createPool({ sync })`);
+        const info = await this.#kernel(job);
+        const call = this.#start(info, Mode.Map, [payload], { chunkSize: 1 }, new ArraySink(1), this.#executor, true);
+        return ((await this.#endJobWith(call)) as Uint8Array[])[0]!;
+      },
+    };
+    const g = globalThis as Record<symbol, unknown>;
+    g[HOST_KEY] = host;
+    this.#host = host;
+    return {
+      [Symbol.dispose]: () => {
+        if (g[HOST_KEY] === host) delete g[HOST_KEY];
+        if (this.#host === host) this.#host = undefined;
+      },
+    };
+  }
+
   /** Counters: workers, idle, queued, in flight, completed/failed calls, respawns, memory. */
   stats(): PoolStats {
     const d = this.#dispatch;
@@ -266,6 +337,9 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     if (this.#terminated) return;
     this.#terminated = true;
     this.#dispatch.close(new PoolTerminatedError());
+    this.#executor?.close(new PoolTerminatedError());
+    const g = globalThis as Record<symbol, unknown>;
+    if (this.#host && g[HOST_KEY] === this.#host) delete g[HOST_KEY];
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -287,9 +361,60 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     return info;
   }
 
-  #start(info: KernelInfo, mode: Mode, items: ArrayLike<unknown>, opts: CallOptions, sink: Sink): Call {
+  /** Runs a parallel iterator's chunks (pipe payloads from Rust); their bodies in order. */
+  #pipe(label: string, payloads: Uint8Array[], opts: CallOptions = {}): Call {
+    const info: KernelInfo = { name: label, kind: "map", input: "pipe payload", output: "pipe body" };
+    return this.#start(info, Mode.Pipe, payloads, opts, new ArraySink(payloads.length), this.#dispatch, true);
+  }
+
+  /** A job call's promise; when it settles, the pipes its job started are dropped. */
+  #endJobWith(call: Call): Promise<unknown> {
+    return call.promise.finally(() => {
+      const err = new AbortError("the job that started these chunks ended");
+      for (const c of this.#jobPipes) this.#dispatch.cancel(c, err);
+      this.#jobPipes.clear();
+    });
+  }
+
+  /** The executor asks for a pipe to run: reply by message, or (a blocked job) through the coordinator. */
+  #onPipeRequest(slot: WorkerSlot, msg: Extract<FromWorker, { type: "pipe" }>): void {
+    let bodies: Promise<unknown>;
+    try {
+      const call = this.#pipe(msg.label, msg.payloads);
+      this.#jobPipes.add(call);
+      bodies = call.promise.finally(() => this.#jobPipes.delete(call));
+    } catch (err) {
+      bodies = Promise.reject(err); // pool terminated, queue full, …: the job learns it
+    }
+    bodies.then(
+      (b) => this.#answerPipe(slot, msg, { bodies: b as Uint8Array[] }),
+      (err: unknown) => this.#answerPipe(slot, msg, { err }),
+    );
+  }
+
+  async #answerPipe(slot: WorkerSlot, msg: Extract<FromWorker, { type: "pipe" }>, out: { bodies?: Uint8Array[]; err?: unknown }): Promise<void> {
+    if (slot.dead) return; // the job was cancelled: nobody waits
+    if (msg.job === undefined) {
+      slot.post({ type: "pipe-result", id: msg.id, bodies: out.bodies, error: out.bodies ? undefined : toFailure(out.err, msg.label) });
+      return;
+    }
+    const frame = out.bodies
+      ? encodeResponse({ job: msg.job, chunk: 0, ok: true, body: encodeValue(out.bodies) })
+      : encodeResponse({ job: msg.job, chunk: 0, ok: false, failure: toFailure(out.err, msg.label) });
+    // 404: the service worker restarted and forgot the job; the executor finds out on its
+    // next wait and re-creates it. No answer at all: retry, then fail the job (the
+    // executor would otherwise wait for an answer that never comes).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const status = await this.#link!.deliver(msg.job, frame);
+      if (status !== 0 || slot.dead) return;
+    }
+    const job = [...slot.inflight.values()][0]?.call;
+    if (job) this.#executor!.cancel(job, new CoordinatorError(`sync mode: the coordinator did not take job ${msg.job}'s result (3 tries)`));
+  }
+
+  #start(info: KernelInfo, mode: Mode, items: ArrayLike<unknown>, opts: CallOptions, sink: Sink, dispatch = this.#dispatch, raw = false): Call {
     this.#assertOpen();
-    const concurrency = opts.concurrency ?? this.size;
+    const concurrency = opts.concurrency ?? dispatch.slots.length;
     positiveInt("concurrency", concurrency);
     if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${opts.timeoutMs}`);
     if (info.context !== undefined && opts.context === undefined) {
@@ -305,23 +430,24 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
       kernel: info,
       mode,
       items,
-      chunkSize: resolveChunkSize(opts.chunkSize, items.length, Math.min(concurrency, this.size)),
+      chunkSize: resolveChunkSize(opts.chunkSize, items.length, Math.min(concurrency, dispatch.slots.length)),
       concurrency,
       timeoutMs: opts.timeoutMs,
       onProgress: opts.onProgress,
       sink,
       context: opts.context === undefined ? undefined : encodeValue(opts.context),
-      requeue: (tasks) => this.#dispatch.requeue(tasks),
+      requeue: (tasks) => dispatch.requeue(tasks),
+      raw,
     });
     if (call.settled) return call;
     const tasks = call.tasks();
-    if (this.#dispatch.queue.size + tasks.length > this.#maxQueue) throw new QueueFullError(this.#maxQueue);
+    if (dispatch.queue.size + tasks.length > this.#maxQueue) throw new QueueFullError(this.#maxQueue);
     if (signal) {
-      const onAbort = () => this.#dispatch.cancel(call, new AbortError(`kernel "${info.name}": aborted`, signal.reason));
+      const onAbort = () => dispatch.cancel(call, new AbortError(`kernel "${info.name}": aborted`, signal.reason));
       signal.addEventListener("abort", onAbort, { once: true });
       call.promise.finally(() => signal.removeEventListener("abort", onAbort)).catch(() => {});
     }
-    this.#dispatch.submit(call, tasks);
+    dispatch.submit(call, tasks);
     return call;
   }
 
@@ -351,6 +477,7 @@ function positiveInt(name: string, v: number): void {
 }
 
 function checkItems(info: KernelInfo, items: unknown): ArrayLike<unknown> {
+  if (info.kind === "job") throw new PmapError(`kernel "${info.name}" is a #[kernel(job)]: run it with pool.execute`);
   const typed = ArrayBuffer.isView(items) && !(items instanceof DataView);
   if (info.kind === "slice") {
     if (!typed) throw new TypeError(`kernel "${info.name}" is a slice kernel: pass a ${info.input}, got ${kindOf(items)}`);

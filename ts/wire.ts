@@ -21,11 +21,14 @@ import type { KernelInfo } from "./kernels.js";
 export const WIRE_VERSION = 1;
 
 /** How a chunk's payload is laid out; see `Mode` in wire.rs. */
-export const Mode = { Map: 0, Slice: 1, Reduce: 2 } as const;
+export const Mode = { Map: 0, Slice: 1, Reduce: 2, Pipe: 3 } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
 
-/** Failure kinds reported by the Rust side (`FailureKind` in error.rs). */
-export type FailureKind = "frame" | "unknownKernel" | "decode" | "kernel" | "encode" | "contextMissing";
+/** Failure kinds reported by the Rust side (`FailureKind` in error.rs), plus those the pool
+ * reports for a sync job's pipe (timeout, abort, crash, anything else). */
+export type FailureKind =
+  | "frame" | "unknownKernel" | "decode" | "kernel" | "encode" | "contextMissing"
+  | "timeout" | "aborted" | "crashed" | "pool";
 
 export interface Failure {
   kind: FailureKind;
@@ -107,12 +110,23 @@ function checkVersion(v: number): void {
 
 // ---- postMessage envelopes between pool.ts and worker.ts ----
 
+/** What makes a worker the pool's SyncExecutor (see sync-host.ts). */
+export interface ExecutorSetup {
+  /** Absolute URL of the coordinator's prefix, ending in `/`. */
+  coordinator: string;
+  /** Compute workers in the pool (Rust chunks for about four per worker). */
+  workers: number;
+}
+
 /** Pool → worker. */
 export type ToWorker =
-  /** Instantiate the shared, already compiled module with its wasm-bindgen glue. */
-  | { type: "init"; module: WebAssembly.Module; glue: string }
+  /** Instantiate the shared, already compiled module with its wasm-bindgen glue; with
+   * `executor`, also become the SyncExecutor. */
+  | { type: "init"; module: WebAssembly.Module; glue: string; executor?: ExecutorSetup }
   /** Run one request frame; `id` is the pool's task id. */
-  | { type: "run"; id: number; frame: ArrayBuffer };
+  | { type: "run"; id: number; frame: ArrayBuffer }
+  /** The outcome of an async `pipe` request the executor made. */
+  | { type: "pipe-result"; id: number; bodies?: Uint8Array[]; error?: Failure };
 
 /** Worker → pool. */
 export type FromWorker =
@@ -121,7 +135,13 @@ export type FromWorker =
   /** `startedAt`/`finishedAt` are epoch milliseconds (comparable across workers). */
   | { type: "done"; id: number; frame: ArrayBuffer; startedAt: number; finishedAt: number; memoryBytes: number }
   /** The kernel panicked (a wasm trap). `recovered`: the instance was re-created in place. */
-  | { type: "trap"; id: number; message: string; recovered: boolean };
+  | { type: "trap"; id: number; message: string; recovered: boolean }
+  /**
+   * The SyncExecutor asks the pool to run a parallel iterator's chunks (pipe payloads).
+   * `job` set: the executor is blocked waiting on the coordinator, so the outcome goes
+   * there as that job's chunk 0; else it comes back as a `pipe-result` with this `id`.
+   */
+  | { type: "pipe"; id: number; job?: string; label: string; payloads: Uint8Array[] };
 
 // ---- the coordinator protocol (sync mode): HTTP between workers and the service worker ----
 //
@@ -133,6 +153,12 @@ export type FromWorker =
 //            204                         not yet: ask again;
 //            404                         unknown job (e.g. the service worker was restarted)
 //   DELETE <prefix>jobs/<job>                cancel and forget                              → 204
+//   GET    <prefix>ping                      200 "wasm-pmap coordinator": the executor's check
+//                                            that the service worker controls it
+// and one postMessage to the service worker, for senders it does not control (the page):
+//   { wasmPmap: "deliver", job, chunk, frame: Uint8Array } + a MessagePort → { status }
+//                                            the same as the POST, its status sent back.
+// A job whose final answer was handed to a waiter is forgotten.
 //
 // Everything outside <prefix> is not the coordinator's and passes through untouched.
 
@@ -142,6 +168,14 @@ export const COORDINATOR_PREFIX = "__wasm_pmap__/";
 export const MAX_WAIT_MS = 10_000;
 /** `<pool uuid>:<call number>` — unguessable, and namespaced per pool (so per tab). */
 export const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9]{1,15}$/;
+
+/** The service-worker message that delivers a chunk's response frame. */
+export interface DeliverMessage {
+  wasmPmap: "deliver";
+  job: string;
+  chunk: number;
+  frame: Uint8Array;
+}
 
 /** A job's collected chunk results, as the wait request returns them. */
 export type ChunkResults = Array<[index: number, frame: Uint8Array]>;

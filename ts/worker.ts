@@ -2,9 +2,13 @@
  * Worker entry: instantiates the pool's shared `WebAssembly.Module` with its wasm-bindgen
  * glue, then forwards each request frame to the module's one dispatch export and the
  * response frame back. It never looks inside a frame.
+ *
+ * The same script is the pool's SyncExecutor when its init message says so: it then also
+ * installs the host Rust's `collect_vec_sync()` blocks on (sync-host.ts).
  */
 import type { KernelGlue } from "./kernels.js";
-import type { FromWorker, ToWorker } from "./wire.js";
+import { installExecutorHost, pingCoordinator } from "./sync-host.js";
+import type { ExecutorSetup, FromWorker, ToWorker } from "./wire.js";
 
 // The DOM and WebWorker libs cannot both be loaded; this is the slice of the worker scope used here.
 declare const self: {
@@ -15,6 +19,7 @@ declare const self: {
 };
 
 let glue: KernelGlue | undefined;
+let onPipeResult: ((msg: Extract<ToWorker, { type: "pipe-result" }>) => void) | undefined;
 // Messages that arrive while the glue is still loading wait here, in order.
 let pending: ToWorker[] | undefined = [];
 
@@ -22,12 +27,17 @@ const post = (msg: FromWorker, transfer: Transferable[] = []) => self.postMessag
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
-  if (msg.type === "init") void init(msg.module, msg.glue);
+  if (msg.type === "init") void init(msg.module, msg.glue, msg.executor);
   else if (pending) pending.push(msg);
-  else run(msg);
+  else handle(msg);
 };
 
-async function init(module: WebAssembly.Module, glueUrl: string): Promise<void> {
+function handle(msg: ToWorker): void {
+  if (msg.type === "pipe-result") onPipeResult?.(msg);
+  else run(msg);
+}
+
+async function init(module: WebAssembly.Module, glueUrl: string, executor: ExecutorSetup | undefined): Promise<void> {
   try {
     // Why a dynamic import: the glue belongs to whichever kernel module the pool was given
     // (the built-in one or a user's), so it cannot be a static import of this file.
@@ -36,6 +46,10 @@ async function init(module: WebAssembly.Module, glueUrl: string): Promise<void> 
       throw new Error(`${glueUrl} is not a wasm-pmap kernel module (no __wasmPmapDispatch export)`);
     }
     g.initSync({ module });
+    if (executor) {
+      pingCoordinator(executor);
+      onPipeResult = installExecutorHost(executor, (m) => post(m));
+    }
     glue = g;
     post({ type: "ready", kernels: g.__wasmPmapKernels() });
   } catch (err) {
@@ -44,7 +58,7 @@ async function init(module: WebAssembly.Module, glueUrl: string): Promise<void> 
   }
   const queued = pending ?? [];
   pending = undefined;
-  for (const m of queued) run(m);
+  for (const m of queued) handle(m);
 }
 
 function run(msg: ToWorker): void {
@@ -54,8 +68,12 @@ function run(msg: ToWorker): void {
   try {
     out = glue.__wasmPmapDispatch(new Uint8Array(msg.frame));
   } catch (err) {
-    // A panic is a trap: the instance's state is unknown and must never run again.
-    const message = self.__wasmPmapPanic ?? (err instanceof Error ? err.message : String(err));
+    // A panic is a trap: the instance's state is unknown and must never run again. (A JS
+    // exception thrown through Rust — a failed non-`try_` terminal — is not, but the
+    // instance is re-created anyway: cheap, and never wrong.)
+    const message = self.__wasmPmapPanic
+      ? `panicked: ${self.__wasmPmapPanic}`
+      : `threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
     self.__wasmPmapPanic = undefined;
     let recovered = false;
     if (glue.__wbg_reset_state) {

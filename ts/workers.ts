@@ -5,7 +5,7 @@
 import type { Task } from "./call.js";
 import { PoolStartError } from "./errors.js";
 import type { KernelInfo } from "./kernels.js";
-import type { FromWorker, ToWorker } from "./wire.js";
+import type { ExecutorSetup, FromWorker, ToWorker } from "./wire.js";
 
 /** How long a worker may take to load its glue and instantiate before start-up fails. */
 export const READY_TIMEOUT_MS = 30_000;
@@ -33,11 +33,13 @@ export class WorkerSlot {
     readonly index: number,
     module: WebAssembly.Module,
     glue: string,
+    executor: ExecutorSetup | undefined,
     events: SlotEvents,
   ) {
     // Written literally so bundlers (Vite, webpack, esbuild) see and emit the worker;
     // a module worker from our own origin keeps `worker-src 'self'` CSPs happy.
-    this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: `wasm-pmap-${index}` });
+    // The SyncExecutor is this same script; its scope must be inside the coordinator's.
+    this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: executor ? "wasm-pmap-executor" : `wasm-pmap-${index}` });
     this.ready = new Promise<KernelInfo[]>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new PoolStartError(`worker ${index} did not start within ${READY_TIMEOUT_MS} ms`)),
@@ -68,7 +70,7 @@ export class WorkerSlot {
       };
     });
     this.ready.catch(() => {}); // observed by the pool; avoid an unhandled rejection here
-    this.post({ type: "init", module, glue });
+    this.post({ type: "init", module, glue, executor });
   }
 
   post(msg: ToWorker, transfer: Transferable[] = []): void {

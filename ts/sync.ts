@@ -1,0 +1,109 @@
+/**
+ * Sync mode, the page's side: registers (or finds) the coordinator service worker, and
+ * delivers a sync job's outcome to it. The executor's side is sync-host.ts, the service
+ * worker's is coordinator.ts; the protocol is in wire.ts.
+ */
+import { CoordinatorError, PoolStartError } from "./errors.js";
+import { COORDINATOR_PREFIX, type DeliverMessage } from "./wire.js";
+
+export interface SyncOptions {
+  /**
+   * The service worker script to register (as a module): the package's ready-made
+   * `wasm-pmap/sw.js`, or your own that calls `setupCoordinator(self)`. Omit it when your
+   * app registers its own service worker: the registration for `scope` is used.
+   */
+  serviceWorker?: string | URL;
+  /**
+   * The registration's scope. It must contain the wasm-pmap worker script
+   * (`worker.js`, next to the package's `index.js`): the browser picks a worker's service
+   * worker by the worker script's URL. Default: the service worker script's folder.
+   */
+  scope?: string | URL;
+  /** The coordinator's path prefix inside the scope (default `__wasm_pmap__/`). */
+  prefix?: string;
+  /** How long to wait for the service worker to activate (default 10 000 ms). */
+  activateTimeoutMs?: number;
+}
+
+/** An active coordinator, as the pool talks to it. */
+export class CoordinatorLink {
+  constructor(
+    readonly registration: ServiceWorkerRegistration,
+    /** Absolute URL of the coordinator's prefix. */
+    readonly base: string,
+  ) {}
+
+  /**
+   * Hands a job's response frame to the coordinator through postMessage — which, unlike a
+   * fetch, reaches it even when this page is not controlled (e.g. after Shift+Reload) — and
+   * resolves with its status: 204 stored, 404 job unknown (the service worker restarted
+   * and forgot it: the executor re-creates the job), 0 no answer within `timeoutMs`.
+   */
+  async deliver(job: string, frame: Uint8Array, timeoutMs = 5_000): Promise<number> {
+    const sw = this.registration.active;
+    if (!sw) return 0;
+    const channel = new MessageChannel();
+    try {
+      return await new Promise<number>((resolve) => {
+        const timer = setTimeout(() => resolve(0), timeoutMs);
+        channel.port1.onmessage = (e: MessageEvent<{ status: number }>) => {
+          clearTimeout(timer);
+          resolve(e.data?.status ?? 0);
+        };
+        const msg: DeliverMessage = { wasmPmap: "deliver", job, chunk: 0, frame };
+        sw.postMessage(msg, [channel.port2]);
+      });
+    } finally {
+      channel.port1.close();
+    }
+  }
+}
+
+/** Registers (or finds) the coordinator and waits until it is active. */
+export async function startCoordinator(opts: SyncOptions): Promise<CoordinatorLink> {
+  const container = globalThis.navigator?.serviceWorker;
+  if (!container) {
+    throw new PoolStartError("sync mode needs service workers (a secure context: https or localhost)");
+  }
+  const base = globalThis.location?.href;
+  let reg: ServiceWorkerRegistration | undefined;
+  if (opts.serviceWorker !== undefined) {
+    const script = new URL(opts.serviceWorker, base);
+    const scope = new URL(opts.scope ?? ".", script).href;
+    try {
+      reg = await container.register(script, { type: "module", scope });
+    } catch (err) {
+      throw new PoolStartError(`sync mode: registering the coordinator ${script.href} (scope ${scope}) failed: ${(err as Error).message}`);
+    }
+  } else {
+    reg = await container.getRegistration(opts.scope === undefined ? undefined : new URL(opts.scope, base).href);
+    if (!reg) {
+      throw new PoolStartError("sync mode: no service worker is registered for that scope; pass sync.serviceWorker (e.g. the URL of wasm-pmap/sw.js)");
+    }
+  }
+  await activated(reg, opts.activateTimeoutMs ?? 10_000);
+  return new CoordinatorLink(reg, new URL(opts.prefix ?? COORDINATOR_PREFIX, reg.scope).href);
+}
+
+async function activated(reg: ServiceWorkerRegistration, timeoutMs: number): Promise<void> {
+  const sw = reg.installing ?? reg.waiting ?? reg.active;
+  if (!sw) throw new CoordinatorError("sync mode: the registration has no service worker");
+  if (sw.state === "activated") return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new PoolStartError(`sync mode: the coordinator service worker did not activate within ${timeoutMs} ms (state: ${sw.state})`)),
+      timeoutMs,
+    );
+    const check = () => {
+      if (sw.state === "activated") {
+        clearTimeout(timer);
+        resolve();
+      } else if (sw.state === "redundant") {
+        clearTimeout(timer);
+        reject(new PoolStartError("sync mode: the coordinator service worker failed to install (redundant)"));
+      }
+    };
+    sw.addEventListener("statechange", check);
+    check();
+  });
+}
