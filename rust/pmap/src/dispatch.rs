@@ -64,7 +64,7 @@ pub fn encode_cbor(value: JsValue) -> Result<Vec<u8>, JsError> {
     Ok(crate::wire::to_vec(&v))
 }
 
-fn init() {
+pub(crate) fn init() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         run_constructors();
@@ -78,13 +78,31 @@ fn init() {
 fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
     let message = info.to_string();
     #[cfg(target_arch = "wasm32")]
-    let _ = js_sys::Reflect::set(
-        &js_sys::global(),
-        &JsValue::from_str("__wasmPmapPanic"),
-        &JsValue::from_str(&message),
-    );
+    {
+        let _ = js_sys::Reflect::set(
+            &js_sys::global(),
+            &JsValue::from_str("__wasmPmapPanic"),
+            &JsValue::from_str(&message),
+        );
+        // Outside a pool worker nobody reads that global: say it on the console too.
+        if !is_pool_worker() {
+            let console = js_sys::Reflect::get(&js_sys::global(), &"console".into()).unwrap_or(JsValue::UNDEFINED);
+            if let Ok(error) = js_sys::Reflect::get(&console, &"error".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+                let _ = error.call1(&console, &JsValue::from_str(&message));
+            }
+        }
+    }
     #[cfg(not(target_arch = "wasm32"))]
     eprintln!("{message}");
+}
+
+/// Pool workers (and the executor) are named `wasm-pmap-…` by workers.ts.
+#[cfg(target_arch = "wasm32")]
+fn is_pool_worker() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .is_some_and(|n| n.starts_with("wasm-pmap-"))
 }
 
 /// Why: `inventory` registers kernels from static constructors. wasm-ld collects them in

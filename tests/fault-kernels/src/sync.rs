@@ -69,16 +69,16 @@ pub fn sync_round_trip_ms(n: u32) -> f64 {
 }
 
 /// Main thread: `x + 1` for x in `start .. start + n` through the pool (needs
-/// `pool.exposeToRust()`); a failure is thrown as the pool's typed error.
+/// `pool.exposeToRust()`); a failure rejects with the pool's typed error (`?`).
 #[wasm_bindgen(js_name = plusOneAsync)]
-pub async fn plus_one_async(start: u32, n: u32) -> Vec<u32> {
-    (start..start + n).into_par_iter().map(par_fn!(panic_on_13)).collect_vec().await
+pub async fn plus_one_async(start: u32, n: u32) -> Result<Vec<u32>, JsValue> {
+    Ok((start..start + n).into_par_iter().map(par_fn!(panic_on_13)).try_collect_vec().await?)
 }
 
 /// Main thread: runs the `plusOneRange` job in the SyncExecutor through `execute_async`.
 #[wasm_bindgen(js_name = plusOneJobAsync)]
-pub async fn plus_one_job_async(start: u32, n: u32) -> Result<Vec<u32>, JsError> {
-    execute_async(sync_fn!(plus_one_range), &(start, n)).await.map_err(|e| JsError::new(&e.to_string()))
+pub async fn plus_one_job_async(start: u32, n: u32) -> Result<Vec<u32>, JsValue> {
+    Ok(execute_async(sync_fn!(plus_one_range), &(start, n)).await?)
 }
 
 /// Main thread: mean round trip of `collect_vec().await` over one item, in ms (the bench's async line).

@@ -48,6 +48,7 @@ pub fn set_host(host: Option<Rc<dyn Host>>) {
 
 /// This thread's host, or a `NoPool` error saying how to get one.
 pub fn current() -> Result<Rc<dyn Host>, PmapError> {
+    crate::dispatch::init(); // the panic hook, for the panicking terminals
     if let Some(h) = OVERRIDE.with_borrow(|h| h.clone()) {
         return Ok(h);
     }
@@ -110,13 +111,27 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
     }
 }
 
+/// A JS `Error` whose `name` is the pool's error class (`KernelError`, …) and whose
+/// `kernel` property names the kernel: what `?` turns a `PmapError` into in an exported
+/// `async fn … -> Result<_, JsValue>`.
+impl From<PmapError> for wasm_bindgen::JsValue {
+    fn from(e: PmapError) -> Self {
+        let err = js_sys::Error::new(&e.to_string());
+        err.set_name(e.class_name());
+        if let Some(k) = &e.kernel {
+            let _ = js_sys::Reflect::set(&err, &"kernel".into(), &k.as_str().into());
+        }
+        err.into()
+    }
+}
+
 /// Hands an error to the JavaScript caller as an exception (the non-`try_` terminals).
 /// Why not a panic: on wasm32 a panic is a trap that leaves the instance unusable; a JS
 /// exception unwinds out of the wasm call and the instance keeps working.
 pub(crate) fn throw(e: PmapError) -> ! {
     #[cfg(target_arch = "wasm32")]
     {
-        wasm_bindgen::throw_val(js::to_js_error(&e))
+        wasm_bindgen::throw_val(e.into())
     }
     #[cfg(not(target_arch = "wasm32"))]
     panic!("{e}")
@@ -163,15 +178,6 @@ mod js {
         let name = get("name").unwrap_or_default();
         let message = get("message").or_else(|| e.as_string()).unwrap_or_else(|| format!("{e:?}"));
         PmapError { kind: PmapError::kind_of_class(&name), kernel: get("kernel"), message }
-    }
-
-    pub fn to_js_error(e: &PmapError) -> JsValue {
-        let err = js_sys::Error::new(&e.to_string());
-        err.set_name(e.class_name());
-        if let Some(k) = &e.kernel {
-            let _ = Reflect::set(&err, &JsValue::from_str("kernel"), &JsValue::from_str(k));
-        }
-        err.into()
     }
 
     impl Host for JsHost {

@@ -16,9 +16,13 @@
 //! to a worker, which runs all stages in one go (see pipe.rs). Types are checked at compile
 //! time through the kernel handles `par_fn!` names (handles.rs).
 //!
-//! Terminals come in four flavours: `x()` (async) and `x_sync()` (blocking) throw the
-//! error to the JavaScript caller as an exception (not a panic, which would leave the wasm
-//! instance unusable); `try_x()` / `try_x_sync()` return `Result<_, PmapError>`.
+//! Terminals come in four flavours. `try_x().await` and `try_x_sync()` return
+//! `Result<_, PmapError>`; `PmapError` converts into a `JsValue` (a JS `Error` named after
+//! the pool's error class), so `?` in an `async fn … -> Result<_, JsValue>` export rejects
+//! its promise with the typed error. `x_sync()` throws the error to the JavaScript caller
+//! as an exception — not a panic: the wasm instance stays usable. `x().await` panics
+//! (as rayon does): an exception cannot leave a future being polled without stranding
+//! its promise, so in async code prefer `try_x().await?`.
 
 pub mod handles;
 pub mod host;
@@ -174,9 +178,10 @@ pub trait ParallelIterator: Sized {
         Par::from_plan(self.into_plan().with(Stage::MapWith(f.name(), bytes)))
     }
 
-    /// Runs the pipeline; the outputs in input order. Throws to the JS caller on error.
+    /// Runs the pipeline; the outputs in input order. Panics on error (see the module
+    /// docs; `try_collect_vec` returns it).
     async fn collect_vec(self) -> Vec<Self::Item> {
-        self.try_collect_vec().await.unwrap_or_else(|e| throw(e))
+        self.try_collect_vec().await.unwrap_or_else(|e| panic!("{e}"))
     }
     async fn try_collect_vec(self) -> Result<Vec<Self::Item>, PmapError> {
         concat::<Self::Wire, Self::Item>(self.into_plan().run().await?)
@@ -192,7 +197,7 @@ pub trait ParallelIterator: Sized {
     /// Folds the items with an associative `#[kernel(reduce)]`: each chunk in a worker,
     /// the partials here. `None` for no items.
     async fn reduce<W: DeserializeOwned + Into<Self::Item>>(self, op: ReduceFn<Self::Item, W>) -> Option<Self::Item> {
-        self.try_reduce(op).await.unwrap_or_else(|e| throw(e))
+        self.try_reduce(op).await.unwrap_or_else(|e| panic!("{e}"))
     }
     async fn try_reduce<W: DeserializeOwned + Into<Self::Item>>(self, op: ReduceFn<Self::Item, W>) -> Result<Option<Self::Item>, PmapError> {
         fold::<W, Self::Item>(op.name(), self.into_plan().with(Stage::Reduce(op.name())).run().await?)
@@ -209,7 +214,7 @@ pub trait ParallelIterator: Sized {
     where
         Self::Item: Sum<Self::Item>,
     {
-        self.try_sum().await.unwrap_or_else(|e| throw(e))
+        self.try_sum().await.unwrap_or_else(|e| panic!("{e}"))
     }
     async fn try_sum(self) -> Result<Self::Item, PmapError>
     where
