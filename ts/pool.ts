@@ -108,6 +108,9 @@ export interface PoolStats {
   respawned: number;
   /** Sum of the workers' wasm linear memory, as last reported. */
   wasmMemoryBytes: number;
+  /** Sync mode: a job's parallel iterator re-run because the coordinator service worker
+   * lost it (the browser stopped the service worker meanwhile). */
+  syncReruns: number;
 }
 
 /**
@@ -157,6 +160,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   /** Pipe calls made by the executor's current job: dropped when the job ends. */
   readonly #jobPipes = new Set<Call>();
   #host: object | undefined;
+  #syncReruns = 0;
   readonly #local: LocalModule;
   readonly #kernels = new Map<string, KernelInfo>();
   readonly #maxQueue: number;
@@ -329,6 +333,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
       inflight: live.reduce((n, s) => n + s.inflight.size, 0),
       ...d.counts,
       wasmMemoryBytes: [...d.memory.values()].reduce((a, b) => a + b, 0),
+      syncReruns: this.#syncReruns,
     };
   }
 
@@ -378,6 +383,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
 
   /** The executor asks for a pipe to run: reply by message, or (a blocked job) through the coordinator. */
   #onPipeRequest(slot: WorkerSlot, msg: Extract<FromWorker, { type: "pipe" }>): void {
+    if (msg.rerun) this.#syncReruns++;
     let bodies: Promise<unknown>;
     try {
       const call = this.#pipe(msg.label, msg.payloads);

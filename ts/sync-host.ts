@@ -60,7 +60,7 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
           );
         }
         // Structured clone copies the payloads: the originals stay here for a re-run.
-        post({ type: "pipe", id, job, label, payloads });
+        post({ type: "pipe", id, job, label, payloads, rerun: restart });
         const outcome = waitFor(job);
         if (outcome !== "lost") return outcome;
         if (restart >= MAX_RESTARTS) {

@@ -140,8 +140,9 @@ export type FromWorker =
    * The SyncExecutor asks the pool to run a parallel iterator's chunks (pipe payloads).
    * `job` set: the executor is blocked waiting on the coordinator, so the outcome goes
    * there as that job's chunk 0; else it comes back as a `pipe-result` with this `id`.
+   * `rerun`: how many times the coordinator lost this pipe's job before (it restarted).
    */
-  | { type: "pipe"; id: number; job?: string; label: string; payloads: Uint8Array[] };
+  | { type: "pipe"; id: number; job?: string; label: string; payloads: Uint8Array[]; rerun?: number };
 
 // ---- the coordinator protocol (sync mode): HTTP between workers and the service worker ----
 //

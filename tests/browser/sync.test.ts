@@ -91,11 +91,13 @@ describe("sync mode", () => {
 
   it("the coordinator stopped mid-job (DevTools protocol): the job is re-created and completes", async () => {
     const started = performance.now();
+    const reruns = pool.stats().syncReruns;
     const job = pool.execute("spinSync", [16, 100]); // 16 chunks × 100 ms on 2 workers ≈ 0.8 s
     await new Promise((r) => setTimeout(r, 250));
     await commands.stopServiceWorkers();
     expect(await job).toBe(1600);
     expect(performance.now() - started).toBeLessThan(15_000);
+    expect(pool.stats().syncReruns).toBe(reruns + 1); // the stop did hit the job: it was re-created once
     expect(await pool.execute("plusOneRange", [7_000, 10])).toEqual(range(7_000, 10));
   });
 
