@@ -55,6 +55,37 @@ async function main() {
     pool.terminate();
   }
 
+  // Sync mode: one collect_vec_sync() of one item, from a job in the SyncExecutor (PUT job,
+  // post chunk, sync XHR wait released by the coordinator service worker), against one
+  // collect_vec().await of one item from main-thread wasm. Both through the same kernel.
+  {
+    const testModule = {
+      wasm: new URL("../tests/fault-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
+      glue: new URL("../tests/fault-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
+    };
+    const rust = (await import(/* @vite-ignore */ testModule.glue.href)) as {
+      default(o: { module_or_path: URL }): Promise<unknown>;
+      asyncRoundTripMs(n: number): Promise<number>;
+    };
+    await rust.default({ module_or_path: testModule.wasm });
+    const pool = (await createPool({ concurrency: 2, module: testModule, sync: { serviceWorker: new URL("../dist/sw.js", import.meta.url) } })) as unknown as {
+      execute(job: string, n: number): Promise<number>;
+      exposeToRust(): Disposable;
+      terminate(): void;
+    };
+    using _host = pool.exposeToRust();
+    await pool.execute("syncRoundTripMs", 50); // warm-up
+    await rust.asyncRoundTripMs(50);
+    const syncMs = [], asyncMs = [];
+    for (let run = 0; run < RUNS; run++) {
+      syncMs.push(await pool.execute("syncRoundTripMs", 200));
+      asyncMs.push(await rust.asyncRoundTripMs(200));
+    }
+    out.syncCollectUs = median(syncMs) * 1000;
+    out.asyncCollectUs = median(asyncMs) * 1000;
+    pool.terminate();
+  }
+
   const echo = new Worker(new URL("./echo-worker.ts", import.meta.url), { type: "module" });
   const roundTrip = (i: number) => new Promise((r) => { echo.onmessage = r; echo.postMessage(i); });
   for (let i = 0; i < 200; i++) await roundTrip(i);

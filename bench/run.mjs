@@ -30,6 +30,10 @@ try {
   console.log(`  pool.call("double")              ${f(r.callRoundTripUs)} µs`);
   console.log(`  raw postMessage echo             ${f(r.rawRoundTripUs)} µs`);
   console.log(`  overhead of the whole API        ${f(r.callRoundTripUs - r.rawRoundTripUs)} µs`);
+  console.log(`\nOne parallel-iterator collect of one item, Rust → pool → Rust (medians of 5 × 200)`);
+  console.log(`  collect_vec_sync() in a sync job ${f(r.syncCollectUs)} µs   (executor blocked on a sync XHR)`);
+  console.log(`  collect_vec().await, main thread ${f(r.asyncCollectUs)} µs`);
+  console.log(`  sync / async                     ${f(r.syncCollectUs / r.asyncCollectUs)} ×`);
   console.log(`\nEncoding ${(r.cborBytes / 1e6).toFixed(2)} MB of structured items to CBOR (main thread)`);
   console.log(`  cbor-x                           ${f(r.cborxEncodeMs)} ms`);
   console.log(`  serde-wasm-bindgen + ciborium    ${f(r.wasmEncodeMs)} ms`);
