@@ -33,7 +33,15 @@ export interface CoordinatorOptions {
   maxWaitMs?: number;
 }
 
+/** Results delivered for a job nobody created are kept this long at most. */
+const ORPHAN_TTL_MS = 60_000;
+
+function newJob(expected: number): Job {
+  return { expected, frames: new Map(), error: undefined, waiters: new Set(), touched: Date.now() };
+}
+
 interface Job {
+  /** Chunks the job expects; -1 while only delivered results exist (no wait yet). */
   expected: number;
   frames: Map<number, Uint8Array>;
   error: [number, Uint8Array] | undefined;
@@ -81,9 +89,11 @@ export class Coordinator {
       case "PUT ": {
         const n = Number(url.searchParams.get("chunks"));
         if (!Number.isInteger(n) || n < 0) return text(400, "chunks must be a non-negative integer");
-        if (job) return text(409, "job exists");
-        if (this.#jobs.size >= this.#maxJobs) return text(503, `too many jobs (${this.#maxJobs})`);
-        this.#jobs.set(id, { expected: n, frames: new Map(), error: undefined, waiters: new Set(), touched: Date.now() });
+        if (job && job.expected >= 0) return text(409, "job exists");
+        if (job) job.expected = n; // adopt results delivered ahead of it
+        else if (this.#jobs.size >= this.#maxJobs) return text(503, `too many jobs (${this.#maxJobs})`);
+        else this.#jobs.set(id, newJob(n));
+        this.#release(id, job ?? this.#jobs.get(id)!);
         return new Response(null, { status: 201 });
       }
       case "DELETE ": {
@@ -95,7 +105,20 @@ export class Coordinator {
         return status.status === 204 ? new Response(null, { status: 204 }) : text(status.status, status.why);
       }
       case "GET wait": {
-        if (!job) return text(404, "unknown job (the coordinator may have been restarted)");
+        let job = this.#jobs.get(id);
+        // `chunks=N` on the first wait creates the job (or adopts results delivered
+        // before it): one request fewer than PUT + wait. A re-issued wait omits it, so a
+        // coordinator that restarted meanwhile answers 404 instead of waiting forever.
+        const n = url.searchParams.get("chunks");
+        if (n !== null) {
+          const expected = Number(n);
+          if (!Number.isInteger(expected) || expected < 0) return text(400, "chunks must be a non-negative integer");
+          if (!job) {
+            if (this.#jobs.size >= this.#maxJobs) return text(503, `too many jobs (${this.#maxJobs})`);
+            this.#jobs.set(id, (job = newJob(expected)));
+          } else if (job.expected < 0) job.expected = expected;
+        }
+        if (!job || job.expected < 0) return text(404, "unknown job (the coordinator may have been restarted)");
         job.touched = Date.now();
         const ready = this.#result(job);
         if (ready) {
@@ -128,9 +151,7 @@ export class Coordinator {
    */
   deliver(id: string, i: number, frame: Uint8Array): { status: 204 | 400 | 404; why: string } {
     this.#sweep();
-    const job = JOB_ID.test(id) ? this.#jobs.get(id) : undefined;
-    if (!job) return { status: 404, why: "unknown job" };
-    if (!Number.isInteger(i) || i < 0 || i >= job.expected) return { status: 400, why: `chunk index must be in 0..${job.expected}` };
+    if (!JOB_ID.test(id)) return { status: 400, why: "malformed job id" };
     let ok: boolean;
     try {
       const resp = decodeResponse(frame);
@@ -139,6 +160,14 @@ export class Coordinator {
     } catch (err) {
       return { status: 400, why: `not a response frame: ${(err as Error).message}` };
     }
+    let job = this.#jobs.get(id);
+    if (!job) {
+      // Not created yet (its first wait is on its way) or forgotten in a restart: keep the
+      // frame for a while; a wait with `chunks` adopts it.
+      if (this.#jobs.size >= this.#maxJobs) return { status: 404, why: "unknown job" };
+      this.#jobs.set(id, (job = newJob(-1)));
+    }
+    if (!Number.isInteger(i) || i < 0 || (job.expected >= 0 && i >= job.expected)) return { status: 400, why: `chunk index must be in 0..${job.expected}` };
     job.touched = Date.now();
     if (!ok) job.error ??= [i, frame];
     else job.frames.set(i, frame);
@@ -148,6 +177,7 @@ export class Coordinator {
 
   /** The final answer for a job, if it has one: the first error, or every chunk. */
   #result(job: Job): Response | undefined {
+    if (job.expected < 0) return undefined; // results delivered ahead of the job's creation
     if (job.error) return binary(encodeChunkResults([job.error]));
     if (job.frames.size < job.expected) return undefined;
     const all = [...job.frames.entries()].sort((a, b) => a[0] - b[0]);
@@ -170,7 +200,8 @@ export class Coordinator {
   #sweep(): void {
     const now = Date.now();
     for (const [id, job] of this.#jobs) {
-      if (now - job.touched > this.#ttl && job.waiters.size === 0) this.#forget(id, job, text(404, "job expired"));
+      const ttl = job.expected < 0 ? Math.min(this.#ttl, ORPHAN_TTL_MS) : this.#ttl;
+      if (now - job.touched > ttl && job.waiters.size === 0) this.#forget(id, job, text(404, "job expired"));
     }
   }
 }

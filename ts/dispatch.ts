@@ -31,7 +31,7 @@ export class Dispatcher {
     /** Makes every worker of this dispatcher a SyncExecutor (see sync-host.ts). */
     private readonly executor?: ExecutorSetup,
     /** A worker's own requests (the executor's `pipe` messages). */
-    private readonly request?: (slot: WorkerSlot, msg: Extract<FromWorker, { type: "pipe" }>) => void,
+    private readonly request?: (slot: WorkerSlot, msg: Extract<FromWorker, { type: "pipe" | "pipe-taken" }>) => void,
   ) {}
 
   /** Adds workers up to `n`; resolves with the module's kernels once they are ready. */
@@ -168,7 +168,7 @@ export class Dispatcher {
   }
 
   #onMessage(slot: WorkerSlot, msg: FromWorker): void {
-    if (msg.type === "pipe") return this.request?.(slot, msg);
+    if (msg.type === "pipe" || msg.type === "pipe-taken") return this.request?.(slot, msg);
     if (msg.type === "done" || msg.type === "trap") {
       const task = this.#untrack(slot, msg.id);
       // The worker moves on to its next chunk now: start that chunk's clock.

@@ -161,6 +161,8 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   readonly #jobPipes = new Set<Call>();
   #host: object | undefined;
   #syncReruns = 0;
+  /** Sync jobs whose answer the executor has read (see #answerPipe). */
+  readonly #taken = new Set<string>();
   readonly #local: LocalModule;
   readonly #kernels = new Map<string, KernelInfo>();
   readonly #maxQueue: number;
@@ -378,11 +380,16 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
       const err = new AbortError("the job that started these chunks ended");
       for (const c of this.#jobPipes) this.#dispatch.cancel(c, err);
       this.#jobPipes.clear();
+      this.#taken.clear();
     });
   }
 
   /** The executor asks for a pipe to run: reply by message, or (a blocked job) through the coordinator. */
-  #onPipeRequest(slot: WorkerSlot, msg: Extract<FromWorker, { type: "pipe" }>): void {
+  #onPipeRequest(slot: WorkerSlot, msg: Extract<FromWorker, { type: "pipe" | "pipe-taken" }>): void {
+    if (msg.type === "pipe-taken") {
+      this.#taken.add(msg.job);
+      return;
+    }
     if (msg.rerun) this.#syncReruns++;
     let bodies: Promise<unknown>;
     try {
@@ -407,15 +414,19 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     const frame = out.bodies
       ? encodeResponse({ job: msg.job, chunk: 0, ok: true, body: encodeValue(out.bodies) })
       : encodeResponse({ job: msg.job, chunk: 0, ok: false, failure: toFailure(out.err, msg.label) });
-    // 404: the service worker restarted and forgot the job; the executor finds out on its
-    // next wait and re-creates it. No answer at all: retry, then fail the job (the
-    // executor would otherwise wait for an answer that never comes).
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // Delivered (204) is not yet read: a service worker stopped between storing the frame
+    // and answering the executor's wait loses it, and the browser may replay that wait on
+    // a fresh one, which then waits for nothing. So until the executor says it has read
+    // the answer ("pipe-taken"), re-deliver every few seconds. No answer at all from the
+    // service worker, three times in a row: fail the job rather than leave it waiting.
+    for (let silent = 0; silent < 3 && !slot.dead; ) {
       const status = await this.#link!.deliver(msg.job, frame);
-      if (status !== 0 || slot.dead) return;
+      silent = status === 0 ? silent + 1 : 0;
+      await new Promise((r) => setTimeout(r, status === 0 ? 100 : REDELIVER_MS));
+      if (this.#taken.delete(msg.job) || slot.dead || !slot.inflight.size) return;
     }
     const job = [...slot.inflight.values()][0]?.call;
-    if (job) this.#executor!.cancel(job, new CoordinatorError(`sync mode: the coordinator did not take job ${msg.job}'s result (3 tries)`));
+    if (job && !slot.dead) this.#executor!.cancel(job, new CoordinatorError(`sync mode: the coordinator did not take job ${msg.job}'s result (3 tries)`));
   }
 
   #start(info: KernelInfo, mode: Mode, items: ArrayLike<unknown>, opts: CallOptions, sink: Sink, dispatch = this.#dispatch, raw = false): Call {
@@ -477,6 +488,9 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     });
   }
 }
+
+/** How long a delivered sync answer may stay unread before it is delivered again. */
+const REDELIVER_MS = 2_000;
 
 function positiveInt(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);

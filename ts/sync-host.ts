@@ -3,11 +3,11 @@
  * executor worker (`globalThis[Symbol.for("wasm-pmap.host")]`, see
  * rust/pmap/src/par/host.rs).
  *
- * `runSync` is how `collect_vec_sync()` blocks without SharedArrayBuffer: it creates a job
- * at the coordinator (a synchronous XHR, answered by the service worker), posts the chunks
- * to the pool (postMessage leaves a blocked worker at once), then blocks on the job's
- * `wait` request — re-issued every ≤ 10 s — until the pool has delivered the result to the
- * coordinator. If the service worker was stopped meanwhile (the browser stops idle ones)
+ * `runSync` is how `collect_vec_sync()` blocks without SharedArrayBuffer: it posts the
+ * chunks to the pool (postMessage leaves a blocked worker at once), then blocks on the
+ * job's `wait` request — a synchronous XHR answered by the coordinator service worker,
+ * whose first one creates the job, re-issued every ≤ 10 s — until the pool has delivered
+ * the result to the coordinator. If the service worker was stopped meanwhile (the browser stops idle ones)
  * the job is gone: the wait answers 404 or fails, and the job is created again and its
  * chunks re-run, twice at most, then `CoordinatorError`. Protocol: coordinator section of
  * wire.ts.
@@ -52,14 +52,9 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
       for (let restart = 0; ; restart++) {
         const id = ++seq;
         const job = `${namespace}:${id}`;
-        const created = xhr("PUT", `${setup.coordinator}jobs/${job}?chunks=1`);
-        if (created.status !== 201) {
-          throw new CoordinatorError(
-            `sync mode: creating job ${job} at ${setup.coordinator} answered HTTP ${created.status || "(network error)"}: ` +
-              `${created.text}. Is the coordinator service worker registered with a scope that contains this worker's script?`,
-          );
-        }
-        // Structured clone copies the payloads: the originals stay here for a re-run.
+        // Post first, then block: the first wait creates the job at the coordinator (or
+        // adopts a result that beat it there). Structured clone copies the payloads: the
+        // originals stay here for a re-run.
         post({ type: "pipe", id, job, label, payloads, rerun: restart });
         const outcome = waitFor(job);
         if (outcome !== "lost") return outcome;
@@ -72,12 +67,19 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
 
   /** Blocks on the job's wait requests: its bodies, or "lost" (re-create it), or throws. */
   function waitFor(job: string): Uint8Array[] | "lost" {
-    for (;;) {
-      const r = xhr("GET", `${setup.coordinator}jobs/${job}/wait?ms=${MAX_WAIT_MS}`);
+    for (let first = true; ; first = false) {
+      const r = xhr("GET", `${setup.coordinator}jobs/${job}/wait?ms=${MAX_WAIT_MS}${first ? "&chunks=1" : ""}`);
+      if (first && r.status !== 200 && r.status !== 204) {
+        throw new CoordinatorError(
+          `sync mode: job ${job} at ${setup.coordinator} answered HTTP ${r.status || "(network error)"}: ${r.text}. ` +
+            `Is the coordinator service worker active, with a scope that contains this worker's script?`,
+        );
+      }
       switch (r.status) {
         case 204:
           continue; // not yet: ask again (each request stays short for the service worker's sake)
         case 200: {
+          post({ type: "pipe-taken", job });
           const [[, frame] = [0, undefined]] = decodeChunkResults(r.bytes);
           if (!frame) throw new CoordinatorError(`sync mode: job ${job} finished without a result`);
           const resp = decodeResponse(frame);

@@ -142,17 +142,22 @@ export type FromWorker =
    * there as that job's chunk 0; else it comes back as a `pipe-result` with this `id`.
    * `rerun`: how many times the coordinator lost this pipe's job before (it restarted).
    */
-  | { type: "pipe"; id: number; job?: string; label: string; payloads: Uint8Array[]; rerun?: number };
+  | { type: "pipe"; id: number; job?: string; label: string; payloads: Uint8Array[]; rerun?: number }
+  /** The executor got job `job`'s answer from the coordinator: stop re-delivering it. */
+  | { type: "pipe-taken"; job: string };
 
 // ---- the coordinator protocol (sync mode): HTTP between workers and the service worker ----
 //
 //   PUT    <prefix>jobs/<job>?chunks=N       create a job expecting N chunk results      → 201
 //   POST   <prefix>jobs/<job>/chunks/<i>     body: chunk i's response frame (binary CBOR) → 204
-//   GET    <prefix>jobs/<job>/wait?ms=T      long-poll, T ≤ 10 000:
+//   GET    <prefix>jobs/<job>/wait?ms=T[&chunks=N]
+//                                            long-poll, T ≤ 10 000; `chunks` on the first wait
+//                                            creates the job (no PUT needed), re-issued waits omit it:
 //            200 + CBOR [[i, frame], …]  all N chunks are in (sorted by i), or
 //            200 + CBOR [[i, frame]]     the first error frame, at once;
 //            204                         not yet: ask again;
 //            404                         unknown job (e.g. the service worker was restarted)
+//   A chunk result for a job not created yet is kept (≤ 60 s) for its first wait to adopt.
 //   DELETE <prefix>jobs/<job>                cancel and forget                              → 204
 //   GET    <prefix>ping                      200 "wasm-pmap coordinator": the executor's check
 //                                            that the service worker controls it

@@ -78,6 +78,29 @@ describe("Coordinator", () => {
     expect(c.jobs).toBe(0);
   });
 
+  it("the first wait creates the job (chunks=N); a re-issued wait of a forgotten job is 404", async () => {
+    const c = new Coordinator(scope);
+    const waiting = call(c, "GET", `jobs/${job}/wait?ms=5000&chunks=1`);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(c.jobs).toBe(1);
+    expect((await call(c, "POST", `jobs/${job}/chunks/0`, okFrame(job, 0))).status).toBe(204);
+    expect((await waiting).status).toBe(200);
+    expect(c.jobs).toBe(0); // handed to its one reader: forgotten
+    expect((await call(c, "GET", `jobs/${job}/wait?ms=10`)).status).toBe(404); // no chunks=: no re-creation
+  });
+
+  it("a result delivered before the job's first wait is kept and adopted by that wait", async () => {
+    const c = new Coordinator(scope);
+    expect(c.deliver(job, 0, okFrame(job, 0)).status).toBe(204);
+    expect((await call(c, "GET", `jobs/${job}/wait?ms=10`)).status).toBe(404); // not a job yet
+    const res = await call(c, "GET", `jobs/${job}/wait?ms=5000&chunks=1`);
+    expect(res.status).toBe(200);
+    const [[i, frame]] = decodeChunkResults(new Uint8Array(await res.arrayBuffer())) as [[number, Uint8Array]];
+    expect(i).toBe(0);
+    expect(Array.from(frame)).toEqual(Array.from(okFrame(job, 0)));
+    expect(c.deliver(job, 0, okFrame(other, 0)).status).toBe(400); // still checked against the job
+  });
+
   it("bounds the number of jobs", async () => {
     const c = new Coordinator(scope, { maxJobs: 1 });
     expect((await call(c, "PUT", `jobs/${job}?chunks=1`)).status).toBe(201);
