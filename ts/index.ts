@@ -28,6 +28,7 @@ export {
   type KernelModule,
   type Output,
   type ReduceKernel,
+  type ImageSpec,
   type RowSpec,
   type SliceKernel,
 } from "./kernels.js";

@@ -6,7 +6,7 @@
 import type { Kernels as BuiltinKernels } from "../pkg/wasm_pmap_kernels.js";
 
 export type { BuiltinKernels };
-export type { RowSpec } from "../pkg/wasm_pmap_kernels.js";
+export type { ImageSpec, RowSpec } from "../pkg/wasm_pmap_kernels.js";
 
 /** Where a kernel module lives. */
 export interface KernelModule {

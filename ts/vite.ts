@@ -13,11 +13,18 @@
  *   `new URL("../pkg/…_bg.wasm", import.meta.url)` references the package relies on;
  * - builds workers as ES modules (the pool starts them with `{ type: "module" }`);
  * - serves `.wasm` as `application/wasm` in dev and preview, so `compileStreaming` works.
+ * - sync mode: serves (dev) and emits (build) the coordinator service worker, bundled, as
+ *   `<base>wasm-pmap-sw.js` — at the root, so its scope can contain the worker scripts
+ *   wherever Vite puts them: `createPool({ sync: { serviceWorker: import.meta.env.BASE_URL + "wasm-pmap-sw.js" } })`.
  * The worker script, the kernel glue and the wasm are then emitted by Vite's own handling
  * of those `new URL(…, import.meta.url)` references: no blob: or data: URLs anywhere, so a
  * `worker-src 'self'` CSP suffices.
  */
+import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
+
+/** File name of the coordinator service worker the plugin serves and emits. */
+export const SERVICE_WORKER_FILE = "wasm-pmap-sw.js";
 
 export interface WasmPmapPluginOptions {
   /** Extra packages built on wasm-pmap (your own kernel package) to keep out of pre-bundling. */
@@ -29,9 +36,14 @@ export function wasmPmap(opts: WasmPmapPluginOptions = {}): Plugin {
     if (req.url?.split("?")[0]?.endsWith(".wasm")) res.setHeader("Content-Type", "application/wasm");
     next();
   };
+  // dist/sw.js beside this file: the ready-made coordinator service worker.
+  const swSource = fileURLToPath(new URL("./sw.js", import.meta.url));
+  let base = "/";
+  let building = false;
   return {
     name: "wasm-pmap",
-    config() {
+    config(_config, env) {
+      building = env.command === "build" && !env.isSsrBuild;
       return {
         optimizeDeps: {
           exclude: ["wasm-pmap", ...(opts.exclude ?? [])],
@@ -41,8 +53,22 @@ export function wasmPmap(opts: WasmPmapPluginOptions = {}): Plugin {
         worker: { format: "es" },
       };
     },
+    configResolved(config) {
+      base = config.base;
+    },
+    buildStart() {
+      // Why an emitted chunk (not a copied file): sw.js imports the coordinator and cbor-x,
+      // which Rollup must bundle; a fixed name keeps the URL the app registers stable.
+      if (building) this.emitFile({ type: "chunk", id: swSource, fileName: SERVICE_WORKER_FILE });
+    },
     configureServer(server) {
       server.middlewares.use(wasmMime);
+      // In dev, a one-line module at the root that imports the real one through Vite.
+      server.middlewares.use((req, res, next) => {
+        if (req.url?.split("?")[0] !== `${base}${SERVICE_WORKER_FILE}`) return next();
+        res.setHeader("Content-Type", "text/javascript");
+        res.end(`import ${JSON.stringify(`/@fs${swSource}`)};\n`);
+      });
     },
     configurePreviewServer(server) {
       server.middlewares.use(wasmMime);

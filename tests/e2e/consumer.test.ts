@@ -1,6 +1,7 @@
 // A new user's app, for real: `npm pack` this package, install the tarball into a fresh
 // app that uses `wasm-pmap` and `wasm-pmap/vite`, `vite build` it, serve it with
-// `vite preview` under a strict CSP, and run `pmap` in Chromium.
+// `vite preview` under a strict CSP, and run `pmap` in Chromium — and a sync-mode job
+// through the coordinator service worker the plugin bundled and emitted.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,7 +37,12 @@ it("installs from the packed tarball, builds with the Vite plugin, and runs unde
      const pool = await createPool({ concurrency: 2 });
      const doubled = await pool.map("double", Array.from({ length: 1000 }, (_, i) => i));
      const hashes = await pmap("sha256Hex", ["abc"]);
-     window.__result = { ok: doubled.every((x, i) => x === 2 * i) && doubled.length === 1000, hashes };\n`,
+     // Sync mode through the coordinator service worker the plugin emitted at the root.
+     const syncPool = await createPool({ concurrency: 2, sync: { serviceWorker: import.meta.env.BASE_URL + "wasm-pmap-sw.js" } });
+     const image = await syncPool.execute("mandelbrotImage", { width: 64, height: 48, maxIter: 64 });
+     const rows = await pool.map("mandelbrotRow", Array.from({ length: 48 }, (_, y) => ({ y, width: 64, height: 48, maxIter: 64 })));
+     const sameImage = image.length === 64 * 48 && rows.every((row, y) => row.every((v, x) => image[y * 64 + x] === v));
+     window.__result = { ok: doubled.every((x, i) => x === 2 * i) && doubled.length === 1000, hashes, sameImage };\n`,
   );
   mkdirSync(join(app, "public"), { recursive: true });
 
@@ -52,7 +58,7 @@ it("installs from the packed tarball, builds with the Vite plugin, and runs unde
       throw new Error(`no result; page errors: ${errors.join(" | ")}`);
     });
     const result = await page.evaluate(() => (window as any).__result);
-    expect(result).toEqual({ ok: true, hashes: ["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"] });
+    expect(result).toEqual({ ok: true, hashes: ["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"], sameImage: true });
     expect(await page.evaluate(() => (window as any).__violations)).toEqual([]);
     expect(errors).toEqual([]);
   } finally {

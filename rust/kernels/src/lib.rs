@@ -73,3 +73,24 @@ pub fn sqrt_f64(xs: &[f64]) -> Vec<f64> {
 
 #[cfg(test)]
 mod tests;
+
+/// The size of a whole Mandelbrot image (for the `mandelbrotImage` job).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageSpec {
+    pub width: u32,
+    pub height: u32,
+    pub max_iter: u32,
+}
+
+/// A job (sync mode, `pool.execute`): a whole Mandelbrot image as row-major bytes. It runs
+/// in the SyncExecutor and blocks on `collect_vec_sync()` while the compute workers run
+/// `mandelbrotRow` over its rows — rayon-style code, no SharedArrayBuffer.
+#[wasm_pmap::kernel(job)]
+pub fn mandelbrot_image(spec: ImageSpec) -> Result<Vec<u8>, wasm_pmap::PmapError> {
+    use wasm_pmap::prelude::*;
+    let rows: Vec<RowSpec> = (0..spec.height)
+        .map(|y| RowSpec { y, width: spec.width, height: spec.height, max_iter: spec.max_iter })
+        .collect();
+    Ok(rows.into_par_iter().map(par_fn!(mandelbrot_row)).try_collect_vec_sync()?.concat())
+}
