@@ -47,3 +47,19 @@ export async function contextTypeTest(): Promise<void> {
   await pool.map("spin", [1], { context: { w: [1] } });
   void sums;
 }
+
+export async function jobTypeTest(): Promise<void> {
+  const pool = await createPool<TestKernels>({ sync: { serviceWorker: "/wasm-pmap-sw.js" } });
+  const out: Uint32Array = await pool.execute("plusOneRange", [10, 5], { timeoutMs: 1000 });
+  const sums: BigUint64Array = await pool.execute("adaptorsSync", 10);
+  // @ts-expect-error a job's input is typed: [start, n]
+  await pool.execute("plusOneRange", 5);
+  // @ts-expect-error only #[kernel(job)] functions are jobs
+  await pool.execute("panicOn13", 1);
+  // @ts-expect-error a job is not an item kernel
+  await pool.map("plusOneRange", [[1, 2]]);
+  // @ts-expect-error outputs are typed too
+  const wrong: string = await pool.execute("spinSync", [1, 1]);
+  using _host = pool.exposeToRust();
+  void [out, sums, wrong];
+}
