@@ -65,8 +65,8 @@ describe("bad input", () => {
   it("an unknown kernel rejects with the list of known kernels, and the pool lives on", async () => {
     const err = await (pmap as (k: string, i: unknown[]) => Promise<unknown>)("doubel", [1]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnknownKernelError);
-    expect((err as UnknownKernelError).known).toEqual(["addF64", "double", "mandelbrotRow", "sha256Hex", "sqrtF64"]);
-    expect((err as Error).message).toContain("double, mandelbrotRow");
+    expect((err as UnknownKernelError).known).toEqual(["addF64", "double", "mandelbrotImage", "mandelbrotRow", "sha256Hex", "sqrtF64"]);
+    expect((err as Error).message).toContain("double, mandelbrotImage, mandelbrotRow");
     expect(await pmap("double", [4])).toEqual([8]);
   });
 
