@@ -24,7 +24,7 @@ import {
 import { resolveChunkSize } from "./schedule.js";
 import { HOST_KEY } from "./sync-host.js";
 import { type CoordinatorLink, startCoordinator, type SyncOptions } from "./sync.js";
-import { encodeResponse, encodeValue, type FromWorker, Mode } from "./wire.js";
+import { encodeValue, type FromWorker, Mode } from "./wire.js";
 import type { WorkerSlot } from "./workers.js";
 
 export interface PoolOptions {
@@ -161,8 +161,6 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   readonly #jobPipes = new Set<Call>();
   #host: object | undefined;
   #syncReruns = 0;
-  /** Sync jobs whose answer the executor has read (see #answerPipe). */
-  readonly #taken = new Set<string>();
   readonly #local: LocalModule;
   readonly #kernels = new Map<string, KernelInfo>();
   readonly #maxQueue: number;
@@ -380,14 +378,14 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
       const err = new AbortError("the job that started these chunks ended");
       for (const c of this.#jobPipes) this.#dispatch.cancel(c, err);
       this.#jobPipes.clear();
-      this.#taken.clear();
+      this.#link?.forgetTaken();
     });
   }
 
   /** The executor asks for a pipe to run: reply by message, or (a blocked job) through the coordinator. */
   #onPipeRequest(slot: WorkerSlot, msg: Extract<FromWorker, { type: "pipe" | "pipe-taken" }>): void {
     if (msg.type === "pipe-taken") {
-      this.#taken.add(msg.job);
+      this.#link?.taken(msg.job);
       return;
     }
     if (msg.rerun) this.#syncReruns++;
@@ -411,22 +409,10 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
       slot.post({ type: "pipe-result", id: msg.id, bodies: out.bodies, error: out.bodies ? undefined : toFailure(out.err, msg.label) });
       return;
     }
-    const frame = out.bodies
-      ? encodeResponse({ job: msg.job, chunk: 0, ok: true, body: encodeValue(out.bodies) })
-      : encodeResponse({ job: msg.job, chunk: 0, ok: false, failure: toFailure(out.err, msg.label) });
-    // Delivered (204) is not yet read: a service worker stopped between storing the frame
-    // and answering the executor's wait loses it, and the browser may replay that wait on
-    // a fresh one, which then waits for nothing. So until the executor says it has read
-    // the answer ("pipe-taken"), re-deliver every few seconds. No answer at all from the
-    // service worker, three times in a row: fail the job rather than leave it waiting.
-    for (let silent = 0; silent < 3 && !slot.dead; ) {
-      const status = await this.#link!.deliver(msg.job, frame);
-      silent = status === 0 ? silent + 1 : 0;
-      await new Promise((r) => setTimeout(r, status === 0 ? 100 : REDELIVER_MS));
-      if (this.#taken.delete(msg.job) || slot.dead || !slot.inflight.size) return;
-    }
+    const answer = out.bodies ? { bodies: out.bodies } : { failure: toFailure(out.err, msg.label) };
+    const read = await this.#link!.answer(msg.job, answer, () => !slot.dead && slot.inflight.size > 0);
     const job = [...slot.inflight.values()][0]?.call;
-    if (job && !slot.dead) this.#executor!.cancel(job, new CoordinatorError(`sync mode: the coordinator did not take job ${msg.job}'s result (3 tries)`));
+    if (!read && job && !slot.dead) this.#executor!.cancel(job, new CoordinatorError(`sync mode: the coordinator did not take job ${msg.job}'s result (3 tries)`));
   }
 
   #start(info: KernelInfo, mode: Mode, items: ArrayLike<unknown>, opts: CallOptions, sink: Sink, dispatch = this.#dispatch, raw = false): Call {
@@ -488,9 +474,6 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     });
   }
 }
-
-/** How long a delivered sync answer may stay unread before it is delivered again. */
-const REDELIVER_MS = 2_000;
 
 function positiveInt(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);

@@ -4,7 +4,10 @@
  * worker's is coordinator.ts; the protocol is in wire.ts.
  */
 import { CoordinatorError, PoolStartError } from "./errors.js";
-import { COORDINATOR_PREFIX, type DeliverMessage } from "./wire.js";
+import { COORDINATOR_PREFIX, type DeliverMessage, encodeResponse, encodeValue, type Failure } from "./wire.js";
+
+/** How long a delivered sync answer may stay unread before it is delivered again. */
+const REDELIVER_MS = 2_000;
 
 export interface SyncOptions {
   /**
@@ -27,6 +30,9 @@ export interface SyncOptions {
 
 /** An active coordinator, as the pool talks to it. */
 export class CoordinatorLink {
+  /** Jobs whose answer the executor has read ("pipe-taken"). */
+  readonly #taken = new Set<string>();
+
   constructor(
     readonly registration: ServiceWorkerRegistration,
     /** Absolute URL of the coordinator's prefix. */
@@ -39,6 +45,40 @@ export class CoordinatorLink {
    * resolves with its status: 204 stored, 404 job unknown (the service worker restarted
    * and forgot it: the executor re-creates the job), 0 no answer within `timeoutMs`.
    */
+  /** The executor read job `job`'s answer: stop re-delivering it. */
+  taken(job: string): void {
+    this.#taken.add(job);
+  }
+
+  /** A job ended: forget what was read for it. */
+  forgetTaken(): void {
+    this.#taken.clear();
+  }
+
+  /**
+   * Gives a blocked executor its answer: the pipe's bodies or its failure, as job `job`'s
+   * chunk 0. Resolves true once the executor has read it (or `waiting()` turns false),
+   * false if the service worker never answered, three times in a row.
+   *
+   * Why re-deliver: delivered (204) is not yet read. A service worker stopped between
+   * storing the frame and answering the executor's wait loses it, and the browser may
+   * replay that wait on a fresh instance, which then waits for nothing. So until the
+   * executor says it has read the answer, deliver it again every few seconds.
+   */
+  async answer(job: string, out: { bodies: Uint8Array[] } | { failure: Failure }, waiting: () => boolean): Promise<boolean> {
+    const frame =
+      "bodies" in out
+        ? encodeResponse({ job, chunk: 0, ok: true, body: encodeValue(out.bodies) })
+        : encodeResponse({ job, chunk: 0, ok: false, failure: out.failure });
+    for (let silent = 0; silent < 3 && waiting(); ) {
+      const status = await this.deliver(job, frame);
+      silent = status === 0 ? silent + 1 : 0;
+      await new Promise((r) => setTimeout(r, status === 0 ? 100 : REDELIVER_MS));
+      if (this.#taken.delete(job)) return true;
+    }
+    return !waiting(); // false: three silent tries while the executor still waits
+  }
+
   async deliver(job: string, frame: Uint8Array, timeoutMs = 5_000): Promise<number> {
     const sw = this.registration.active;
     if (!sw) return 0;
