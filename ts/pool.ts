@@ -287,11 +287,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
    * one at a time, in call order. Needs `createPool({ sync })`.
    */
   async execute<N extends JobKernel<K>>(job: N, input: Input<K, N>, opts: JobOptions = {}): Promise<Output<K, N>> {
-    if (!this.#executor) throw new SyncModeError(`pool.execute("${job}") needs sync mode: createPool({ sync: { serviceWorker, scope } })`);
-    const info = await this.#kernel(job);
-    if (info.kind !== "job") throw new PmapError(`kernel "${job}" is a ${info.kind} kernel, not a #[kernel(job)]; use pool.map`);
-    const call = this.#start(info, Mode.Map, [input], { ...opts, chunkSize: 1 }, new ArraySink(1), this.#executor);
-    return ((await this.#endJobWith(call)) as Output<K, N>[])[0]!;
+    return (await this.#job(job, input, opts, false)) as Output<K, N>;
   }
 
   /**
@@ -304,12 +300,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     const host = {
       workers: this.size,
       run: (label: string, payloads: Uint8Array[]) => this.#pipe(label, payloads).promise,
-      execute: async (job: string, payload: Uint8Array) => {
-        if (!this.#executor) throw new SyncModeError(`execute_async("${job}") needs a pool with sync mode: createPool({ sync })`);
-        const info = await this.#kernel(job);
-        const call = this.#start(info, Mode.Map, [payload], { chunkSize: 1 }, new ArraySink(1), this.#executor, true);
-        return ((await this.#endJobWith(call)) as Uint8Array[])[0]!;
-      },
+      execute: (job: string, payload: Uint8Array) => this.#job(job, payload, {}, true),
     };
     const g = globalThis as Record<symbol, unknown>;
     g[HOST_KEY] = host;
@@ -372,14 +363,22 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     return this.#start(info, Mode.Pipe, payloads, opts, new ArraySink(payloads.length), this.#dispatch, true);
   }
 
-  /** A job call's promise; when it settles, the pipes its job started are dropped. */
-  #endJobWith(call: Call): Promise<unknown> {
-    return call.promise.finally(() => {
+  /**
+   * Runs job `name` on the executor (`raw`: `input` is Rust's ready-made payload and the
+   * body comes back undecoded). When it settles, the pipes the job started are dropped.
+   */
+  async #job(name: string, input: unknown, opts: JobOptions, raw: boolean): Promise<unknown> {
+    if (!this.#executor) throw new SyncModeError(`running job "${name}" needs sync mode: createPool({ sync: { serviceWorker, scope } })`);
+    const info = await this.#kernel(name);
+    if (info.kind !== "job") throw new PmapError(`kernel "${name}" is a ${info.kind} kernel, not a #[kernel(job)]; use pool.map`);
+    const call = this.#start(info, Mode.Map, [input], { ...opts, chunkSize: 1 }, new ArraySink(1), this.#executor, raw);
+    const [out] = (await call.promise.finally(() => {
       const err = new AbortError("the job that started these chunks ended");
       for (const c of this.#jobPipes) this.#dispatch.cancel(c, err);
       this.#jobPipes.clear();
       this.#link?.forgetTaken();
-    });
+    })) as unknown[];
+    return out;
   }
 
   /** The executor asks for a pipe to run: reply by message, or (a blocked job) through the coordinator. */
