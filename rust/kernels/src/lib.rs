@@ -90,7 +90,16 @@ pub struct ImageSpec {
 pub fn mandelbrot_image(spec: ImageSpec) -> Result<Vec<u8>, wasm_pmap::PmapError> {
     use wasm_pmap::prelude::*;
     let rows: Vec<RowSpec> = (0..spec.height)
-        .map(|y| RowSpec { y, width: spec.width, height: spec.height, max_iter: spec.max_iter })
+        .map(|y| RowSpec {
+            y,
+            width: spec.width,
+            height: spec.height,
+            max_iter: spec.max_iter,
+        })
         .collect();
-    Ok(rows.into_par_iter().map(par_fn!(mandelbrot_row)).try_collect_vec_sync()?.concat())
+    Ok(rows
+        .into_par_iter()
+        .map(par_fn!(mandelbrot_row))
+        .try_collect_vec_sync()?
+        .concat())
 }

@@ -55,7 +55,9 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
         } else if meta.path.is_ident("name") {
             name = Some(meta.value()?.parse::<syn::LitStr>()?.value());
         } else {
-            return Err(meta.error("expected `slice`, `reduce`, `job`, `context` or `name = \"...\"`"));
+            return Err(
+                meta.error("expected `slice`, `reduce`, `job`, `context` or `name = \"...\"`")
+            );
         }
         Ok(())
     });
@@ -185,8 +187,12 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
                 quote!((#(#args),*))
             };
             let handle = match (&ctx_ty, kind) {
-                (Some(c), _) => quote!(::wasm_pmap::par::ContextFn<#c, #in_rust, #out_ty, #out_wire_ty>),
-                (None, Kind::Job) => quote!(::wasm_pmap::par::JobFn<#in_rust, #out_ty, #out_wire_ty>),
+                (Some(c), _) => {
+                    quote!(::wasm_pmap::par::ContextFn<#c, #in_rust, #out_ty, #out_wire_ty>)
+                }
+                (None, Kind::Job) => {
+                    quote!(::wasm_pmap::par::JobFn<#in_rust, #out_ty, #out_wire_ty>)
+                }
                 (None, _) => quote!(::wasm_pmap::par::KernelFn<#in_rust, #out_ty, #out_wire_ty>),
             };
             let body = match &ctx_ty {
@@ -286,7 +292,8 @@ fn expand(func: ItemFn, kind: Kind, name: Option<String>, context: bool) -> syn:
     let run_fn = format_ident!("__wasm_pmap_run_{}", ident);
     let info_ident = format_ident!("__WASM_PMAP_INFO_{}", ident);
     let vis = &func.vis;
-    let handle_doc = format!("Typed handle to the kernel `{ts_name}`: what `par_fn!({ident})` names.");
+    let handle_doc =
+        format!("Typed handle to the kernel `{ts_name}`: what `par_fn!({ident})` names.");
 
     Ok(quote! {
         #func

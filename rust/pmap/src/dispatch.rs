@@ -86,8 +86,11 @@ fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
         );
         // Outside a pool worker nobody reads that global: say it on the console too.
         if !is_pool_worker() {
-            let console = js_sys::Reflect::get(&js_sys::global(), &"console".into()).unwrap_or(JsValue::UNDEFINED);
-            if let Ok(error) = js_sys::Reflect::get(&console, &"error".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+            let console = js_sys::Reflect::get(&js_sys::global(), &"console".into())
+                .unwrap_or(JsValue::UNDEFINED);
+            if let Ok(error) = js_sys::Reflect::get(&console, &"error".into())
+                .and_then(|f| f.dyn_into::<js_sys::Function>())
+            {
                 let _ = error.call1(&console, &JsValue::from_str(&message));
             }
         }

@@ -49,13 +49,16 @@ pub mod typed;
 pub mod wire;
 
 pub use error::{ErrorKind, Failure, FailureKind, PmapError};
-pub use par::{execute_async, IndexedParallelIterator, IntoParallelIterator, ParallelIterator, ParallelSlice};
+pub use par::{
+    execute_async, IndexedParallelIterator, IntoParallelIterator, ParallelIterator, ParallelSlice,
+};
 pub use wasm_pmap_macros::{kernel, par_fn, sync_fn};
 
 /// `use wasm_pmap::prelude::*;` brings the parallel-iterator traits and macros in scope.
 pub mod prelude {
     pub use crate::par::{
-        execute_async, IndexedParallelIterator, IntoParallelIterator, ParallelIterator, ParallelSlice,
+        execute_async, IndexedParallelIterator, IntoParallelIterator, ParallelIterator,
+        ParallelSlice,
     };
     pub use crate::{kernel, par_fn, sync_fn, PmapError};
 }

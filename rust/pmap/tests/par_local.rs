@@ -49,12 +49,22 @@ fn squares_upto(n: u32) -> Vec<f64> {
 
 #[wasm_pmap::kernel]
 fn fail_on_5(x: u32) -> Result<u32, String> {
-    if x == 5 { Err("five".into()) } else { Ok(x) }
+    if x == 5 {
+        Err("five".into())
+    } else {
+        Ok(x)
+    }
 }
 
 #[wasm_pmap::kernel(job)]
 fn sum_of_triples(n: u32) -> u64 {
-    (0..n).into_par_iter().map(par_fn!(kernels::triple)).collect_vec_sync().into_iter().map(u64::from).sum()
+    (0..n)
+        .into_par_iter()
+        .map(par_fn!(kernels::triple))
+        .collect_vec_sync()
+        .into_iter()
+        .map(u64::from)
+        .sum()
 }
 
 fn local() {
@@ -64,15 +74,30 @@ fn local() {
 #[test]
 fn map_filter_enumerate_keep_order() {
     local();
-    let out = (0..1000u32).into_par_iter().map(par_fn!(kernels::triple)).collect_vec_sync();
+    let out = (0..1000u32)
+        .into_par_iter()
+        .map(par_fn!(kernels::triple))
+        .collect_vec_sync();
     assert_eq!(out, (0..1000).map(|x| x * 3).collect::<Vec<_>>());
 
-    let odd = (0..1000u32).into_par_iter().filter(par_fn!(kernels::is_odd)).collect_vec_sync();
+    let odd = (0..1000u32)
+        .into_par_iter()
+        .filter(par_fn!(kernels::is_odd))
+        .collect_vec_sync();
     assert_eq!(odd, (0..1000).filter(|x| x % 2 == 1).collect::<Vec<_>>());
 
     // enumerate after a map keeps source positions, across chunk boundaries
-    let pairs = block_on((0..100u32).into_par_iter().map(par_fn!(kernels::triple)).enumerate().collect_vec());
-    assert_eq!(pairs, (0..100).map(|i| (i as usize, i * 3)).collect::<Vec<_>>());
+    let pairs = block_on(
+        (0..100u32)
+            .into_par_iter()
+            .map(par_fn!(kernels::triple))
+            .enumerate()
+            .collect_vec(),
+    );
+    assert_eq!(
+        pairs,
+        (0..100).map(|i| (i as usize, i * 3)).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -80,10 +105,24 @@ fn reduce_sum_and_map_with() {
     local();
     let v: Vec<u64> = (1..=500).collect();
     assert_eq!(v.par_iter().reduce_sync(par_fn!(add_u64)), Some(125_250));
-    assert_eq!(Vec::<u64>::new().into_par_iter().reduce_sync(par_fn!(add_u64)), None);
-    assert_eq!((0..10u32).into_par_iter().filter(par_fn!(kernels::is_odd)).sum_sync(), 25);
+    assert_eq!(
+        Vec::<u64>::new()
+            .into_par_iter()
+            .reduce_sync(par_fn!(add_u64)),
+        None
+    );
+    assert_eq!(
+        (0..10u32)
+            .into_par_iter()
+            .filter(par_fn!(kernels::is_odd))
+            .sum_sync(),
+        25
+    );
     assert_eq!(Vec::<f64>::new().into_par_iter().sum_sync(), 0.0);
-    let shifted = (0..5u32).into_par_iter().map_with(-10i64, par_fn!(offset)).collect_vec_sync();
+    let shifted = (0..5u32)
+        .into_par_iter()
+        .map_with(-10i64, par_fn!(offset))
+        .collect_vec_sync();
     assert_eq!(shifted, vec![-10, -9, -8, -7, -6]);
 }
 
@@ -91,9 +130,15 @@ fn reduce_sum_and_map_with() {
 fn structs_typed_vectors_and_chunks() {
     local();
     let pts = vec![Pt { x: 1.0, y: -2.0 }, Pt { x: -0.5, y: 0.25 }];
-    assert_eq!(pts.par_iter().map(par_fn!(norm1)).collect_vec_sync(), vec![3.0, 0.75]);
+    assert_eq!(
+        pts.par_iter().map(par_fn!(norm1)).collect_vec_sync(),
+        vec![3.0, 0.75]
+    );
     // Vec<f64> outputs travel as tagged byte strings and come back as Vec<f64>
-    let sq = (0..4u32).into_par_iter().map(par_fn!(squares_upto)).collect_vec_sync();
+    let sq = (0..4u32)
+        .into_par_iter()
+        .map(par_fn!(squares_upto))
+        .collect_vec_sync();
     assert_eq!(sq[3], vec![0.0, 1.0, 4.0]);
     let chunks = [1u32, 2, 3, 4, 5].par_chunks(2).collect_vec_sync();
     assert_eq!(chunks, vec![vec![1, 2], vec![3, 4], vec![5]]);
@@ -102,7 +147,11 @@ fn structs_typed_vectors_and_chunks() {
 #[test]
 fn errors_are_typed_and_name_the_kernel() {
     local();
-    let e = (0..10u32).into_par_iter().map(par_fn!(fail_on_5)).try_collect_vec_sync().unwrap_err();
+    let e = (0..10u32)
+        .into_par_iter()
+        .map(par_fn!(fail_on_5))
+        .try_collect_vec_sync()
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Kernel);
     assert_eq!(e.kernel.as_deref(), Some("failOn5"));
     assert!(e.to_string().contains("five"), "{e}");
@@ -118,7 +167,11 @@ fn jobs_run_through_the_host() {
 #[test]
 fn no_pool_is_a_clear_error_not_a_panic() {
     set_host(None);
-    let e = (0..3u32).into_par_iter().map(par_fn!(kernels::triple)).try_collect_vec_sync().unwrap_err();
+    let e = (0..3u32)
+        .into_par_iter()
+        .map(par_fn!(kernels::triple))
+        .try_collect_vec_sync()
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotInExecutor);
     assert!(e.message.contains("SyncExecutor"), "{e}");
     let e = block_on((0..3u32).into_par_iter().try_collect_vec()).unwrap_err();

@@ -53,7 +53,8 @@ pub(crate) fn now() -> f64 {
     #[cfg(target_arch = "wasm32")]
     {
         use wasm_bindgen::JsCast;
-        let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap_or_default();
+        let perf =
+            js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap_or_default();
         js_sys::Reflect::get(&perf, &"now".into())
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok())

@@ -29,22 +29,39 @@ pub fn widen(x: u32) -> u64 {
 /// workers through `panicOn13` (so a range holding 13 makes a kernel panic).
 #[wasm_pmap::kernel(job)]
 pub fn plus_one_range(start: u32, n: u32) -> Vec<u32> {
-    (start..start + n).into_par_iter().map(par_fn!(panic_on_13)).collect_vec_sync()
+    (start..start + n)
+        .into_par_iter()
+        .map(par_fn!(panic_on_13))
+        .collect_vec_sync()
 }
 
 /// Job: like `plusOneRange`, but the error comes back as a `Result` (the `try_` form).
 #[wasm_pmap::kernel(job)]
 pub fn try_plus_one_range(start: u32, n: u32) -> Result<Vec<u32>, PmapError> {
-    (start..start + n).into_par_iter().map(par_fn!(panic_on_13)).try_collect_vec_sync()
+    (start..start + n)
+        .into_par_iter()
+        .map(par_fn!(panic_on_13))
+        .try_collect_vec_sync()
 }
 
 /// Job: every adaptor once, blocking: `[Σ odd x (via filter+widen+sum), Σ x (reduce),
 /// Σ index·x over the first 10 (enumerate), count]` for x in `0..n`.
 #[wasm_pmap::kernel(job)]
 pub fn adaptors_sync(n: u32) -> Vec<u64> {
-    let odd_sum: u64 = (0..n).into_par_iter().filter(par_fn!(is_odd)).map(par_fn!(widen)).sum_sync();
-    let total = (0..n).into_par_iter().map(par_fn!(widen)).reduce_sync(par_fn!(add_u64)).unwrap_or(0);
-    let pairs = (0..n.min(10)).into_par_iter().enumerate().collect_vec_sync();
+    let odd_sum: u64 = (0..n)
+        .into_par_iter()
+        .filter(par_fn!(is_odd))
+        .map(par_fn!(widen))
+        .sum_sync();
+    let total = (0..n)
+        .into_par_iter()
+        .map(par_fn!(widen))
+        .reduce_sync(par_fn!(add_u64))
+        .unwrap_or(0);
+    let pairs = (0..n.min(10))
+        .into_par_iter()
+        .enumerate()
+        .collect_vec_sync();
     let dot: u64 = pairs.iter().map(|&(i, x)| i as u64 * x as u64).sum();
     let count = (0..n).into_par_iter().collect_vec_sync().len() as u64;
     vec![odd_sum, total, dot, count]
@@ -53,7 +70,10 @@ pub fn adaptors_sync(n: u32) -> Vec<u64> {
 /// Job: `n` chunks of `spin(ms)` on the compute workers; returns their sum (`n · ms`).
 #[wasm_pmap::kernel(job)]
 pub fn spin_sync(n: u32, ms: f64) -> f64 {
-    vec![ms; n as usize].into_par_iter().map(par_fn!(spin)).sum_sync()
+    vec![ms; n as usize]
+        .into_par_iter()
+        .map(par_fn!(spin))
+        .sum_sync()
 }
 
 /// Job: `collect_vec_sync()` of one item through `panicOn13`, `n` times; returns the mean
@@ -62,7 +82,10 @@ pub fn spin_sync(n: u32, ms: f64) -> f64 {
 pub fn sync_round_trip_ms(n: u32) -> f64 {
     let start = now();
     for i in 0..n {
-        let out = vec![i + 100].into_par_iter().map(par_fn!(panic_on_13)).collect_vec_sync();
+        let out = vec![i + 100]
+            .into_par_iter()
+            .map(par_fn!(panic_on_13))
+            .collect_vec_sync();
         assert_eq!(out, [i + 101]);
     }
     (now() - start) / n.max(1) as f64
@@ -72,7 +95,11 @@ pub fn sync_round_trip_ms(n: u32) -> f64 {
 /// `pool.exposeToRust()`); a failure rejects with the pool's typed error (`?`).
 #[wasm_bindgen(js_name = plusOneAsync)]
 pub async fn plus_one_async(start: u32, n: u32) -> Result<Vec<u32>, JsValue> {
-    Ok((start..start + n).into_par_iter().map(par_fn!(panic_on_13)).try_collect_vec().await?)
+    Ok((start..start + n)
+        .into_par_iter()
+        .map(par_fn!(panic_on_13))
+        .try_collect_vec()
+        .await?)
 }
 
 /// Main thread: runs the `plusOneRange` job in the SyncExecutor through `execute_async`.
@@ -86,7 +113,11 @@ pub async fn plus_one_job_async(start: u32, n: u32) -> Result<Vec<u32>, JsValue>
 pub async fn async_round_trip_ms(n: u32) -> f64 {
     let start = now();
     for i in 0..n {
-        let out = vec![i + 100].into_par_iter().map(par_fn!(panic_on_13)).collect_vec().await;
+        let out = vec![i + 100]
+            .into_par_iter()
+            .map(par_fn!(panic_on_13))
+            .collect_vec()
+            .await;
         assert_eq!(out, [i + 101]);
     }
     (now() - start) / n.max(1) as f64

@@ -30,7 +30,11 @@ pub trait Host {
     /// Compute workers behind this host (chunking aims at about four chunks each).
     fn workers(&self) -> usize;
     /// Runs pipe payloads (pipe.rs) and resolves with their bodies, in order.
-    fn run(&self, label: &str, payloads: Vec<Vec<u8>>) -> LocalFuture<Result<Vec<Vec<u8>>, PmapError>>;
+    fn run(
+        &self,
+        label: &str,
+        payloads: Vec<Vec<u8>>,
+    ) -> LocalFuture<Result<Vec<Vec<u8>>, PmapError>>;
     /// Same, blocking. Only the SyncExecutor's host can.
     fn run_sync(&self, label: &str, payloads: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, PmapError>;
     /// Runs a job kernel on a map-mode payload (an array of one input); resolves with the body.
@@ -84,7 +88,11 @@ impl Host for LocalHost {
     fn workers(&self) -> usize {
         2
     }
-    fn run(&self, label: &str, payloads: Vec<Vec<u8>>) -> LocalFuture<Result<Vec<Vec<u8>>, PmapError>> {
+    fn run(
+        &self,
+        label: &str,
+        payloads: Vec<Vec<u8>>,
+    ) -> LocalFuture<Result<Vec<Vec<u8>>, PmapError>> {
         let r = self.run_sync(label, payloads);
         Box::pin(async move { r })
     }
@@ -95,7 +103,8 @@ impl Host for LocalHost {
             .collect()
     }
     fn execute(&self, job: &str, payload: Vec<u8>) -> LocalFuture<Result<Vec<u8>, PmapError>> {
-        let r = crate::registry::run(job, crate::wire::Mode::Map, &payload, None).map_err(PmapError::from);
+        let r = crate::registry::run(job, crate::wire::Mode::Map, &payload, None)
+            .map_err(PmapError::from);
         Box::pin(async move { r })
     }
 }
@@ -107,7 +116,9 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     match f.as_mut().poll(&mut cx) {
         std::task::Poll::Ready(v) => v,
-        std::task::Poll::Pending => panic!("block_on: the future is waiting on something outside this thread"),
+        std::task::Poll::Pending => {
+            panic!("block_on: the future is waiting on something outside this thread")
+        }
     }
 }
 
@@ -151,20 +162,32 @@ mod js {
     impl JsHost {
         pub fn find() -> Option<JsHost> {
             let key = js_sys::Symbol::for_("wasm-pmap.host");
-            Reflect::get(&js_sys::global(), &key).ok()?.dyn_into::<Object>().ok().map(JsHost)
+            Reflect::get(&js_sys::global(), &key)
+                .ok()?
+                .dyn_into::<Object>()
+                .ok()
+                .map(JsHost)
         }
 
         fn method(&self, name: &str) -> Option<Function> {
-            Reflect::get(&self.0, &JsValue::from_str(name)).ok()?.dyn_into::<Function>().ok()
+            Reflect::get(&self.0, &JsValue::from_str(name))
+                .ok()?
+                .dyn_into::<Function>()
+                .ok()
         }
     }
 
     fn payload_array(payloads: Vec<Vec<u8>>) -> Array {
-        payloads.iter().map(|p| JsValue::from(Uint8Array::from(&p[..]))).collect()
+        payloads
+            .iter()
+            .map(|p| JsValue::from(Uint8Array::from(&p[..])))
+            .collect()
     }
 
     fn bodies(v: JsValue) -> Result<Vec<Vec<u8>>, PmapError> {
-        let arr = v.dyn_into::<Array>().map_err(|_| pool_error("the host's run did not return an array"))?;
+        let arr = v
+            .dyn_into::<Array>()
+            .map_err(|_| pool_error("the host's run did not return an array"))?;
         Ok(arr.iter().map(|b| Uint8Array::new(&b).to_vec()).collect())
     }
 
@@ -174,10 +197,20 @@ mod js {
 
     /// A thrown pool error → PmapError, by its class name.
     pub fn from_js(e: JsValue) -> PmapError {
-        let get = |k: &str| Reflect::get(&e, &JsValue::from_str(k)).ok().and_then(|v| v.as_string());
+        let get = |k: &str| {
+            Reflect::get(&e, &JsValue::from_str(k))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
         let name = get("name").unwrap_or_default();
-        let message = get("message").or_else(|| e.as_string()).unwrap_or_else(|| format!("{e:?}"));
-        PmapError { kind: PmapError::kind_of_class(&name), kernel: get("kernel"), message }
+        let message = get("message")
+            .or_else(|| e.as_string())
+            .unwrap_or_else(|| format!("{e:?}"));
+        PmapError {
+            kind: PmapError::kind_of_class(&name),
+            kernel: get("kernel"),
+            message,
+        }
     }
 
     impl Host for JsHost {
@@ -188,10 +221,18 @@ mod js {
                 .map_or(1, |n| n.max(1.0) as usize)
         }
 
-        fn run(&self, label: &str, payloads: Vec<Vec<u8>>) -> LocalFuture<Result<Vec<Vec<u8>>, PmapError>> {
-            let call = self.method("run").ok_or_else(|| pool_error("the wasm-pmap host has no run()")).and_then(|f| {
-                f.call2(&self.0, &JsValue::from_str(label), &payload_array(payloads)).map_err(from_js)
-            });
+        fn run(
+            &self,
+            label: &str,
+            payloads: Vec<Vec<u8>>,
+        ) -> LocalFuture<Result<Vec<Vec<u8>>, PmapError>> {
+            let call = self
+                .method("run")
+                .ok_or_else(|| pool_error("the wasm-pmap host has no run()"))
+                .and_then(|f| {
+                    f.call2(&self.0, &JsValue::from_str(label), &payload_array(payloads))
+                        .map_err(from_js)
+                });
             Box::pin(async move {
                 let promise = js_sys::Promise::resolve(&call?);
                 bodies(JsFuture::from(promise).await.map_err(from_js)?)
@@ -199,21 +240,37 @@ mod js {
         }
 
         fn run_sync(&self, label: &str, payloads: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, PmapError> {
-            let f = self.method("runSync").ok_or_else(|| not_in_executor("collect_vec_sync()"))?;
-            bodies(f.call2(&self.0, &JsValue::from_str(label), &payload_array(payloads)).map_err(from_js)?)
+            let f = self
+                .method("runSync")
+                .ok_or_else(|| not_in_executor("collect_vec_sync()"))?;
+            bodies(
+                f.call2(&self.0, &JsValue::from_str(label), &payload_array(payloads))
+                    .map_err(from_js)?,
+            )
         }
 
         fn execute(&self, job: &str, payload: Vec<u8>) -> LocalFuture<Result<Vec<u8>, PmapError>> {
             let call = self
                 .method("execute")
                 .ok_or_else(|| {
-                    PmapError::new(ErrorKind::NotInExecutor, Some(job), "this pool has no sync mode: createPool({ sync: … })")
+                    PmapError::new(
+                        ErrorKind::NotInExecutor,
+                        Some(job),
+                        "this pool has no sync mode: createPool({ sync: … })",
+                    )
                 })
                 .and_then(|f| {
-                    f.call2(&self.0, &JsValue::from_str(job), &Uint8Array::from(&payload[..])).map_err(from_js)
+                    f.call2(
+                        &self.0,
+                        &JsValue::from_str(job),
+                        &Uint8Array::from(&payload[..]),
+                    )
+                    .map_err(from_js)
                 });
             Box::pin(async move {
-                let v = JsFuture::from(js_sys::Promise::resolve(&call?)).await.map_err(from_js)?;
+                let v = JsFuture::from(js_sys::Promise::resolve(&call?))
+                    .await
+                    .map_err(from_js)?;
                 Ok(Uint8Array::new(&v).to_vec())
             })
         }

@@ -55,9 +55,14 @@ pub struct Plan {
 
 impl Plan {
     fn from_iter<T: Serialize>(iter: impl IntoIterator<Item = T>) -> Plan {
-        let mut plan = Plan { items: Vec::new(), offsets: vec![0], stages: Vec::new() };
+        let mut plan = Plan {
+            items: Vec::new(),
+            offsets: vec![0],
+            stages: Vec::new(),
+        };
         for item in iter {
-            ciborium::ser::into_writer(&item, &mut plan.items).expect("CBOR encoding into a Vec failed");
+            ciborium::ser::into_writer(&item, &mut plan.items)
+                .expect("CBOR encoding into a Vec failed");
             plan.offsets.push(plan.items.len());
         }
         plan
@@ -74,13 +79,19 @@ impl Plan {
 
     fn label(&self) -> String {
         let names: Vec<&str> = self.stages.iter().filter_map(Stage::kernel).collect();
-        if names.is_empty() { "par_iter".into() } else { names.join("→") }
+        if names.is_empty() {
+            "par_iter".into()
+        } else {
+            names.join("→")
+        }
     }
 
     /// One pipe payload per chunk.
     fn payloads(&self, workers: usize) -> Vec<Vec<u8>> {
         let n = self.len();
-        let size = n.div_ceil(workers.max(1) * CHUNKS_PER_WORKER).clamp(1, MAX_CHUNK);
+        let size = n
+            .div_ceil(workers.max(1) * CHUNKS_PER_WORKER)
+            .clamp(1, MAX_CHUNK);
         (0..n)
             .step_by(size)
             .map(|start| {
@@ -141,7 +152,10 @@ pub struct Par<T, W = T, X = Indexed> {
 
 impl<T, W, X> Par<T, W, X> {
     fn from_plan(plan: Plan) -> Self {
-        Par { plan, _types: PhantomData }
+        Par {
+            plan,
+            _types: PhantomData,
+        }
     }
 }
 
@@ -159,12 +173,18 @@ pub trait ParallelIterator: Sized {
     fn into_plan(self) -> Plan;
 
     /// Applies a map kernel to every item in a worker.
-    fn map<O, W: DeserializeOwned + Into<O>>(self, f: KernelFn<Self::Item, O, W>) -> Par<O, W, Self::Ix> {
+    fn map<O, W: DeserializeOwned + Into<O>>(
+        self,
+        f: KernelFn<Self::Item, O, W>,
+    ) -> Par<O, W, Self::Ix> {
         Par::from_plan(self.into_plan().with(Stage::Map(f.name())))
     }
 
     /// Keeps the items for which a kernel `fn(T) -> bool` returns true.
-    fn filter(self, predicate: KernelFn<Self::Item, bool, bool>) -> Par<Self::Item, Self::Wire, Unindexed> {
+    fn filter(
+        self,
+        predicate: KernelFn<Self::Item, bool, bool>,
+    ) -> Par<Self::Item, Self::Wire, Unindexed> {
         Par::from_plan(self.into_plan().with(Stage::Filter(predicate.name())))
     }
 
@@ -181,7 +201,9 @@ pub trait ParallelIterator: Sized {
     /// Runs the pipeline; the outputs in input order. Panics on error (see the module
     /// docs; `try_collect_vec` returns it).
     async fn collect_vec(self) -> Vec<Self::Item> {
-        self.try_collect_vec().await.unwrap_or_else(|e| panic!("{e}"))
+        self.try_collect_vec()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
     }
     async fn try_collect_vec(self) -> Result<Vec<Self::Item>, PmapError> {
         concat::<Self::Wire, Self::Item>(self.into_plan().run().await?)
@@ -196,17 +218,38 @@ pub trait ParallelIterator: Sized {
 
     /// Folds the items with an associative `#[kernel(reduce)]`: each chunk in a worker,
     /// the partials here. `None` for no items.
-    async fn reduce<W: DeserializeOwned + Into<Self::Item>>(self, op: ReduceFn<Self::Item, W>) -> Option<Self::Item> {
+    async fn reduce<W: DeserializeOwned + Into<Self::Item>>(
+        self,
+        op: ReduceFn<Self::Item, W>,
+    ) -> Option<Self::Item> {
         self.try_reduce(op).await.unwrap_or_else(|e| panic!("{e}"))
     }
-    async fn try_reduce<W: DeserializeOwned + Into<Self::Item>>(self, op: ReduceFn<Self::Item, W>) -> Result<Option<Self::Item>, PmapError> {
-        fold::<W, Self::Item>(op.name(), self.into_plan().with(Stage::Reduce(op.name())).run().await?)
+    async fn try_reduce<W: DeserializeOwned + Into<Self::Item>>(
+        self,
+        op: ReduceFn<Self::Item, W>,
+    ) -> Result<Option<Self::Item>, PmapError> {
+        fold::<W, Self::Item>(
+            op.name(),
+            self.into_plan()
+                .with(Stage::Reduce(op.name()))
+                .run()
+                .await?,
+        )
     }
-    fn reduce_sync<W: DeserializeOwned + Into<Self::Item>>(self, op: ReduceFn<Self::Item, W>) -> Option<Self::Item> {
+    fn reduce_sync<W: DeserializeOwned + Into<Self::Item>>(
+        self,
+        op: ReduceFn<Self::Item, W>,
+    ) -> Option<Self::Item> {
         self.try_reduce_sync(op).unwrap_or_else(|e| throw(e))
     }
-    fn try_reduce_sync<W: DeserializeOwned + Into<Self::Item>>(self, op: ReduceFn<Self::Item, W>) -> Result<Option<Self::Item>, PmapError> {
-        fold::<W, Self::Item>(op.name(), self.into_plan().with(Stage::Reduce(op.name())).run_sync()?)
+    fn try_reduce_sync<W: DeserializeOwned + Into<Self::Item>>(
+        self,
+        op: ReduceFn<Self::Item, W>,
+    ) -> Result<Option<Self::Item>, PmapError> {
+        fold::<W, Self::Item>(
+            op.name(),
+            self.into_plan().with(Stage::Reduce(op.name())).run_sync()?,
+        )
     }
 
     /// Adds numeric items (integers exactly, floats as f64), in the workers per chunk.
@@ -318,11 +361,17 @@ pub async fn execute_async<I: Serialize, O, W: DeserializeOwned + Into<O>>(
     input: &I,
 ) -> Result<O, PmapError> {
     let host = host::current()?;
-    let body = host.execute(job.name(), crate::wire::to_vec(&[input])).await?;
+    let body = host
+        .execute(job.name(), crate::wire::to_vec(&[input]))
+        .await?;
     let mut out: Vec<W> = pipe::decode(job.name(), &body)?;
-    out.pop()
-        .map(Into::into)
-        .ok_or_else(|| PmapError::new(ErrorKind::Pool, Some(job.name()), "the job returned no output"))
+    out.pop().map(Into::into).ok_or_else(|| {
+        PmapError::new(
+            ErrorKind::Pool,
+            Some(job.name()),
+            "the job returned no output",
+        )
+    })
 }
 
 fn concat<W: DeserializeOwned + Into<T>, T>(bodies: Vec<Vec<u8>>) -> Result<Vec<T>, PmapError> {
@@ -335,7 +384,10 @@ fn concat<W: DeserializeOwned + Into<T>, T>(bodies: Vec<Vec<u8>>) -> Result<Vec<
 }
 
 /// Folds the chunks' partials with the reduce kernel, here, through this module's registry.
-fn fold<W: DeserializeOwned + Into<T>, T>(kernel: &str, bodies: Vec<Vec<u8>>) -> Result<Option<T>, PmapError> {
+fn fold<W: DeserializeOwned + Into<T>, T>(
+    kernel: &str,
+    bodies: Vec<Vec<u8>>,
+) -> Result<Option<T>, PmapError> {
     let mut partials: Vec<ciborium::Value> = Vec::new();
     for b in &bodies {
         match pipe::decode::<ciborium::Value>(kernel, b)? {
@@ -346,7 +398,12 @@ fn fold<W: DeserializeOwned + Into<T>, T>(kernel: &str, bodies: Vec<Vec<u8>>) ->
     if partials.is_empty() {
         return Ok(None);
     }
-    let folded = crate::registry::run(kernel, crate::wire::Mode::Reduce, &crate::wire::to_vec(&partials), None)?;
+    let folded = crate::registry::run(
+        kernel,
+        crate::wire::Mode::Reduce,
+        &crate::wire::to_vec(&partials),
+        None,
+    )?;
     Ok(pipe::decode::<Option<W>>(kernel, &folded)?.map(Into::into))
 }
 
@@ -355,7 +412,9 @@ fn add<W: DeserializeOwned + Into<T>, T: Sum<T>>(bodies: Vec<Vec<u8>>) -> Result
         .iter()
         .map(|b| pipe::decode::<Option<ciborium::Value>>("sum", b))
         .collect::<Result<Vec<_>, _>>()?;
-    match pipe::sum_values(partials).map_err(|m| PmapError::new(ErrorKind::Kernel, Some("sum"), m))? {
+    match pipe::sum_values(partials)
+        .map_err(|m| PmapError::new(ErrorKind::Kernel, Some("sum"), m))?
+    {
         None => Ok(std::iter::empty::<T>().sum()),
         Some(v) => Ok(pipe::decode::<W>("sum", &crate::wire::to_vec(&v))?.into()),
     }

@@ -70,9 +70,14 @@ enum WorkerStage {
 
 fn decode_stage(v: Value) -> Result<WorkerStage, Failure> {
     let bad = || frame_error("malformed pipe stage");
-    let Value::Array(parts) = v else { return Err(bad()) };
+    let Value::Array(parts) = v else {
+        return Err(bad());
+    };
     let mut it = parts.into_iter();
-    let op = it.next().and_then(|v| v.as_integer()).and_then(|i| u8::try_from(i).ok());
+    let op = it
+        .next()
+        .and_then(|v| v.as_integer())
+        .and_then(|i| u8::try_from(i).ok());
     let mut text = || match it.next() {
         Some(Value::Text(s)) => Ok(s),
         _ => Err(bad()),
@@ -104,19 +109,31 @@ pub fn encode_payload(stages: &[Stage], base: usize, items: &[u8]) -> Vec<u8> {
 /// contexts in the per-worker cache.
 pub fn run(job: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
     let (stages, base, items): (Vec<Value>, u64, ByteBuf) = ciborium::de::from_reader(payload)
-        .map_err(|e| frame_error(&format!("malformed pipe payload: {}", registry::cbor_error(e))))?;
+        .map_err(|e| {
+            frame_error(&format!(
+                "malformed pipe payload: {}",
+                registry::cbor_error(e)
+            ))
+        })?;
     let mut cur = items.into_vec();
     for (i, stage) in stages.into_iter().enumerate() {
         cur = match decode_stage(stage)? {
             WorkerStage::Map(k) => registry::run(&k, Mode::Map, &cur, None)?,
             WorkerStage::MapWith(k, bytes) => {
-                let ctx = Context { id: format!("{job}/pipe{i}"), bytes: Some(bytes) };
+                let ctx = Context {
+                    id: format!("{job}/pipe{i}"),
+                    bytes: Some(bytes),
+                };
                 registry::run(&k, Mode::Map, &cur, Some(&ctx))?
             }
             WorkerStage::Filter(k) => {
                 let keep: Vec<bool> = decode_pipe(&k, &registry::run(&k, Mode::Map, &cur, None)?)?;
                 let items: Vec<Value> = decode_pipe(&k, &cur)?;
-                let kept: Vec<Value> = items.into_iter().zip(keep).filter_map(|(v, k)| k.then_some(v)).collect();
+                let kept: Vec<Value> = items
+                    .into_iter()
+                    .zip(keep)
+                    .filter_map(|(v, k)| k.then_some(v))
+                    .collect();
                 to_vec(&kept)
             }
             WorkerStage::Enumerate => {
@@ -156,7 +173,9 @@ pub fn sum_values(terms: impl IntoIterator<Item = Option<Value>>) -> Result<Opti
         };
         acc = Some(match (acc, term) {
             (None, t) => t,
-            (Some(Acc::Int(a)), Acc::Int(b)) => Acc::Int(a.checked_add(b).ok_or("sum() overflowed i128")?),
+            (Some(Acc::Int(a)), Acc::Int(b)) => {
+                Acc::Int(a.checked_add(b).ok_or("sum() overflowed i128")?)
+            }
             (Some(Acc::Int(a)), Acc::Float(b)) => Acc::Float(a as f64 + b),
             (Some(Acc::Float(a)), Acc::Int(b)) => Acc::Float(a + b as f64),
             (Some(Acc::Float(a)), Acc::Float(b)) => Acc::Float(a + b),
@@ -174,27 +193,34 @@ pub fn sum_values(terms: impl IntoIterator<Item = Option<Value>>) -> Result<Opti
 
 /// Decodes a body (or stage output) as `T`; integers may fill floats (see lenient.rs).
 pub fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, PmapError> {
-    ciborium::de::from_reader::<LenientDe<T>, _>(bytes).map(|v| v.0).map_err(|e| {
-        PmapError::new(
-            crate::error::ErrorKind::Pool,
-            None,
-            format!(
-                "{what}: a result does not decode as {}: {}",
-                std::any::type_name::<T>(),
-                registry::cbor_error(e)
-            ),
-        )
-    })
+    ciborium::de::from_reader::<LenientDe<T>, _>(bytes)
+        .map(|v| v.0)
+        .map_err(|e| {
+            PmapError::new(
+                crate::error::ErrorKind::Pool,
+                None,
+                format!(
+                    "{what}: a result does not decode as {}: {}",
+                    std::any::type_name::<T>(),
+                    registry::cbor_error(e)
+                ),
+            )
+        })
 }
 
 fn decode_pipe<T: DeserializeOwned>(kernel: &str, bytes: &[u8]) -> Result<T, Failure> {
-    ciborium::de::from_reader::<LenientDe<T>, _>(bytes).map(|v| v.0).map_err(|e| {
-        Failure::new(
-            FailureKind::Decode,
-            kernel,
-            format!("pipe stage output does not decode: {}", registry::cbor_error(e)),
-        )
-    })
+    ciborium::de::from_reader::<LenientDe<T>, _>(bytes)
+        .map(|v| v.0)
+        .map_err(|e| {
+            Failure::new(
+                FailureKind::Decode,
+                kernel,
+                format!(
+                    "pipe stage output does not decode: {}",
+                    registry::cbor_error(e)
+                ),
+            )
+        })
 }
 
 fn frame_error(message: &str) -> Failure {
