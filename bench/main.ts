@@ -2,12 +2,11 @@
 // results in `window.__bench`. Every figure is a median of several runs in one session,
 // so ratios compare like with like on the same noisy machine.
 import { builtinModule, createPool, type Pool, type RowSpec } from "../dist/index.js";
-import { decodeResponse, encodeRequest, encodeValue } from "../dist/wire.js";
+import { decodeResponse, encodeRequest, encodeValue } from "../dist/protocol/frames.js";
 
 interface Glue {
   initSync(o: { module: WebAssembly.Module }): unknown;
-  __wasmPmapDispatch(frame: Uint8Array): Uint8Array;
-  __wasmPmapEncodeCbor(v: unknown): Uint8Array;
+  __wasmPmapRun(frame: Uint8Array): Uint8Array;
 }
 
 const SIZE = 2048;
@@ -35,10 +34,10 @@ async function main() {
   glue.initSync({ module });
 
   // Single-thread wasm on the main thread: the same kernel, the whole image in one frame.
-  const frame = encodeRequest({ job: "bench:0", chunk: 0, kernel: "mandelbrotRow", mode: 0, payload: encodeValue(specs), context: null });
-  const check = decodeResponse(glue.__wasmPmapDispatch(frame));
+  const frame = encodeRequest({ call: "bench:0", chunk: 0, kernel: "mandelbrotRow", mode: 0, payload: encodeValue(specs), context: null });
+  const check = decodeResponse(glue.__wasmPmapRun(frame));
   if (!check.ok) throw new Error(`main-thread baseline failed: ${check.failure.message}`);
-  out.mainThreadMs = await time(RUNS, () => glue.__wasmPmapDispatch(frame));
+  out.mainThreadMs = await time(RUNS, () => glue.__wasmPmapRun(frame));
 
   for (const workers of [1, 2]) {
     const pool: Pool = await createPool({ concurrency: workers });
@@ -55,19 +54,23 @@ async function main() {
     pool.terminate();
   }
 
-  // Sync mode: one collect_vec_sync() of one item, from a job in the SyncExecutor (PUT job,
-  // post chunk, sync XHR wait released by the coordinator service worker), against one
+  // Sync mode: one collect_vec_sync() of one item, from a job in the SyncExecutor (post the
+  // chunk, block on the ticket's sync XHR wait, released when the page delivers the answer
+  // to the coordinator service worker), against one
   // collect_vec().await of one item from main-thread wasm. Both through the same kernel.
+  // The test-kernels module also carries the bench-only `__wasmPmapEncodeCbor` export
+  // (wasm-pmap's `bench` cargo feature), used for the encoder comparison below.
+  const testModule = {
+    wasm: new URL("../tests/test-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
+    glue: new URL("../tests/test-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
+  };
+  const rust = (await import(/* @vite-ignore */ testModule.glue.href)) as {
+    default(o: { module_or_path: URL }): Promise<unknown>;
+    asyncRoundTripMs(n: number): Promise<number>;
+    __wasmPmapEncodeCbor(v: unknown): Uint8Array;
+  };
+  await rust.default({ module_or_path: testModule.wasm });
   {
-    const testModule = {
-      wasm: new URL("../tests/fault-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
-      glue: new URL("../tests/fault-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
-    };
-    const rust = (await import(/* @vite-ignore */ testModule.glue.href)) as {
-      default(o: { module_or_path: URL }): Promise<unknown>;
-      asyncRoundTripMs(n: number): Promise<number>;
-    };
-    await rust.default({ module_or_path: testModule.wasm });
     const pool = (await createPool({ concurrency: 2, module: testModule, sync: { serviceWorker: new URL("../dist/sw.js", import.meta.url) } })) as unknown as {
       execute(job: string, n: number): Promise<number>;
       exposeToRust(): Disposable;
@@ -105,7 +108,7 @@ async function main() {
   }));
   out.cborBytes = encodeValue(payload).byteLength;
   out.cborxEncodeMs = await time(15, () => encodeValue(payload));
-  out.wasmEncodeMs = await time(15, () => glue.__wasmPmapEncodeCbor(payload));
+  out.wasmEncodeMs = await time(15, () => rust.__wasmPmapEncodeCbor(payload));
   return out;
 }
 

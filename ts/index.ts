@@ -8,15 +8,21 @@
  * const doubled = await pmap("double", [1, 2, 3]); // [2, 4, 6], typed number[]
  * ```
  * @packageDocumentation
+ *
+ * Runs on the page: the package's entry. Where each folder's code runs: pool/ and sync/ on
+ * the page, worker/ inside a worker, coordinator/ in the service worker, vite/ in the build
+ * tool, protocol/ wherever it is imported (the vocabulary all of them share).
  */
-import type { BuiltinKernels, Input, ItemKernel, Output, ReduceKernel, SliceKernel } from "./kernels.js";
-import { type CallOptions, createPool, type Pool } from "./pool.js";
+import type { BuiltinKernels, Input, ItemKernel, Output, ReduceKernel, SliceKernel } from "./pool/module.js";
+import type { CallOptions } from "./pool/options.js";
+import { createPool, type Pool } from "./pool/pool.js";
 
-export { createPool, Pool, type CallOptions, type JobOptions, type OptionsFor, type PoolOptions, type PoolStats } from "./pool.js";
-export type { SyncOptions } from "./sync.js";
-export type { Progress } from "./call.js";
-export type { Indexed, Settled } from "./collect.js";
-export { Mutex, type Release, Semaphore } from "./locks.js";
+export { createPool, Pool } from "./pool/pool.js";
+export type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats } from "./pool/options.js";
+export type { SyncOptions } from "./sync/link.js";
+export type { Progress } from "./pool/call.js";
+export type { Indexed, Settled } from "./pool/collect.js";
+export { Mutex, type Release, Semaphore } from "./pool/locks.js";
 export {
   builtinModule,
   type BuiltinKernels,
@@ -31,12 +37,13 @@ export {
   type ImageSpec,
   type RowSpec,
   type SliceKernel,
-} from "./kernels.js";
+} from "./pool/module.js";
 export {
   AbortError,
   CoordinatorError,
   DecodeError,
   KernelError,
+  NoPoolError,
   PmapError,
   PoolStartError,
   PoolTerminatedError,
@@ -45,7 +52,7 @@ export {
   TimeoutError,
   UnknownKernelError,
   WorkerCrashedError,
-} from "./errors.js";
+} from "./protocol/errors.js";
 
 let defaultPool: Promise<Pool<BuiltinKernels>> | undefined;
 

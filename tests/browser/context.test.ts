@@ -1,11 +1,11 @@
 // Broadcast context (`#[kernel(context)]`, rayon's map_with): sent once per worker per call.
 import { afterEach, describe, expect, it } from "vitest";
 import { createPool, type Pool } from "../../dist/index.js";
-import type { Kernels } from "../fault-kernels/pkg/wasm_pmap_test_kernels.js";
+import type { Kernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 
 const module = {
-  wasm: new URL("../fault-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
-  glue: new URL("../fault-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
+  wasm: new URL("../test-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
+  glue: new URL("../test-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
 };
 let pool: Pool<Kernels> | undefined;
 afterEach(() => pool?.terminate());

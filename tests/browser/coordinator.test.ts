@@ -1,7 +1,8 @@
-// The coordinator in a real service worker, reached by real workers inside its scope.
+// The coordinator in a real service worker, reached by real workers inside its scope and by
+// the page's messages, as sync mode uses it (protocol: ts/protocol/routes.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "vitest/browser";
-import { decodeChunkResults, encodeResponse } from "../../dist/wire.js";
+import { encodeResponse } from "../../dist/protocol/frames.js";
 
 declare module "vitest/browser" {
   interface BrowserCommands {
@@ -45,30 +46,32 @@ function probe() {
     });
 }
 
-const newJob = () => `${crypto.randomUUID()}:1`;
-const frame = (job: string, i: number) => encodeResponse({ job, chunk: i, ok: true, body: Uint8Array.of(0x80 + i) });
+/** The page's side, as sync/link.ts speaks it: a message to the service worker, its status back. */
+function tell(msg: { wasmPmap: "deliver"; ticket: string; frame: Uint8Array } | { wasmPmap: "forget"; ticket: string }) {
+  const channel = new MessageChannel();
+  return new Promise<number>((resolve) => {
+    channel.port1.onmessage = (e) => resolve(e.data.status);
+    reg.active!.postMessage(msg, [channel.port2]);
+  });
+}
+
+const newTicket = () => `${crypto.randomUUID()}:1`;
+const answer = (t: string) => encodeResponse({ call: t, chunk: 0, ok: true, body: Uint8Array.of(0x81, 0x07) });
+const wait = (t: string, ms: number, open = false) => ({ method: "GET", url: `${prefix}tickets/${t}/wait?ms=${ms}${open ? "&open=1" : ""}`, sync: true });
 
 describe("coordinator service worker", () => {
-  it("a blocked synchronous XHR is released when the last chunk is POSTed by another worker", async () => {
+  it("a blocked synchronous XHR is released when the page delivers the ticket's answer", async () => {
     const executor = probe();
-    const compute = probe();
-    const job = newJob();
-    const [created] = await executor([{ method: "PUT", url: `${prefix}jobs/${job}?chunks=2`, sync: true }]);
-    expect(created!.status).toBe(201);
-    // The executor blocks (sync XHR, re-issued while 204) while a compute worker posts results.
-    const waiting = executor(Array.from({ length: 5 }, () => ({ method: "GET", url: `${prefix}jobs/${job}/wait?ms=1000`, sync: true })));
+    const ticket = newTicket();
+    // The executor blocks (sync XHR, re-issued while 204) while the page delivers the answer.
+    const waiting = executor([wait(ticket, 1000, true), ...Array.from({ length: 4 }, () => wait(ticket, 1000))]);
     await new Promise((r) => setTimeout(r, 50));
-    const posted = await compute([
-      { method: "POST", url: `${prefix}jobs/${job}/chunks/1`, body: frame(job, 1), sync: false },
-      { method: "POST", url: `${prefix}jobs/${job}/chunks/0`, body: frame(job, 0), sync: false },
-    ]);
-    expect(posted.map((r) => r.status)).toEqual([204, 204]);
+    expect(await tell({ wasmPmap: "deliver", ticket, frame: answer(ticket) })).toBe(204);
     const answers = await waiting;
     const first = answers.find((a) => a.status === 200)!;
     expect(first).toBeDefined();
-    const results = decodeChunkResults(first.body);
-    expect(results.map(([i]) => i)).toEqual([0, 1]);
-    expect(Array.from(results[0]![1])).toEqual(Array.from(frame(job, 0)));
+    expect(Array.from(first.body)).toEqual(Array.from(answer(ticket)));
+    expect(answers.slice(answers.indexOf(first) + 1).every((a) => a.status === 404)).toBe(true); // read once, then forgotten
   });
 
   it("passes every request outside its prefix through unchanged", async () => {
@@ -79,33 +82,40 @@ describe("coordinator service worker", () => {
     expect(viaSw!.status).toBe(200);
     expect(Array.from(viaSw!.body)).toEqual(Array.from(direct));
     // …and answers under its prefix (proof the worker is controlled at all).
-    const [own] = await w([{ method: "GET", url: `${prefix}jobs/not-a-job/wait`, sync: false }]);
+    const [own] = await w([{ method: "GET", url: `${prefix}tickets/not-a-ticket/wait`, sync: false }]);
     expect(own!.status).toBe(400);
   });
 
-  it("two jobs (two pools' ids) never mix", async () => {
+  it("two tickets (two pools' ids) never mix", async () => {
     const w = probe();
-    const a = newJob();
-    const b = newJob();
-    const res = await w([
-      { method: "PUT", url: `${prefix}jobs/${a}?chunks=1`, sync: true },
-      { method: "PUT", url: `${prefix}jobs/${b}?chunks=1`, sync: true },
-      { method: "POST", url: `${prefix}jobs/${a}/chunks/0`, body: frame(b, 0), sync: true }, // b's frame to a: refused
-      { method: "POST", url: `${prefix}jobs/${b}/chunks/0`, body: frame(b, 0), sync: true },
-      { method: "GET", url: `${prefix}jobs/${a}/wait?ms=100`, sync: true },
-      { method: "GET", url: `${prefix}jobs/${b}/wait?ms=100`, sync: true },
-    ]);
-    expect(res.map((r) => r.status)).toEqual([201, 201, 400, 204, 204, 200]);
+    const a = newTicket();
+    const b = newTicket();
+    await w([wait(a, 0, true), wait(b, 0, true)]);
+    expect(await tell({ wasmPmap: "deliver", ticket: a, frame: answer(b) })).toBe(400); // b's answer to a: refused
+    expect(await tell({ wasmPmap: "deliver", ticket: b, frame: answer(b) })).toBe(204);
+    const res = await w([wait(a, 100), wait(b, 100)]);
+    expect(res.map((r) => r.status)).toEqual([204, 200]);
   });
 
-  it("a stopped service worker loses its jobs: the wait answers 404 at once, it never hangs", async () => {
+  it("the page's forget ends a held wait and drops the ticket", async () => {
+    const executor = probe();
+    const ticket = newTicket();
+    const waiting = executor([wait(ticket, 5000, true)]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await tell({ wasmPmap: "forget", ticket })).toBe(204);
+    const [held] = await waiting;
+    expect(held!.status).toBe(404);
+    expect(held!.ms).toBeLessThan(4000); // ended by the forget, not by the wait's own bound
+  });
+
+  it("a stopped service worker loses its tickets: the wait answers 404 at once, it never hangs", async () => {
     const w = probe();
-    const job = newJob();
-    const [created] = await w([{ method: "PUT", url: `${prefix}jobs/${job}?chunks=1`, sync: true }]);
-    expect(created!.status).toBe(201);
+    const ticket = newTicket();
+    const [opened] = await w([wait(ticket, 0, true)]);
+    expect(opened!.status).toBe(204);
     await commands.stopServiceWorkers();
-    const [after] = await w([{ method: "GET", url: `${prefix}jobs/${job}/wait?ms=1000`, sync: true }]);
+    const [after] = await w([wait(ticket, 1000)]);
     expect(after!.status).toBe(404);
-    expect(new TextDecoder().decode(after!.body)).toContain("unknown job");
+    expect(new TextDecoder().decode(after!.body)).toContain("unknown ticket");
   });
 });

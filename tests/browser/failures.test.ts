@@ -1,4 +1,4 @@
-// Failure semantics in Chromium, with the fault-injection kernels of tests/fault-kernels.
+// Failure semantics in Chromium, with the fault-injection kernels of tests/test-kernels.
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AbortError,
@@ -10,11 +10,11 @@ import {
   TimeoutError,
   WorkerCrashedError,
 } from "../../dist/index.js";
-import type { Kernels } from "../fault-kernels/pkg/wasm_pmap_test_kernels.js";
+import type { Kernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 
 const module = {
-  wasm: new URL("../fault-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
-  glue: new URL("../fault-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
+  wasm: new URL("../test-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
+  glue: new URL("../test-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
 };
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "vitest/browser";
 import { AbortError, createPool, KernelError, type Pool, SyncModeError, TimeoutError } from "../../dist/index.js";
-import init, * as rust from "../fault-kernels/pkg/wasm_pmap_test_kernels.js";
-import type { Kernels } from "../fault-kernels/pkg/wasm_pmap_test_kernels.js";
+import init, * as rust from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
+import type { Kernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 
 declare module "vitest/browser" {
   interface BrowserCommands {
@@ -14,8 +14,8 @@ declare module "vitest/browser" {
 }
 
 const module = {
-  wasm: new URL("../fault-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
-  glue: new URL("../fault-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
+  wasm: new URL("../test-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
+  glue: new URL("../test-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
 };
 // The shipped coordinator, registered beside the worker script so its scope contains it.
 const sync = { serviceWorker: new URL("../../dist/sw.js", import.meta.url) };

@@ -1,12 +1,12 @@
-// A user's own kernel crate (tests/fault-kernels, built like any user crate) loaded through
+// A user's own kernel crate (tests/test-kernels, built like any user crate) loaded through
 // the `module` option; kernel errors and panics; real parallelism.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, KernelError, type Pool, type Progress } from "../../dist/index.js";
-import type { Kernels } from "../fault-kernels/pkg/wasm_pmap_test_kernels.js";
+import type { Kernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 
 const module = {
-  wasm: new URL("../fault-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
-  glue: new URL("../fault-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
+  wasm: new URL("../test-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
+  glue: new URL("../test-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
 };
 
 let pool: Pool<Kernels>;

@@ -1,7 +1,7 @@
 // Sinks: where outputs go, pure logic.
 import { describe, expect, it } from "vitest";
-import { ArraySink, ConcatSink, PartialsSink, SettledSink, StreamSink } from "../../ts/collect.js";
-import { KernelError, TimeoutError } from "../../ts/errors.js";
+import { ArraySink, ConcatSink, PartialsSink, SettledSink, StreamSink } from "../../ts/pool/collect.js";
+import { KernelError, TimeoutError } from "../../ts/protocol/errors.js";
 
 describe("sinks", () => {
   it("ArraySink places chunks at their input indices whatever the arrival order", () => {

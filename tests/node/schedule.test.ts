@@ -1,6 +1,7 @@
 // Pure scheduling logic: chunk plans and the fair queue (no Workers involved).
 import { describe, expect, it } from "vitest";
-import { AUTO_MAX_CHUNK, autoChunkSize, FairQueue, planChunks, resolveChunkSize } from "../../ts/schedule.js";
+import { AUTO_CHUNKS_PER_WORKER, AUTO_MAX_CHUNK, autoChunkSize, FairQueue, planChunks, resolveChunkSize } from "../../ts/pool/schedule.js";
+import chunking from "../vectors/chunking.json";
 
 /** Small deterministic PRNG so a failing case can be replayed. */
 function rng(seed: number) {
@@ -29,6 +30,13 @@ describe("chunk plans", () => {
     expect(autoChunkSize(3, 8)).toBe(1);
     expect(autoChunkSize(0, 2)).toBe(1);
     expect(autoChunkSize(1e9, 2)).toBe(AUTO_MAX_CHUNK);
+  });
+
+  // Rust's parallel iterators chunk with the same rule (rust/pmap/src/par): one file pins both.
+  it("matches the shared chunking vectors (constants and cases) that the Rust side checks too", () => {
+    expect(AUTO_CHUNKS_PER_WORKER).toBe(chunking.chunksPerWorker);
+    expect(AUTO_MAX_CHUNK).toBe(chunking.maxChunk);
+    for (const c of chunking.cases) expect(autoChunkSize(c.total, c.workers), JSON.stringify(c)).toBe(c.chunkSize);
   });
 
   it("rejects nonsense chunk sizes", () => {
@@ -82,16 +90,16 @@ describe("FairQueue", () => {
 });
 
 describe("calls pulled by simulated workers (Call + FairQueue + sinks, no Workers)", async () => {
-  const { Call } = await import("../../ts/call.js");
-  const { ArraySink } = await import("../../ts/collect.js");
-  const { Mode } = await import("../../ts/wire.js");
+  const { Call } = await import("../../ts/pool/call.js");
+  const { ArraySink } = await import("../../ts/pool/collect.js");
+  const { Mode } = await import("../../ts/protocol/frames.js");
   const info = { name: "id", kind: "map" as const, input: "number", output: "number" };
 
   it("every index exactly once, in order, for random sizes, worker counts, chunk sizes and completion orders", async () => {
     const r = rng(99);
     for (let trial = 0; trial < 200; trial++) {
       const workers = 1 + Math.floor(r() * 8);
-      const queue = new FairQueue<import("../../ts/call.js").Task>();
+      const queue = new FairQueue<import("../../ts/pool/call.js").Task>();
       const calls = Array.from({ length: 1 + Math.floor(r() * 3) }, (_, c) => {
         const total = Math.floor(r() * 3000);
         const items = Array.from({ length: total }, (_, i) => c * 1e6 + i);
@@ -101,7 +109,7 @@ describe("calls pulled by simulated workers (Call + FairQueue + sinks, no Worker
         return { call, items };
       });
       // Each simulated worker holds up to 2 chunks; a random one finishes at each step.
-      const running: import("../../ts/call.js").Task[] = [];
+      const running: import("../../ts/pool/call.js").Task[] = [];
       while (queue.size > 0 || running.length > 0) {
         while (running.length < workers * 2 && queue.size > 0) running.push(queue.next()!);
         const [t] = running.splice(Math.floor(r() * running.length), 1);

@@ -33,7 +33,7 @@ export async function typeTest(): Promise<void> {
   void [doubled, rows, hashes, roots, sum, wrong, viaPool];
 }
 
-import type { Kernels as TestKernels } from "../fault-kernels/pkg/wasm_pmap_test_kernels.js";
+import type { Kernels as TestKernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 
 export async function contextTypeTest(): Promise<void> {
   const pool = await createPool<TestKernels>();

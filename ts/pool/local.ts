@@ -3,10 +3,9 @@
  * not worth a round trip: folding `reduce` partials. Made on first use from the same
  * compiled Module the workers run.
  */
-import { failureError } from "./call.js";
-import { KernelError } from "./errors.js";
-import type { KernelGlue, KernelInfo } from "./kernels.js";
-import { decodeResponse, decodeValue, encodeRequest, encodeValue, Mode } from "./wire.js";
+import { failureError, KernelError } from "../protocol/errors.js";
+import { decodeResponse, decodeValue, encodeRequest, encodeValue, Mode } from "../protocol/frames.js";
+import { type KernelGlue, type KernelInfo, runFrame } from "../protocol/kernel-module.js";
 
 export class LocalModule {
   #glue: Promise<KernelGlue> | undefined;
@@ -21,17 +20,12 @@ export class LocalModule {
   /** Folds `values` (left to right) with a reduce kernel. */
   async fold(kernel: KernelInfo, values: unknown[]): Promise<unknown> {
     const glue = await this.#load();
-    const frame = encodeRequest({ job: `local:${++this.#seq}`, chunk: 0, kernel: kernel.name, mode: Mode.Reduce, payload: encodeValue(values), context: null });
-    let out: Uint8Array;
-    try {
-      out = glue.__wasmPmapDispatch(frame);
-    } catch (err) {
-      // A panic traps this instance too: re-create it before anyone uses it again.
-      const message = (globalThis as { __wasmPmapPanic?: string }).__wasmPmapPanic ?? String((err as Error)?.message ?? err);
-      (globalThis as { __wasmPmapPanic?: string }).__wasmPmapPanic = undefined;
-      if (glue.__wbg_reset_state) glue.__wbg_reset_state();
-      else this.#glue = undefined; // next use imports a fresh module instance (see #load)
-      throw new KernelError(kernel.name, `panicked: ${message}`, 0, undefined, true);
+    const frame = encodeRequest({ call: `local:${++this.#seq}`, chunk: 0, kernel: kernel.name, mode: Mode.Reduce, payload: encodeValue(values), context: null });
+    // A panic traps this instance too: runFrame re-creates it before anyone uses it again.
+    const out = runFrame(glue, frame);
+    if (!(out instanceof Uint8Array)) {
+      if (!out.recovered) this.#glue = undefined; // next use imports a fresh module instance (see #load)
+      throw new KernelError(kernel.name, out.trap, 0, undefined, true);
     }
     const resp = decodeResponse(out);
     if (!resp.ok) throw failureError(resp.failure, kernel, { chunk: 0, start: 0 });

@@ -1,9 +1,11 @@
-import type { Failure, FailureKind } from "./wire.js";
-
 /**
- * Every error wasm-pmap rejects with. All extend {@link PmapError}, so
- * `err instanceof PmapError` tells ours from anything else.
+ * Every error wasm-pmap rejects with, and the one table of error kinds (ERROR_KINDS) that
+ * failure frames carry across to Rust and back. All classes extend {@link PmapError}, so
+ * `err instanceof PmapError` tells ours from anything else. Runs wherever it is imported
+ * (page, worker); it loads no CBOR code.
  */
+import type { Failure } from "./frames.js";
+import type { KernelInfo } from "./kernel-module.js";
 
 /** Base class of all wasm-pmap errors. */
 export class PmapError extends Error {
@@ -118,24 +120,57 @@ export class SyncModeError extends PmapError {
   override name = "SyncModeError";
 }
 
-// ---- errors across the coordinator: a sync job's pipe fails on the pool's side, the
-// executor (blocked in Rust) learns it from a failure frame ----
+/** Rust code reached for a pool on a thread that has none: call `pool.exposeToRust()`
+ * there first, or run the code inside a job (`pool.execute`). Thrown by Rust's parallel
+ * iterators (`NoPool` in rust/pmap/src/error.rs), never by the pool itself. */
+export class NoPoolError extends PmapError {
+  override name = "NoPoolError";
+}
 
-const KIND_OF_CLASS: Record<string, FailureKind> = {
-  KernelError: "kernel",
-  DecodeError: "decode",
-  UnknownKernelError: "unknownKernel",
-  TimeoutError: "timeout",
-  AbortError: "aborted",
-  WorkerCrashedError: "crashed",
-};
-const CLASS_OF_KIND: Record<string, string> = Object.fromEntries(Object.entries(KIND_OF_CLASS).map(([c, k]) => [k, c]));
+// ---- the error table ----
 
-/** A pool error as a failure frame's body. */
+/**
+ * Every error kind, by its wire name (a failure frame's `kind`), with the class an error
+ * of that kind is thrown as. The twin of `ErrorKind` in rust/pmap/src/error.rs; both are
+ * checked against `tests/vectors/errors.json`. Generic kinds share `PmapError`; any other
+ * class stands for exactly one kind.
+ */
+export const ERROR_KINDS = {
+  frame: "PmapError",
+  unknownKernel: "UnknownKernelError",
+  decode: "DecodeError",
+  kernel: "KernelError",
+  encode: "PmapError",
+  contextMissing: "PmapError",
+  timeout: "TimeoutError",
+  aborted: "AbortError",
+  workerCrashed: "WorkerCrashedError",
+  queueFull: "QueueFullError",
+  poolTerminated: "PoolTerminatedError",
+  poolStart: "PoolStartError",
+  coordinator: "CoordinatorError",
+  syncMode: "SyncModeError",
+  noPool: "NoPoolError",
+  pool: "PmapError",
+} as const;
+
+/** A failure frame's `kind`. */
+export type ErrorKind = keyof typeof ERROR_KINDS;
+
+const KIND_OF_CLASS = new Map<string, ErrorKind>(
+  (Object.entries(ERROR_KINDS) as [ErrorKind, string][]).filter(([, c]) => c !== "PmapError").map(([k, c]) => [c, k]),
+);
+
+/** The kind an error of class `name` travels as (`"pool"` for PmapError and anything else). */
+export function kindOfClass(name: string | undefined): ErrorKind {
+  return (name && KIND_OF_CLASS.get(name)) || "pool";
+}
+
+/** A pool error as a failure frame's body (a sync job's pipe failed on the pool's side). */
 export function toFailure(err: unknown, label: string): Failure {
   const e = err as Partial<KernelError> & Error;
   const f: Failure = {
-    kind: KIND_OF_CLASS[e?.name] ?? "pool",
+    kind: kindOfClass(e?.name),
     kernel: typeof e?.kernel === "string" ? e.kernel : label,
     message: e?.message ?? String(err),
   };
@@ -143,11 +178,28 @@ export function toFailure(err: unknown, label: string): Failure {
   return f;
 }
 
-/** The error a failure frame stands for; its `name` is the class name Rust maps to a
- * `PmapError` kind (rust/pmap/src/error.rs). */
+/** The error a failure frame stands for, as the executor throws it into Rust: its `name`
+ * is the class of the frame's kind, which Rust maps back to its `ErrorKind`. */
 export function fromFailure(f: Failure): PmapError {
   const err = new PmapError(f.message);
-  err.name = CLASS_OF_KIND[f.kind] ?? "PmapError";
+  err.name = ERROR_KINDS[f.kind] ?? "PmapError";
   Object.assign(err, { kernel: f.kernel, item: f.index });
   return err;
+}
+
+/** The typed error for a failure frame from the Rust side; item indices made call-wide
+ * (`at.start` is the chunk's first item within the call). */
+export function failureError(f: Failure, kernel: KernelInfo, at: { chunk: number; start: number }): PmapError {
+  const item = f.index === undefined ? undefined : at.start + f.index;
+  const where = item === undefined ? "" : `item ${item} `;
+  switch (f.kind) {
+    case "decode":
+      return new DecodeError(f.kernel, f.expected ?? kernel.input, `kernel "${f.kernel}": ${where}${f.message}`, item);
+    case "kernel":
+      return new KernelError(f.kernel, f.message, at.chunk, item);
+    case "unknownKernel":
+      return new UnknownKernelError(f.kernel, f.known ?? []);
+    default:
+      return new PmapError(`kernel "${f.kernel || kernel.name}": ${f.kind} error: ${f.message}`);
+  }
 }

@@ -1,21 +1,20 @@
 /**
- * Worker entry: instantiates the pool's shared `WebAssembly.Module` with its wasm-bindgen
- * glue, then forwards each request frame to the module's one dispatch export and the
- * response frame back. It never looks inside a frame.
+ * Runs inside a worker. The worker entry: instantiates the pool's shared
+ * `WebAssembly.Module` with its wasm-bindgen glue, then forwards each request frame to the
+ * module's one run export and the response frame back. It never looks inside a frame, so
+ * it loads no CBOR code.
  *
  * The same script is the pool's SyncExecutor when its init message says so: it then also
- * installs the host Rust's `collect_vec_sync()` blocks on (sync-host.ts).
+ * loads and installs the host that Rust's `collect_vec_sync()` blocks on (executor-host.ts).
  */
-import type { KernelGlue } from "./kernels.js";
-import { installExecutorHost, pingCoordinator } from "./sync-host.js";
-import type { ExecutorSetup, FromWorker, ToWorker } from "./wire.js";
+import { type KernelGlue, runFrame } from "../protocol/kernel-module.js";
+import type { ExecutorSetup, FromWorker, ToWorker } from "../protocol/messages.js";
 
 // The DOM and WebWorker libs cannot both be loaded; this is the slice of the worker scope used here.
 declare const self: {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
   postMessage(msg: FromWorker, transfer: Transferable[]): void;
   close(): void;
-  __wasmPmapPanic?: string;
 };
 
 let glue: KernelGlue | undefined;
@@ -42,13 +41,15 @@ async function init(module: WebAssembly.Module, glueUrl: string, executor: Execu
     // Why a dynamic import: the glue belongs to whichever kernel module the pool was given
     // (the built-in one or a user's), so it cannot be a static import of this file.
     const g = (await import(/* @vite-ignore */ glueUrl)) as KernelGlue;
-    if (typeof g.__wasmPmapDispatch !== "function") {
-      throw new Error(`${glueUrl} is not a wasm-pmap kernel module (no __wasmPmapDispatch export)`);
+    if (typeof g.__wasmPmapRun !== "function") {
+      throw new Error(`${glueUrl} is not a wasm-pmap kernel module (no __wasmPmapRun export; built with an older wasm-pmap?)`);
     }
     g.initSync({ module });
     if (executor) {
-      pingCoordinator(executor);
-      onPipeResult = installExecutorHost(executor, (m) => post(m));
+      // Only the executor needs the coordinator protocol (and CBOR): compute workers skip it.
+      const host = await import("./executor-host.js");
+      host.pingCoordinator(executor);
+      onPipeResult = host.installExecutorHost(executor, (m) => post(m));
     }
     glue = g;
     post({ type: "ready", kernels: g.__wasmPmapKernels() });
@@ -64,28 +65,10 @@ async function init(module: WebAssembly.Module, glueUrl: string, executor: Execu
 function run(msg: ToWorker): void {
   if (msg.type !== "run" || !glue) return;
   const startedAt = performance.timeOrigin + performance.now();
-  let out: Uint8Array;
-  try {
-    out = glue.__wasmPmapDispatch(new Uint8Array(msg.frame));
-  } catch (err) {
-    // A panic is a trap: the instance's state is unknown and must never run again. (A JS
-    // exception thrown through Rust — a failed non-`try_` terminal — is not, but the
-    // instance is re-created anyway: cheap, and never wrong.)
-    const message = self.__wasmPmapPanic
-      ? `panicked: ${self.__wasmPmapPanic}`
-      : `threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
-    self.__wasmPmapPanic = undefined;
-    let recovered = false;
-    if (glue.__wbg_reset_state) {
-      try {
-        glue.__wbg_reset_state(); // re-instantiates from the same compiled Module
-        recovered = true;
-      } catch {
-        recovered = false;
-      }
-    }
-    post({ type: "trap", id: msg.id, message, recovered });
-    if (!recovered) self.close();
+  const out = runFrame(glue, new Uint8Array(msg.frame));
+  if (!(out instanceof Uint8Array)) {
+    post({ type: "trap", id: msg.id, message: out.trap, recovered: out.recovered });
+    if (!out.recovered) self.close();
     return;
   }
   const finishedAt = performance.timeOrigin + performance.now();

@@ -1,36 +1,27 @@
 /**
- * The SyncExecutor's host: the object Rust's parallel iterators call from inside the
- * executor worker (`globalThis[Symbol.for("wasm-pmap.host")]`, see
- * rust/pmap/src/par/host.rs).
+ * Runs inside the SyncExecutor worker. The host Rust's parallel iterators call there
+ * (`globalThis[HOST_KEY]`, see rust/pmap/src/par/host.rs).
  *
  * `runSync` is how `collect_vec_sync()` blocks without SharedArrayBuffer: it posts the
- * chunks to the pool (postMessage leaves a blocked worker at once), then blocks on the
- * job's `wait` request — a synchronous XHR answered by the coordinator service worker,
- * whose first one creates the job, re-issued every ≤ 10 s — until the pool has delivered
- * the result to the coordinator. If the service worker was stopped meanwhile (the browser stops idle ones)
- * the job is gone: the wait answers 404 or fails, and the job is created again and its
- * chunks re-run, twice at most, then `CoordinatorError`. Protocol: coordinator section of
- * wire.ts.
+ * chunks to the pool (postMessage leaves a blocked worker at once), then blocks on a
+ * ticket's wait — a synchronous XHR answered by the coordinator service worker, whose first
+ * one opens the ticket, re-issued every ≤ 10 s — until the page has delivered the answer.
+ * If the service worker was stopped meanwhile (the browser stops idle ones) the ticket is
+ * gone: the wait answers 404 or fails, and a new ticket is opened and the chunks re-run,
+ * twice at most, then `CoordinatorError`. Protocol: ts/protocol/routes.ts.
  */
-import { AbortError, CoordinatorError, fromFailure, PmapError } from "./errors.js";
-import {
-  decodeChunkResults,
-  decodeResponse,
-  decodeValue,
-  type ExecutorSetup,
-  type Failure,
-  type FromWorker,
-  MAX_WAIT_MS,
-} from "./wire.js";
+import { CoordinatorError, fromFailure, PmapError } from "../protocol/errors.js";
+import { decodeResponse, decodeValue, type Failure } from "../protocol/frames.js";
+import { HOST_KEY } from "../protocol/kernel-module.js";
+import type { ExecutorSetup, FromWorker } from "../protocol/messages.js";
+import { MAX_WAIT_MS, PING_BODY, waitUrl } from "../protocol/routes.js";
 
-export const HOST_KEY = Symbol.for("wasm-pmap.host");
-
-/** How often a job is re-created after its coordinator lost it, before giving up. */
+/** How often a ticket is opened again after its coordinator lost it, before giving up. */
 const MAX_RESTARTS = 2;
 
 /** Installs the host; returns the handler for the pool's `pipe-result` answers. */
 export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker) => void) {
-  // Why a namespace per executor: job ids must never collide across pools, tabs or reloads.
+  // Why a namespace per executor: ticket ids must never collide across pools, tabs or reloads.
   const namespace = crypto.randomUUID();
   let seq = 0;
   const pending = new Map<number, { resolve(b: Uint8Array[]): void; reject(e: unknown): void }>();
@@ -51,27 +42,29 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
     runSync(label: string, payloads: Uint8Array[]): Uint8Array[] {
       for (let restart = 0; ; restart++) {
         const id = ++seq;
-        const job = `${namespace}:${id}`;
-        // Post first, then block: the first wait creates the job at the coordinator (or
-        // adopts a result that beat it there). Structured clone copies the payloads: the
+        const ticket = `${namespace}:${id}`;
+        // Post first, then block: the first wait opens the ticket at the coordinator (or
+        // adopts an answer that beat it there). Structured clone copies the payloads: the
         // originals stay here for a re-run.
-        post({ type: "pipe", id, job, label, payloads, rerun: restart });
-        const outcome = waitFor(job);
+        post({ type: "pipe", id, ticket, label, payloads, rerun: restart });
+        const outcome = waitFor(ticket);
         if (outcome !== "lost") return outcome;
         if (restart >= MAX_RESTARTS) {
-          throw new CoordinatorError(`sync mode: the coordinator lost job ${job} ${restart + 1} times (its service worker was stopped or replaced each time)`);
+          throw new CoordinatorError(
+            `sync mode: the coordinator lost ticket ${ticket} ${restart + 1} times (its service worker was stopped or replaced each time)`,
+          );
         }
       }
     },
   };
 
-  /** Blocks on the job's wait requests: its bodies, or "lost" (re-create it), or throws. */
-  function waitFor(job: string): Uint8Array[] | "lost" {
-    for (let first = true; ; first = false) {
-      const r = xhr("GET", `${setup.coordinator}jobs/${job}/wait?ms=${MAX_WAIT_MS}${first ? "&chunks=1" : ""}`);
-      if (first && r.status !== 200 && r.status !== 204) {
+  /** Blocks on the ticket's wait requests: its bodies, or "lost" (open a new one), or throws. */
+  function waitFor(ticket: string): Uint8Array[] | "lost" {
+    for (let open = true; ; open = false) {
+      const r = xhr("GET", waitUrl(setup.coordinator, ticket, { ms: MAX_WAIT_MS, open }));
+      if (open && r.status !== 200 && r.status !== 204) {
         throw new CoordinatorError(
-          `sync mode: job ${job} at ${setup.coordinator} answered HTTP ${r.status || "(network error)"}: ${r.text}. ` +
+          `sync mode: ticket ${ticket} at ${setup.coordinator} answered HTTP ${r.status || "(network error)"}: ${r.text}. ` +
             `Is the coordinator service worker active, with a scope that contains this worker's script?`,
         );
       }
@@ -79,20 +72,16 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
         case 204:
           continue; // not yet: ask again (each request stays short for the service worker's sake)
         case 200: {
-          post({ type: "pipe-taken", job });
-          const [[, frame] = [0, undefined]] = decodeChunkResults(r.bytes);
-          if (!frame) throw new CoordinatorError(`sync mode: job ${job} finished without a result`);
-          const resp = decodeResponse(frame);
+          post({ type: "pipe-taken", ticket });
+          const resp = decodeResponse(r.bytes);
           if (!resp.ok) throw fromFailure(resp.failure);
           return decodeValue<Uint8Array[]>(resp.body);
         }
-        case 404: // unknown job: the service worker restarted and forgot it
+        case 404: // unknown ticket: the service worker restarted and forgot it
         case 0: // the request died with the service worker
           return "lost";
-        case 410:
-          throw new AbortError(`sync mode: job ${job} was cancelled`);
         default:
-          throw new CoordinatorError(`sync mode: waiting for job ${job} answered HTTP ${r.status}: ${r.text}`);
+          throw new CoordinatorError(`sync mode: waiting for ticket ${ticket} answered HTTP ${r.status}: ${r.text}`);
       }
     }
   }
@@ -111,7 +100,7 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
 /** Checks, once at start-up, that the coordinator answers this worker. */
 export function pingCoordinator(setup: ExecutorSetup): void {
   const r = xhr("GET", `${setup.coordinator}ping`);
-  if (r.status !== 200 || !r.text.startsWith("wasm-pmap coordinator")) {
+  if (r.status !== 200 || !r.text.startsWith(PING_BODY)) {
     throw new CoordinatorError(
       `sync mode: no coordinator answers ${setup.coordinator}ping (HTTP ${r.status || "network error"}); ` +
         `the coordinator service worker must be active and its scope must contain ${String(globalThis.location?.href)}`,

@@ -3,11 +3,11 @@
  * its options (concurrency, timeout, progress), and how chunk outcomes and failure frames
  * become results or typed errors. Outputs go to the call's sink (collect.ts).
  */
+import { DecodeError, failureError, KernelError, PmapError } from "../protocol/errors.js";
+import { encodeValue, type Failure, Mode } from "../protocol/frames.js";
+import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { Sink, Span } from "./collect.js";
-import { DecodeError, KernelError, PmapError, UnknownKernelError } from "./errors.js";
-import type { KernelInfo } from "./kernels.js";
 import { planChunks } from "./schedule.js";
-import { encodeValue, type Failure, Mode } from "./wire.js";
 
 /** One chunk of a call, as it waits in the queue or runs on a worker. */
 export interface Task extends Span {
@@ -33,22 +33,6 @@ export interface Progress {
   worker: number;
   startedAt: number;
   finishedAt: number;
-}
-
-/** The error class for a failure frame from the Rust side; item indices made call-wide. */
-export function failureError(f: Failure, kernel: KernelInfo, at: { chunk: number; start: number }): PmapError {
-  const item = f.index === undefined ? undefined : at.start + f.index;
-  const where = item === undefined ? "" : `item ${item} `;
-  switch (f.kind) {
-    case "decode":
-      return new DecodeError(f.kernel, f.expected ?? kernel.input, `kernel "${f.kernel}": ${where}${f.message}`, item);
-    case "kernel":
-      return new KernelError(f.kernel, f.message, at.chunk, item);
-    case "unknownKernel":
-      return new UnknownKernelError(f.kernel, f.known ?? []);
-    default:
-      return new PmapError(`kernel "${f.kernel || kernel.name}": ${f.kind} error: ${f.message}`);
-  }
 }
 
 export interface CallSpec {

@@ -1,5 +1,5 @@
 /**
- * Vite plugin for apps that use wasm-pmap.
+ * Runs in the build tool (Node.js). The Vite plugin for apps that use wasm-pmap.
  *
  * ```ts
  * // vite.config.ts
@@ -9,8 +9,8 @@
  *
  * What it does, and why:
  * - keeps `wasm-pmap` out of dependency pre-bundling (but pre-bundles its CommonJS cbor-x): the pre-bundler moves code into
- *   `.vite/deps/`, which breaks the `new URL("./worker.js", import.meta.url)` and
- *   `new URL("../pkg/…_bg.wasm", import.meta.url)` references the package relies on;
+ *   `.vite/deps/`, which breaks the `new URL("../worker/entry.js", import.meta.url)` and
+ *   `new URL("../../pkg/…_bg.wasm", import.meta.url)` references the package relies on;
  * - builds workers as ES modules (the pool starts them with `{ type: "module" }`);
  * - serves `.wasm` as `application/wasm` in dev and preview, so `compileStreaming` works.
  * - sync mode: serves (dev) and emits (build) the coordinator service worker, bundled, as
@@ -36,8 +36,8 @@ export function wasmPmap(opts: WasmPmapPluginOptions = {}): Plugin {
     if (req.url?.split("?")[0]?.endsWith(".wasm")) res.setHeader("Content-Type", "application/wasm");
     next();
   };
-  // dist/sw.js beside this file: the ready-made coordinator service worker.
-  const swSource = fileURLToPath(new URL("./sw.js", import.meta.url));
+  // dist/sw.js: the ready-made coordinator service worker.
+  const swSource = fileURLToPath(new URL("../sw.js", import.meta.url));
   let base = "/";
   let building = false;
   return {

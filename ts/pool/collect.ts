@@ -3,7 +3,7 @@
  * flavour: `map` (array in input order), slice `map` (one concatenated typed array),
  * `reduce` (partials), `mapSettled` (per-item outcomes), `stream` (completion order).
  */
-import { type PmapError, TimeoutError } from "./errors.js";
+import { type PmapError, TimeoutError } from "../protocol/errors.js";
 
 /** The span of items a chunk covers. */
 export interface Span {

@@ -1,10 +1,12 @@
 /**
- * Sync mode, the page's side: registers (or finds) the coordinator service worker, and
- * delivers a sync job's outcome to it. The executor's side is sync-host.ts, the service
- * worker's is coordinator.ts; the protocol is in wire.ts.
+ * Runs on the page. Sync mode's link to the coordinator service worker: registers (or
+ * finds) it, and hands it tickets' answers. The executor's side is
+ * ts/worker/executor-host.ts, the service worker's ts/coordinator/; the protocol is
+ * ts/protocol/routes.ts.
  */
-import { CoordinatorError, PoolStartError } from "./errors.js";
-import { COORDINATOR_PREFIX, type DeliverMessage, encodeResponse, encodeValue, type Failure } from "./wire.js";
+import { CoordinatorError, PoolStartError } from "../protocol/errors.js";
+import { encodeResponse, encodeValue, type Failure } from "../protocol/frames.js";
+import { COORDINATOR_PREFIX, type DeliverMessage, type ForgetMessage, type StatusMessage } from "../protocol/routes.js";
 
 /** How long a delivered sync answer may stay unread before it is delivered again. */
 const REDELIVER_MS = 2_000;
@@ -18,8 +20,9 @@ export interface SyncOptions {
   serviceWorker?: string | URL;
   /**
    * The registration's scope. It must contain the wasm-pmap worker script
-   * (`worker.js`, next to the package's `index.js`): the browser picks a worker's service
-   * worker by the worker script's URL. Default: the service worker script's folder.
+   * (`worker/entry.js` in the package's `dist/`, or wherever your bundler emits it): the
+   * browser picks a worker's service worker by the worker script's URL. Default: the
+   * service worker script's folder.
    */
   scope?: string | URL;
   /** The coordinator's path prefix inside the scope (default `__wasm_pmap__/`). */
@@ -30,7 +33,7 @@ export interface SyncOptions {
 
 /** An active coordinator, as the pool talks to it. */
 export class CoordinatorLink {
-  /** Jobs whose answer the executor has read ("pipe-taken"). */
+  /** Tickets whose answer the executor has read ("pipe-taken"). */
   readonly #taken = new Set<string>();
 
   constructor(
@@ -39,15 +42,9 @@ export class CoordinatorLink {
     readonly base: string,
   ) {}
 
-  /**
-   * Hands a job's response frame to the coordinator through postMessage — which, unlike a
-   * fetch, reaches it even when this page is not controlled (e.g. after Shift+Reload) — and
-   * resolves with its status: 204 stored, 404 job unknown (the service worker restarted
-   * and forgot it: the executor re-creates the job), 0 no answer within `timeoutMs`.
-   */
-  /** The executor read job `job`'s answer: stop re-delivering it. */
-  taken(job: string): void {
-    this.#taken.add(job);
+  /** The executor read ticket `ticket`'s answer: stop re-delivering it. */
+  taken(ticket: string): void {
+    this.#taken.add(ticket);
   }
 
   /** A job ended: forget what was read for it. */
@@ -56,41 +53,50 @@ export class CoordinatorLink {
   }
 
   /**
-   * Gives a blocked executor its answer: the pipe's bodies or its failure, as job `job`'s
-   * chunk 0. Resolves true once the executor has read it (or `waiting()` turns false),
-   * false if the service worker never answered, three times in a row.
+   * Gives a blocked executor its answer: the pipe's bodies or its failure, as ticket
+   * `ticket`'s response frame. Resolves true once the executor has read it (or `waiting()`
+   * turns false), false if the service worker never answered, three times in a row.
    *
    * Why re-deliver: delivered (204) is not yet read. A service worker stopped between
    * storing the frame and answering the executor's wait loses it, and the browser may
    * replay that wait on a fresh instance, which then waits for nothing. So until the
    * executor says it has read the answer, deliver it again every few seconds.
    */
-  async answer(job: string, out: { bodies: Uint8Array[] } | { failure: Failure }, waiting: () => boolean): Promise<boolean> {
+  async answer(ticket: string, out: { bodies: Uint8Array[] } | { failure: Failure }, waiting: () => boolean): Promise<boolean> {
     const frame =
       "bodies" in out
-        ? encodeResponse({ job, chunk: 0, ok: true, body: encodeValue(out.bodies) })
-        : encodeResponse({ job, chunk: 0, ok: false, failure: out.failure });
+        ? encodeResponse({ call: ticket, chunk: 0, ok: true, body: encodeValue(out.bodies) })
+        : encodeResponse({ call: ticket, chunk: 0, ok: false, failure: out.failure });
     for (let silent = 0; silent < 3 && waiting(); ) {
-      const status = await this.deliver(job, frame);
+      const status = await this.#send({ wasmPmap: "deliver", ticket, frame });
       silent = status === 0 ? silent + 1 : 0;
       await new Promise((r) => setTimeout(r, status === 0 ? 100 : REDELIVER_MS));
-      if (this.#taken.delete(job)) return true;
+      if (this.#taken.delete(ticket)) return true;
     }
     return !waiting(); // false: three silent tries while the executor still waits
   }
 
-  async deliver(job: string, frame: Uint8Array, timeoutMs = 5_000): Promise<number> {
+  /** Tells the coordinator nobody will read ticket `ticket`: it drops it and its answer. */
+  forget(ticket: string): Promise<number> {
+    return this.#send({ wasmPmap: "forget", ticket });
+  }
+
+  /**
+   * Posts a message to the coordinator — which, unlike a fetch, reaches it even when this
+   * page is not controlled (e.g. after Shift+Reload) — and resolves with the status it
+   * answers on the message's port (see routes.ts), or 0 if none within `timeoutMs`.
+   */
+  async #send(msg: DeliverMessage | ForgetMessage, timeoutMs = 5_000): Promise<number> {
     const sw = this.registration.active;
     if (!sw) return 0;
     const channel = new MessageChannel();
     try {
       return await new Promise<number>((resolve) => {
         const timer = setTimeout(() => resolve(0), timeoutMs);
-        channel.port1.onmessage = (e: MessageEvent<{ status: number }>) => {
+        channel.port1.onmessage = (e: MessageEvent<StatusMessage>) => {
           clearTimeout(timer);
           resolve(e.data?.status ?? 0);
         };
-        const msg: DeliverMessage = { wasmPmap: "deliver", job, chunk: 0, frame };
         sw.postMessage(msg, [channel.port2]);
       });
     } finally {

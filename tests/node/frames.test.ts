@@ -1,4 +1,4 @@
-// wire.ts against the byte vectors that rust/pmap/tests/wire_vectors.rs checks wire.rs against.
+// ts/protocol/frames.ts against the byte vectors that rust/pmap/tests/wire_vectors.rs checks wire.rs against.
 import { describe, expect, it } from "vitest";
 import vectors from "../vectors/wire.json";
 import {
@@ -10,7 +10,7 @@ import {
   encodeValue,
   type Failure,
   type Mode,
-} from "../../ts/wire.js";
+} from "../../ts/protocol/frames.js";
 
 const unhex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -37,7 +37,7 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-describe("wire.ts matches the shared vectors", () => {
+describe("frames.ts matches the shared vectors", () => {
   it.each(vectors.values)("value $name decodes to the value and (when exact) encodes to the bytes", (vec) => {
     const value = fromJson(vec.value);
     expect(plain(decodeValue(unhex(vec.hex)))).toEqual(value);
@@ -47,30 +47,30 @@ describe("wire.ts matches the shared vectors", () => {
 
   it.each(vectors.requests)("request $name round-trips byte for byte", (vec) => {
     const req = decodeRequest(unhex(vec.hex));
-    expect(req).toMatchObject({ job: vec.job, chunk: vec.chunk, kernel: vec.kernel, mode: vec.mode });
+    expect(req).toMatchObject({ call: vec.call, chunk: vec.chunk, kernel: vec.kernel, mode: vec.mode });
     expect(hex(req.payload)).toBe(vec.payloadHex);
     const ctx = vec.context as { id: string; bytesHex: string | null } | null;
     expect(req.context && { id: req.context.id, bytesHex: req.context.bytes && hex(req.context.bytes) }).toEqual(ctx);
     const context = ctx && { id: ctx.id, bytes: ctx.bytesHex === null ? null : unhex(ctx.bytesHex) };
-    const again = encodeRequest({ job: vec.job, chunk: vec.chunk, kernel: vec.kernel, mode: vec.mode as Mode, payload: unhex(vec.payloadHex), context });
+    const again = encodeRequest({ call: vec.call, chunk: vec.chunk, kernel: vec.kernel, mode: vec.mode as Mode, payload: unhex(vec.payloadHex), context });
     expect(hex(again)).toBe(vec.hex);
   });
 
   it.each(vectors.responses)("response $name round-trips byte for byte", (vec) => {
     const resp = decodeResponse(unhex(vec.hex));
-    expect(resp).toMatchObject({ job: vec.job, chunk: vec.chunk });
+    expect(resp).toMatchObject({ call: vec.call, chunk: vec.chunk });
     if (resp.ok) {
       expect(hex(resp.body)).toBe(vec.bodyHex);
       expect(hex(encodeResponse(resp))).toBe(vec.hex);
     } else {
       expect(resp.failure).toEqual(vec.failure);
       // The file keeps the Rust struct's field order, so the map encodes to the same bytes.
-      expect(hex(encodeResponse({ job: vec.job, chunk: vec.chunk, ok: false, failure: vec.failure as Failure }))).toBe(vec.hex);
+      expect(hex(encodeResponse({ call: vec.call, chunk: vec.chunk, ok: false, failure: vec.failure as Failure }))).toBe(vec.hex);
     }
   });
 });
 
-describe("wire.ts framing", () => {
+describe("frames.ts framing", () => {
   it("rejects frames of another wire version", () => {
     const bytes = unhex(vectors.requests[0]!.hex);
     bytes[1] = 2;

@@ -11,7 +11,7 @@
  * }
  * ```
  */
-import { AbortError } from "./errors.js";
+import { AbortError } from "../protocol/errors.js";
 
 /** Returned by `acquire()`: call `release()` once, or let `await using` do it. */
 export interface Release extends AsyncDisposable, Disposable {

@@ -1,48 +1,109 @@
 /**
  * Dispatch: hands queued chunks to workers and brings their answers back. Owns the
- * workers, the queue, in-flight bookkeeping, per-chunk timeouts, and the replacement of
- * workers that died, hung, or were running an aborted call.
+ * workers (started through the worker seam, backend.ts), the queue, in-flight
+ * bookkeeping, per-chunk timeouts, and the replacement of workers that died, hung, or were
+ * running an aborted call. Pure logic: node tests drive it with scripted fake workers.
  */
+import { KernelError, PmapError, TimeoutError, WorkerCrashedError } from "../protocol/errors.js";
+import { decodeResponse, decodeValue, encodeRequest } from "../protocol/frames.js";
+import type { KernelInfo } from "../protocol/kernel-module.js";
+import type { ExecutorRequest, FromWorker } from "../protocol/messages.js";
+import type { SpawnWorker } from "./backend.js";
 import type { Call, Task } from "./call.js";
-import { KernelError, PmapError, TimeoutError, WorkerCrashedError } from "./errors.js";
-import type { KernelInfo } from "./kernels.js";
 import { FairQueue } from "./schedule.js";
-import { decodeResponse, decodeValue, encodeRequest, type ExecutorSetup, type FromWorker } from "./wire.js";
-import { WorkerSlot } from "./workers.js";
+import { type WorkerInit, type WorkerRef, WorkerSlot } from "./worker-slot.js";
+
+export interface DispatcherOptions {
+  /** Starts a worker: the browser's (browser-worker.ts) or a test's fake. */
+  spawn: SpawnWorker;
+  /** What every worker is sent first. */
+  init: WorkerInit;
+  /** Worker names are `${name}-${index}`; the SyncExecutor is `name` itself. */
+  name: string;
+  /** Chunks posted ahead per worker (≥ 1). */
+  depth: number;
+  /** How long a worker may take to start (default READY_TIMEOUT_MS, worker-slot.ts). */
+  readyTimeoutMs?: number;
+  /** Called (synchronously) whenever the counters may have changed. */
+  changed?: () => void;
+  /** A worker's own requests (the SyncExecutor's `pipe` messages, handled by ts/sync/). */
+  request?: (msg: ExecutorRequest, from: WorkerRef) => void;
+}
+
+/** A dispatcher's counters (the pool adds sync mode's to them). */
+export interface DispatchStats {
+  /** Live workers (starting or ready). 0 after `close()`. */
+  workers: number;
+  /** Ready workers with nothing in flight. */
+  idle: number;
+  /** Chunks waiting for a worker. */
+  queued: number;
+  /** Chunks posted to workers and not answered yet. */
+  inflight: number;
+  /** Calls that resolved / rejected. */
+  completed: number;
+  failed: number;
+  /** Workers replaced (crash, timeout, abort, unrecoverable panic). */
+  respawned: number;
+  /** Sum of the workers' wasm linear memory, as last reported. */
+  wasmMemoryBytes: number;
+}
 
 export class Dispatcher {
-  readonly slots: WorkerSlot[] = [];
-  readonly queue = new FairQueue<Task>();
-  readonly calls = new Map<string, Call>();
-  readonly counts = { completed: 0, failed: 0, respawned: 0 };
+  readonly #slots: WorkerSlot[] = [];
+  readonly #queue = new FairQueue<Task>();
+  readonly #calls = new Map<string, Call>();
+  readonly #counts = { completed: 0, failed: 0, respawned: 0 };
   /** Last wasm memory size each worker reported, by slot index. */
-  readonly memory = new Map<number, number>();
+  readonly #memory = new Map<number, number>();
   readonly #timers = new Map<number, ReturnType<typeof setTimeout>>();
+  readonly #opts: DispatcherOptions;
+  readonly #depth: number;
+  readonly #changed: () => void;
   #taskSeq = 0;
   #closed = false;
 
-  constructor(
-    private readonly module: WebAssembly.Module,
-    private readonly glue: string,
-    /** Chunks posted ahead per worker. */
-    private readonly depth: number,
-    /** Called (synchronously) whenever the counters may have changed. */
-    private readonly changed: () => void,
-    /** Makes every worker of this dispatcher a SyncExecutor (see sync-host.ts). */
-    private readonly executor?: ExecutorSetup,
-    /** A worker's own requests (the executor's `pipe` messages). */
-    private readonly request?: (slot: WorkerSlot, msg: Extract<FromWorker, { type: "pipe" | "pipe-taken" }>) => void,
-  ) {}
+  constructor(opts: DispatcherOptions) {
+    this.#opts = opts;
+    this.#depth = Math.max(1, opts.depth);
+    this.#changed = opts.changed ?? (() => {});
+  }
+
+  /** Number of worker slots (a replaced worker keeps its slot). */
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  /** Chunks waiting for a worker. */
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  stats(): DispatchStats {
+    const live = this.#slots.filter((s) => !s.dead);
+    let inflight = 0;
+    for (const s of live) inflight += s.inflight.size;
+    let wasmMemoryBytes = 0;
+    for (const b of this.#memory.values()) wasmMemoryBytes += b;
+    return {
+      workers: live.length,
+      idle: live.filter((s) => s.isReady && s.inflight.size === 0).length,
+      queued: this.#queue.size,
+      inflight,
+      ...this.#counts,
+      wasmMemoryBytes,
+    };
+  }
 
   /** Adds workers up to `n`; resolves with the module's kernels once they are ready. */
   async grow(n: number): Promise<KernelInfo[]> {
     const added: Promise<KernelInfo[]>[] = [];
-    while (this.slots.length < n) {
-      const slot = this.#spawn(this.slots.length);
-      this.slots.push(slot);
+    while (this.#slots.length < n) {
+      const slot = this.#spawn(this.#slots.length);
+      this.#slots.push(slot);
       added.push(slot.ready);
     }
-    this.changed();
+    this.#changed();
     const lists = await Promise.all(added);
     this.pump();
     return lists[0] ?? [];
@@ -50,15 +111,15 @@ export class Dispatcher {
 
   /** Queues a call's chunks. */
   submit(call: Call, tasks: Task[]): void {
-    this.calls.set(call.id, call);
+    this.#calls.set(call.id, call);
     call.promise.then(
-      () => this.counts.completed++,
-      () => this.counts.failed++,
+      () => this.#counts.completed++,
+      () => this.#counts.failed++,
     ).finally(() => {
-      this.calls.delete(call.id);
-      this.queue.drop(call.id); // chunks a failed call will never need
-      for (const s of this.slots) s.contexts.delete(call.id);
-      this.changed();
+      this.#calls.delete(call.id);
+      this.#queue.drop(call.id); // chunks a failed call will never need
+      for (const s of this.#slots) s.contexts.delete(call.id);
+      this.#changed();
     });
     this.requeue(tasks);
   }
@@ -66,7 +127,7 @@ export class Dispatcher {
   /** Puts tasks on the queue (at the back of their call's line) and pumps. */
   requeue(tasks: Task[]): void {
     if (tasks.length === 0) return;
-    this.queue.push(tasks[0]!.call.id, tasks);
+    this.#queue.push(tasks[0]!.call.id, tasks);
     this.pump();
   }
 
@@ -76,8 +137,8 @@ export class Dispatcher {
    */
   cancel(call: Call, err: PmapError): void {
     call.fail(err);
-    this.queue.drop(call.id);
-    for (const slot of [...this.slots]) {
+    this.#queue.drop(call.id);
+    for (const slot of [...this.#slots]) {
       if ([...slot.inflight.values()].some((t) => t.call === call)) this.#replace(slot, "aborted", false);
     }
     this.pump();
@@ -88,29 +149,29 @@ export class Dispatcher {
     this.#closed = true;
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
-    for (const call of [...this.calls.values()]) call.fail(err);
-    for (const s of this.slots) s.terminate();
-    this.slots.length = 0;
-    this.memory.clear();
-    this.changed();
+    for (const call of [...this.#calls.values()]) call.fail(err);
+    for (const s of this.#slots) s.terminate();
+    this.#slots.length = 0;
+    this.#memory.clear();
+    this.#changed();
   }
 
   /** Hands queued chunks to workers, breadth first: every worker gets one before any gets two. */
   pump(): void {
     if (this.#closed) return;
     let sent = false;
-    for (let depth = 1; depth <= this.depth && this.queue.size > 0; depth++) {
-      for (const slot of this.slots) {
+    for (let depth = 1; depth <= this.#depth && this.#queue.size > 0; depth++) {
+      for (const slot of this.#slots) {
         if (!slot.isReady || slot.dead || slot.inflight.size >= depth) continue;
         let task: Task | undefined;
-        do task = this.queue.next((id) => this.calls.get(id)?.canUse(slot.index) ?? true);
+        do task = this.#queue.next((id) => this.#calls.get(id)?.canUse(slot.index) ?? true);
         while (task?.call.settled); // skip chunks of calls that ended meanwhile
         if (!task) continue;
         this.#send(slot, task);
         sent = true;
       }
     }
-    if (sent) this.changed();
+    if (sent) this.#changed();
   }
 
   #send(slot: WorkerSlot, task: Task): void {
@@ -119,7 +180,7 @@ export class Dispatcher {
     try {
       // The context's bytes go with the first chunk of the call this worker gets.
       const context = call.context ? { id: call.id, bytes: slot.contexts.has(call.id) ? null : call.context } : null;
-      frame = encodeRequest({ job: call.id, chunk: task.chunk, kernel: call.kernel.name, mode: call.mode, payload: call.payload(task), context });
+      frame = encodeRequest({ call: call.id, chunk: task.chunk, kernel: call.kernel.name, mode: call.mode, payload: call.payload(task), context });
       if (call.context) slot.contexts.add(call.id);
     } catch (err) {
       call.chunkFailed(task, new PmapError(`kernel "${call.kernel.name}": chunk ${task.chunk} could not be encoded: ${(err as Error).message}`));
@@ -168,14 +229,14 @@ export class Dispatcher {
   }
 
   #onMessage(slot: WorkerSlot, msg: FromWorker): void {
-    if (msg.type === "pipe" || msg.type === "pipe-taken") return this.request?.(slot, msg);
+    if (msg.type === "pipe" || msg.type === "pipe-taken") return this.#opts.request?.(msg, slot);
     if (msg.type === "done" || msg.type === "trap") {
       const task = this.#untrack(slot, msg.id);
       // The worker moves on to its next chunk now: start that chunk's clock.
       const next = slot.inflight.values().next().value;
       if (next) this.#startClock(slot, next);
       if (msg.type === "done") {
-        this.memory.set(slot.index, msg.memoryBytes);
+        this.#memory.set(slot.index, msg.memoryBytes);
         if (task && !task.call.settled) this.#deliver(slot, task, msg.frame, msg.startedAt, msg.finishedAt);
       } else {
         task?.call.chunkFailed(task, new KernelError(task.call.kernel.name, msg.message, task.chunk, undefined, true));
@@ -183,21 +244,21 @@ export class Dispatcher {
       }
     }
     this.pump();
-    this.changed();
+    this.#changed();
   }
 
   #deliver(slot: WorkerSlot, task: Task, frame: ArrayBuffer, startedAt: number, finishedAt: number): void {
     const { call } = task;
     try {
       const resp = decodeResponse(new Uint8Array(frame));
-      if (resp.job !== call.id || resp.chunk !== task.chunk) {
-        throw new PmapError(`response for ${resp.job}#${resp.chunk} arrived for ${call.id}#${task.chunk}`);
+      if (resp.call !== call.id || resp.chunk !== task.chunk) {
+        throw new PmapError(`response for ${resp.call}#${resp.chunk} arrived for ${call.id}#${task.chunk}`);
       }
       if (resp.ok) call.accept(task, call.raw ? [resp.body] : decodeValue(resp.body), slot.index, startedAt, finishedAt);
       else if (resp.failure.kind === "contextMissing" && call.context && task.resends++ < 2) {
         // The worker evicted the context (it caches a few): send the bytes again.
         slot.contexts.delete(call.id);
-        this.queue.unshift(call.id, task);
+        this.#queue.unshift(call.id, task);
       } else call.failure(task, resp.failure);
     } catch (err) {
       call.chunkFailed(task, err instanceof PmapError ? err : new PmapError(`kernel "${call.kernel.name}": bad response: ${(err as Error).message}`));
@@ -210,7 +271,7 @@ export class Dispatcher {
    * gets one retry, then fails its call with `WorkerCrashedError`.
    */
   #replace(slot: WorkerSlot, reason: string, ranThem: boolean): void {
-    if (this.#closed || this.slots[slot.index] !== slot) return;
+    if (this.#closed || this.#slots[slot.index] !== slot) return;
     slot.terminate();
     // Only the first in-flight chunk was running; the others were waiting behind it.
     const running = slot.inflight.values().next().value;
@@ -220,30 +281,32 @@ export class Dispatcher {
       if (ranThem && task === running && ++task.crashes > 1) {
         task.call.chunkFailed(task, new WorkerCrashedError(`kernel "${task.call.kernel.name}": chunk ${task.chunk} crashed its worker twice (${reason})`));
       } else {
-        this.queue.unshift(task.call.id, task);
+        this.#queue.unshift(task.call.id, task);
       }
     }
-    this.memory.delete(slot.index);
+    this.#memory.delete(slot.index);
     const fresh = this.#spawn(slot.index);
-    this.slots[slot.index] = fresh;
-    this.counts.respawned++;
-    this.changed();
+    this.#slots[slot.index] = fresh;
+    this.#counts.respawned++;
+    this.#changed();
     fresh.ready.then(
       () => this.pump(),
       (err: PmapError) => {
         // The module no longer starts: fail what waits rather than wait forever.
-        for (const call of [...this.calls.values()]) call.fail(err);
+        for (const call of [...this.#calls.values()]) call.fail(err);
       },
     );
   }
 
   #spawn(index: number): WorkerSlot {
-    return new WorkerSlot(index, this.module, this.glue, this.executor, {
-      message: (s, m) => this.#onMessage(s, m),
-      crash: (s, reason) => {
+    const { spawn, init, name, readyTimeoutMs } = this.#opts;
+    const events = {
+      message: (s: WorkerSlot, m: FromWorker) => this.#onMessage(s, m),
+      crash: (s: WorkerSlot, reason: string) => {
         this.#replace(s, reason, true);
         this.pump();
       },
-    });
+    };
+    return new WorkerSlot(index, spawn, init.executor ? name : `${name}-${index}`, init, events, readyTimeoutMs);
   }
 }

@@ -1,0 +1,207 @@
+/**
+ * Runs in the service worker. The coordinator: the service-worker side of sync mode. The
+ * SyncExecutor blocks on a synchronous XHR `wait` for a ticket; the page delivers the
+ * ticket's answer by message (controlled or not); the coordinator hands it to the wait.
+ * Protocol: ts/protocol/routes.ts.
+ *
+ * Use it inside your own service worker:
+ * ```ts
+ * import { setupCoordinator } from "wasm-pmap/coordinator";
+ * setupCoordinator(self);
+ * ```
+ * or register the ready-made `wasm-pmap/sw.js`. It answers only under its prefix and lets
+ * every other request through untouched.
+ */
+import { decodeResponse } from "../protocol/frames.js";
+import {
+  COORDINATOR_PREFIX,
+  type DeliverMessage,
+  type ForgetMessage,
+  MAX_WAIT_MS,
+  PING_BODY,
+  type StatusMessage,
+  TICKET_ID,
+} from "../protocol/routes.js";
+
+export interface CoordinatorOptions {
+  /** Path prefix, relative to the service worker's scope. Default `__wasm_pmap__/`. */
+  prefix?: string;
+  /** A ticket untouched for this long is forgotten (its waits get 404). Default 5 min. */
+  ticketTtlMs?: number;
+  /** Most tickets held at once; opening one more fails with 503. Default 1000. */
+  maxTickets?: number;
+  /** Cap on one wait request, in ms. Default (and upper bound) 10 000. */
+  maxWaitMs?: number;
+}
+
+/** Answers delivered for a ticket nobody opened are kept this long at most. */
+const UNOPENED_TTL_MS = 60_000;
+
+interface Ticket {
+  /** False while only an answer delivered ahead of the first wait exists. */
+  opened: boolean;
+  answer: Uint8Array | undefined;
+  waiters: Set<(r: Response) => void>;
+  touched: number;
+}
+
+/** The coordinator's state and routing, independent of the service worker plumbing. */
+export class Coordinator {
+  readonly #tickets = new Map<string, Ticket>();
+  readonly #prefix: string;
+  readonly #ttl: number;
+  readonly #max: number;
+  readonly #maxWait: number;
+
+  constructor(scopeUrl: string, opts: CoordinatorOptions = {}) {
+    this.#prefix = new URL(opts.prefix ?? COORDINATOR_PREFIX, scopeUrl).href;
+    this.#ttl = opts.ticketTtlMs ?? 5 * 60_000;
+    this.#max = opts.maxTickets ?? 1000;
+    this.#maxWait = Math.min(MAX_WAIT_MS, opts.maxWaitMs ?? MAX_WAIT_MS);
+  }
+
+  /** The response for a request under the prefix, or `undefined`: not ours, let it through. */
+  handle(request: Request): Promise<Response> | undefined {
+    if (!request.url.startsWith(this.#prefix)) return undefined;
+    return this.#route(request).catch((err: unknown) => text(500, `coordinator error: ${(err as Error)?.message ?? err}`));
+  }
+
+  async #route(req: Request): Promise<Response> {
+    this.#sweep();
+    const url = new URL(req.url);
+    const path = url.href.slice(this.#prefix.length).split("?")[0]!.split("/").map(decodeURIComponent);
+    if (req.method !== "GET") return text(405, `${req.method} not allowed here`);
+    if (path.length === 1 && path[0] === "ping") return text(200, PING_BODY);
+    if (path.length !== 3 || path[0] !== "tickets" || path[2] !== "wait") return text(404, "no such coordinator route");
+    const id = path[1]!;
+    if (!TICKET_ID.test(id)) return text(400, "malformed ticket id (expected <executor uuid>:<number>)");
+    let ticket = this.#tickets.get(id);
+    // `open=1` on the first wait opens the ticket (or adopts an answer delivered before
+    // it). A re-issued wait omits it, so a coordinator that restarted meanwhile answers
+    // 404 instead of holding an empty ticket forever.
+    if (url.searchParams.get("open") === "1") {
+      if (!ticket) {
+        if (this.#tickets.size >= this.#max) return text(503, `too many tickets (${this.#max})`);
+        this.#tickets.set(id, (ticket = newTicket()));
+      }
+      ticket.opened = true;
+    }
+    if (!ticket?.opened) return text(404, "unknown ticket (the coordinator may have been restarted)");
+    ticket.touched = Date.now();
+    if (ticket.answer) {
+      this.#tickets.delete(id); // its one reader has it: nothing left to keep
+      return binary(ticket.answer);
+    }
+    const ms = Math.min(this.#maxWait, Math.max(0, Number(url.searchParams.get("ms") ?? this.#maxWait) || 0));
+    // Why bounded: the browser stops a service worker that keeps one event open for
+    // minutes; a short wait the caller re-issues keeps every request well inside that.
+    const t = ticket;
+    return new Promise<Response>((resolve) => {
+      const timer = setTimeout(() => {
+        t.waiters.delete(done);
+        resolve(new Response(null, { status: 204 }));
+      }, ms);
+      const done = (r: Response) => {
+        clearTimeout(timer);
+        resolve(r);
+      };
+      t.waiters.add(done);
+    });
+  }
+
+  /**
+   * Stores ticket `id`'s answer (the page's `deliver` message) and hands it to a waiting
+   * request: 204 stored, 400 a frame that is not a response frame for this ticket.
+   */
+  deliver(id: string, frame: Uint8Array): { status: 204 | 400 | 503; why: string } {
+    this.#sweep();
+    if (!TICKET_ID.test(id)) return { status: 400, why: "malformed ticket id" };
+    try {
+      const resp = decodeResponse(frame);
+      if (resp.call !== id || resp.chunk !== 0) return { status: 400, why: `frame is for ${resp.call}#${resp.chunk}, not ticket ${id}` };
+    } catch (err) {
+      return { status: 400, why: `not a response frame: ${(err as Error).message}` };
+    }
+    let ticket = this.#tickets.get(id);
+    if (!ticket) {
+      // Not opened yet (its first wait is on its way) or forgotten in a restart: keep the
+      // answer for a while; the first wait adopts it.
+      if (this.#tickets.size >= this.#max) return { status: 503, why: `too many tickets (${this.#max})` };
+      this.#tickets.set(id, (ticket = newTicket()));
+    }
+    ticket.touched = Date.now();
+    ticket.answer ??= frame;
+    if (ticket.waiters.size > 0) {
+      for (const w of ticket.waiters) w(binary(ticket.answer)); // a fresh Response per waiter
+      this.#tickets.delete(id); // handed over: forgotten
+    }
+    return { status: 204, why: "" };
+  }
+
+  /** Drops ticket `id` and its answer (the page's `forget` message: nobody will read it). */
+  forget(id: string): void {
+    const ticket = this.#tickets.get(id);
+    if (!ticket) return;
+    this.#tickets.delete(id);
+    for (const w of ticket.waiters) w(text(404, "ticket forgotten"));
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [id, t] of this.#tickets) {
+      const ttl = t.opened ? this.#ttl : Math.min(this.#ttl, UNOPENED_TTL_MS);
+      if (now - t.touched > ttl && t.waiters.size === 0) this.#tickets.delete(id);
+    }
+  }
+}
+
+function newTicket(): Ticket {
+  return { opened: false, answer: undefined, waiters: new Set(), touched: Date.now() };
+}
+
+/** The slice of a service worker's global scope the coordinator uses. */
+export interface ServiceWorkerScope {
+  registration: { scope: string };
+  addEventListener(type: "fetch", listener: (e: FetchEventLike) => void): void;
+  addEventListener(type: "message", listener: (e: MessageEventLike) => void): void;
+}
+export interface MessageEventLike {
+  data: unknown;
+  ports: readonly { postMessage(m: StatusMessage): void }[];
+}
+export interface FetchEventLike {
+  request: Request;
+  respondWith(r: Promise<Response>): void;
+}
+
+/**
+ * Installs the coordinator in a service worker: it answers requests under its prefix and
+ * does not touch any other request (no `respondWith`, so the browser fetches it as usual).
+ */
+export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOptions = {}): Coordinator {
+  const coordinator = new Coordinator(scope.registration.scope, opts);
+  scope.addEventListener("fetch", (e) => {
+    const answer = coordinator.handle(e.request);
+    if (answer) e.respondWith(answer);
+  });
+  // The page speaks by message: it may not be controlled, so its fetches may not reach us.
+  scope.addEventListener("message", (e) => {
+    const m = e.data as Partial<DeliverMessage | ForgetMessage> | null;
+    if (typeof m?.ticket !== "string") return;
+    if (m.wasmPmap === "deliver" && m.frame instanceof Uint8Array) {
+      e.ports[0]?.postMessage({ status: coordinator.deliver(m.ticket, m.frame).status });
+    } else if (m.wasmPmap === "forget") {
+      coordinator.forget(m.ticket);
+      e.ports[0]?.postMessage({ status: 204 });
+    }
+  });
+  return coordinator;
+}
+
+function text(status: number, body: string): Response {
+  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+function binary(body: Uint8Array): Response {
+  return new Response(body as BodyInit, { status: 200, headers: { "content-type": "application/cbor" } });
+}

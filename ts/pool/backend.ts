@@ -1,0 +1,28 @@
+/**
+ * The worker seam: how the dispatcher starts and talks to a worker, whatever runs it — a
+ * browser `Worker` (browser-worker.ts), a test's scripted fake (tests/node/), later a Node.js
+ * `worker_threads` backend. Nothing above this file knows which one it drives.
+ */
+import type { FromWorker, ToWorker } from "../protocol/messages.js";
+
+/** What a worker reports to the pool. */
+export interface WorkerEvents {
+  message(msg: FromWorker): void;
+  /** The worker died or never started: script error, missing script, out of memory, or it
+   * closed itself after an unrecoverable trap. Called at most once. */
+  error(reason: string): void;
+}
+
+/** One worker, as the pool holds it. */
+export interface PoolWorker {
+  post(msg: ToWorker, transfer?: Transferable[]): void;
+  /** Stops it at once (the only way to stop running wasm). No event follows. */
+  terminate(): void;
+}
+
+/**
+ * Starts one worker running the package's worker entry (ts/worker/entry.ts). `name`
+ * (`wasm-pmap-<i>`, `wasm-pmap-executor`) shows in devtools, and lets Rust's panic hook
+ * know it runs inside a pool worker.
+ */
+export type SpawnWorker = (name: string, events: WorkerEvents) => PoolWorker;

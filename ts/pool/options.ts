@@ -1,0 +1,79 @@
+/**
+ * Runs on the page. The options of a pool and of its calls, and its counters: the public
+ * types the pool's methods take (documented here, where they are declared).
+ */
+import type { SyncOptions } from "../sync/link.js";
+import type { DispatchStats } from "./dispatch.js";
+import type { Progress } from "./call.js";
+import type { Context, KernelModule } from "./module.js";
+
+export interface PoolOptions {
+  /**
+   * Number of workers. Default: `navigator.hardwareConcurrency`. The main thread only
+   * awaits while the pool works, so every core can run a worker.
+   */
+  concurrency?: number;
+  /** The kernel module every worker runs. Default: the built-in kernels. */
+  module?: KernelModule;
+  /**
+   * Chunks posted ahead to each worker (default 2): the next chunk already waits in the
+   * worker when one finishes, hiding the ≈ 0.1 ms message round trip.
+   */
+  inflightPerWorker?: number;
+  /**
+   * Most chunks the queue may hold (default: unbounded). A call whose chunks do not fit
+   * rejects at once with `QueueFullError` — it does not wait: a waiting call would hold
+   * its items in memory anyway, and an immediate error makes the overload visible. To
+   * wait instead, put calls behind a `Semaphore`.
+   */
+  maxQueue?: number;
+  /**
+   * Sync mode: registers (or finds) the coordinator service worker and starts the
+   * SyncExecutor worker, where `#[kernel(job)]` functions run (`pool.execute`) and may
+   * block on `collect_vec_sync()`. See {@link SyncOptions} and README "Sync mode".
+   */
+  sync?: SyncOptions;
+}
+
+/** Options of {@link Pool.execute}: a job's time limit and cancel signal. */
+export interface JobOptions {
+  /** The job (and the chunks it waits for) may run this long; then the executor is
+   * replaced and the call rejects with `TimeoutError`. Default: no limit. */
+  timeoutMs?: number;
+  /** Aborting replaces the executor (a blocked worker cannot be told anything else) and
+   * drops the chunks the job was waiting for. */
+  signal?: AbortSignal;
+}
+
+export interface CallOptions {
+  /** At most this many workers run this call's chunks at once. Default: all of the pool's. */
+  concurrency?: number;
+  /** Items per chunk, or `"auto"` (default): about 4 chunks per worker, see schedule.ts. */
+  chunkSize?: number | "auto";
+  /** Aborting drops the call's queued chunks and replaces the workers running its chunks;
+   * the call rejects with `AbortError`. Other calls are unaffected. */
+  signal?: AbortSignal;
+  /** A chunk running longer than this (from when it starts, not when queued) gets its
+   * worker replaced and fails with `TimeoutError`. Default: no limit. */
+  timeoutMs?: number;
+  /** Called after every completed chunk. */
+  onProgress?: (p: Progress) => void;
+  /**
+   * The broadcast value of a `#[kernel(context)]` kernel (rayon's `map_with`): sent once
+   * to each worker that runs the call and cached there, not re-sent with every chunk.
+   */
+  context?: unknown;
+}
+
+/** The options argument of an item kernel: required, with its `context`, for a
+ * `#[kernel(context)]` kernel; optional otherwise. */
+export type OptionsFor<K, N extends keyof K> = [Context<K, N>] extends [never]
+  ? [opts?: CallOptions & { context?: undefined }]
+  : [opts: CallOptions & { context: Context<K, N> }];
+
+/** Counters of a pool at one moment (also the `detail` of its `"change"` events). */
+export interface PoolStats extends DispatchStats {
+  /** Sync mode: a job's parallel iterator re-run because the coordinator service worker
+   * lost its ticket (the browser stopped the service worker meanwhile). */
+  syncReruns: number;
+}

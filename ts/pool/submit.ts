@@ -1,0 +1,77 @@
+/**
+ * Runs on the page. Starting a call: checks its options, builds the `Call` (call.ts) and
+ * hands its chunks to a dispatcher. Shared by the pool's calls and sync mode's jobs.
+ */
+import { AbortError, QueueFullError } from "../protocol/errors.js";
+import { encodeValue, type Mode } from "../protocol/frames.js";
+import type { KernelInfo } from "../protocol/kernel-module.js";
+import { Call } from "./call.js";
+import type { Sink } from "./collect.js";
+import type { Dispatcher } from "./dispatch.js";
+import type { CallOptions } from "./options.js";
+import { resolveChunkSize } from "./schedule.js";
+
+/** Where a call goes. */
+export interface CallTarget {
+  readonly dispatch: Dispatcher;
+  /** Most chunks the dispatcher's queue may hold (Infinity: unbounded). */
+  readonly maxQueue: number;
+  /** A fresh call id. Why random per pool: ids must never collide across pools, tabs or reloads. */
+  nextId(): string;
+}
+
+/**
+ * Starts a call of kernel `info` over `items`. `raw`: items are ready-made payloads and
+ * bodies come back undecoded (see `CallSpec.raw`). Throws (a `RangeError`, `TypeError`,
+ * `AbortError` or `QueueFullError`) before anything is queued.
+ */
+export function startCall(
+  to: CallTarget,
+  info: KernelInfo,
+  mode: Mode,
+  items: ArrayLike<unknown>,
+  opts: CallOptions,
+  sink: Sink,
+  raw = false,
+): Call {
+  const { dispatch } = to;
+  const concurrency = opts.concurrency ?? dispatch.size;
+  positiveInt("concurrency", concurrency);
+  if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${opts.timeoutMs}`);
+  if (info.context !== undefined && opts.context === undefined) {
+    throw new TypeError(`kernel "${info.name}" is a context kernel: pass opts.context (a ${info.context})`);
+  }
+  if (info.context === undefined && opts.context !== undefined) {
+    throw new TypeError(`kernel "${info.name}" takes no context; opts.context is only for #[kernel(context)] kernels`);
+  }
+  const { signal } = opts;
+  if (signal?.aborted) throw new AbortError(`kernel "${info.name}": aborted before it started`, signal.reason);
+  const call: Call = new Call({
+    id: to.nextId(),
+    kernel: info,
+    mode,
+    items,
+    chunkSize: resolveChunkSize(opts.chunkSize, items.length, Math.min(concurrency, dispatch.size)),
+    concurrency,
+    timeoutMs: opts.timeoutMs,
+    onProgress: opts.onProgress,
+    sink,
+    context: opts.context === undefined ? undefined : encodeValue(opts.context),
+    requeue: (tasks) => dispatch.requeue(tasks),
+    raw,
+  });
+  if (call.settled) return call;
+  const tasks = call.tasks();
+  if (dispatch.queued + tasks.length > to.maxQueue) throw new QueueFullError(to.maxQueue);
+  if (signal) {
+    const onAbort = () => dispatch.cancel(call, new AbortError(`kernel "${info.name}": aborted`, signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    call.promise.finally(() => signal.removeEventListener("abort", onAbort)).catch(() => {});
+  }
+  dispatch.submit(call, tasks);
+  return call;
+}
+
+export function positiveInt(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+}

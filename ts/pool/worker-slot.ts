@@ -1,0 +1,109 @@
+/**
+ * The pool's side of one worker: start it through the worker seam (backend.ts), know when
+ * it is ready, keep the chunks in flight on it, and notice when it dies. Pure logic: the
+ * worker it drives may be a browser Worker or a test's fake.
+ */
+import { PoolStartError } from "../protocol/errors.js";
+import type { KernelInfo } from "../protocol/kernel-module.js";
+import type { ExecutorSetup, FromWorker, ToWorker } from "../protocol/messages.js";
+import type { PoolWorker, SpawnWorker } from "./backend.js";
+import type { Call, Task } from "./call.js";
+
+/** How long a worker may take to load its glue and instantiate before start-up fails. */
+export const READY_TIMEOUT_MS = 30_000;
+
+/** What every worker of a dispatcher is sent first. */
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  glue: string;
+  /** Makes the worker a SyncExecutor (see ts/worker/executor-host.ts). */
+  executor?: ExecutorSetup;
+}
+
+export interface SlotEvents {
+  message(slot: WorkerSlot, msg: FromWorker): void;
+  /** The worker died (script error, out of memory, closed itself after a trap). */
+  crash(slot: WorkerSlot, reason: string): void;
+}
+
+/** A worker slot as sync mode sees the executor's (it answers the executor's requests). */
+export interface WorkerRef {
+  readonly dead: boolean;
+  /** The call of the chunk this worker is running, if any. */
+  readonly current: Call | undefined;
+  post(msg: ToWorker): void;
+}
+
+export class WorkerSlot implements WorkerRef {
+  readonly #worker: PoolWorker;
+  readonly #readyTimer: ReturnType<typeof setTimeout>;
+  readonly #rejectReady: (e: PoolStartError) => void;
+  /** Resolves with the module's kernels once the worker can run chunks. */
+  readonly ready: Promise<KernelInfo[]>;
+  isReady = false;
+  dead = false;
+  /** Chunks posted to this worker and not yet answered, by task id (in posting order,
+   * which is the order the worker runs them). */
+  readonly inflight = new Map<number, Task>();
+  /** Ids of the calls whose broadcast context this worker was sent. */
+  readonly contexts = new Set<string>();
+
+  constructor(
+    /** Stable position in the pool (a replacement worker takes the same index). */
+    readonly index: number,
+    spawn: SpawnWorker,
+    name: string,
+    init: WorkerInit,
+    events: SlotEvents,
+    readyTimeoutMs = READY_TIMEOUT_MS,
+  ) {
+    let settle!: { resolve(k: KernelInfo[]): void; reject(e: PoolStartError): void };
+    this.ready = new Promise<KernelInfo[]>((resolve, reject) => (settle = { resolve, reject }));
+    this.#rejectReady = settle.reject;
+    this.ready.catch(() => {}); // observed by the dispatcher; avoid an unhandled rejection here
+    const timer = (this.#readyTimer = setTimeout(
+      () => settle.reject(new PoolStartError(`worker ${index} did not start within ${readyTimeoutMs} ms`)),
+      readyTimeoutMs,
+    ));
+    this.#worker = spawn(name, {
+      message: (msg) => {
+        if (msg.type === "ready") {
+          clearTimeout(timer);
+          this.isReady = true;
+          settle.resolve(msg.kernels);
+        } else if (msg.type === "init-error") {
+          clearTimeout(timer);
+          settle.reject(new PoolStartError(`worker ${index} could not load the kernel module: ${msg.message}`));
+        } else {
+          events.message(this, msg);
+        }
+      },
+      error: (reason) => {
+        if (!this.isReady) {
+          clearTimeout(timer);
+          settle.reject(new PoolStartError(`worker ${index} failed to start: ${reason}`));
+        }
+        if (this.dead) return;
+        this.dead = true;
+        events.crash(this, reason);
+      },
+    });
+    this.post({ type: "init", ...init });
+  }
+
+  get current(): Call | undefined {
+    return this.inflight.values().next().value?.call;
+  }
+
+  post(msg: ToWorker, transfer: Transferable[] = []): void {
+    this.#worker.post(msg, transfer);
+  }
+
+  terminate(): void {
+    clearTimeout(this.#readyTimer);
+    // Whoever waits for it to start must not wait forever (a no-op once it is ready).
+    this.#rejectReady(new PoolStartError(`worker ${this.index} was stopped before it started`));
+    this.dead = true;
+    this.#worker.terminate();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The wire protocol's CBOR frames, TypeScript side: the twin of `rust/pmap/src/wire.rs`,
+ * both checked against `tests/vectors/wire.json`. (The postMessage envelopes around them
+ * are messages.ts; the coordinator's routes are routes.ts.)
+ *
+ * ```text
+ * request  = [1, call, chunk, kernel, mode, payload: bytes,     payload = CBOR of the items
+ *             context: null | [id, bytes | null]]               a map_with call's broadcast value
+ * response = [1, call, chunk, 0, body: bytes]                   body    = CBOR of the outputs
+ *          | [1, call, chunk, 1, failure: map]
+ * ```
+ * `call` is the call's id, `<pool uuid>:<n>`.
+ * Typed arrays are CBOR byte strings (RFC 8746 tags), never per-element arrays, and every
+ * frame's ArrayBuffer is transferred, never cloned.
+ */
+// Why the no-eval build: the default cbor-x entry probes `new Function("")` at load time
+// (and compiles record readers with it), which a `script-src` without 'unsafe-eval'
+// reports as a violation.
+import { Decoder, Encoder } from "cbor-x/index-no-eval";
+import type { ErrorKind } from "./errors.js";
+
+export const WIRE_VERSION = 1;
+
+/** How a chunk's payload is laid out; see `Mode` in wire.rs. */
+export const Mode = { Map: 0, Slice: 1, Reduce: 2, Pipe: 3 } as const;
+export type Mode = (typeof Mode)[keyof typeof Mode];
+
+/** A failure frame's body: what went wrong with a chunk (`Failure` in error.rs). */
+export interface Failure {
+  /** One of the kinds of the error table (errors.ts, `tests/vectors/errors.json`). */
+  kind: ErrorKind;
+  kernel: string;
+  message: string;
+  expected?: string;
+  index?: number;
+  known?: string[];
+}
+
+export interface Request {
+  /** The call's id. */
+  call: string;
+  chunk: number;
+  kernel: string;
+  mode: Mode;
+  /** CBOR of the items (see `encodeValue`). */
+  payload: Uint8Array;
+  /** A `map_with` call's context: its CBOR on a worker's first chunk of the call, then only its id. */
+  context: { id: string; bytes: Uint8Array | null } | null;
+}
+
+export type Response =
+  | { call: string; chunk: number; ok: true; body: Uint8Array }
+  | { call: string; chunk: number; ok: false; failure: Failure };
+
+// Why these options: records (a cbor-x extension) would be unreadable to ciborium;
+// Uint8Array stays an untagged byte string to match serde_bytes / Vec<u8>;
+// variableMapSize writes a map's length in its shortest form (as ciborium does), so the
+// same value gives the same bytes on both sides, and small structs are 2 bytes shorter.
+const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, pack: false, variableMapSize: true });
+const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
+
+/**
+ * CBOR-encodes any JS value (typed arrays become tagged byte strings). Returns a fresh
+ * buffer that may be transferred: cbor-x hands out views into one reused buffer, which a
+ * transfer would detach.
+ */
+export function encodeValue(value: unknown): Uint8Array {
+  // Uint8Array's slice, not Buffer's (in node cbor-x returns a Buffer, whose slice is a view).
+  return Uint8Array.prototype.slice.call(encoder.encode(value));
+}
+
+/** Decodes one CBOR value; byte strings come back as Uint8Array, tags 64–86 as typed arrays. */
+export function decodeValue<T = unknown>(bytes: Uint8Array): T {
+  return decoder.decode(bytes) as T;
+}
+
+export function encodeRequest(r: Request): Uint8Array {
+  const context = r.context ? [r.context.id, r.context.bytes] : null;
+  return encodeValue([WIRE_VERSION, r.call, r.chunk, r.kernel, r.mode, r.payload, context]);
+}
+
+export function decodeRequest(bytes: Uint8Array): Request {
+  type Frame = [number, string, number, string, Mode, Uint8Array, [string, Uint8Array | null] | null];
+  const [v, call, chunk, kernel, mode, payload, ctx] = decodeValue<Frame>(bytes);
+  checkVersion(v);
+  return { call, chunk, kernel, mode, payload, context: ctx ? { id: ctx[0], bytes: ctx[1] } : null };
+}
+
+export function encodeResponse(r: Response): Uint8Array {
+  return r.ok
+    ? encodeValue([WIRE_VERSION, r.call, r.chunk, 0, r.body])
+    : encodeValue([WIRE_VERSION, r.call, r.chunk, 1, r.failure]);
+}
+
+export function decodeResponse(bytes: Uint8Array): Response {
+  const frame = decodeValue<[number, string, number, number, Uint8Array | Failure]>(bytes);
+  if (!Array.isArray(frame) || frame.length !== 5) throw new TypeError("malformed wasm-pmap response frame");
+  const [v, call, chunk, status, body] = frame;
+  checkVersion(v);
+  if (status === 0) return { call, chunk, ok: true, body: body as Uint8Array };
+  if (status === 1) return { call, chunk, ok: false, failure: body as Failure };
+  throw new TypeError(`bad response status ${status}`);
+}
+
+function checkVersion(v: number): void {
+  if (v !== WIRE_VERSION) throw new TypeError(`wire version ${v}, this package speaks ${WIRE_VERSION}`);
+}

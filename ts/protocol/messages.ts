@@ -1,0 +1,46 @@
+/**
+ * The postMessage envelopes between the pool (ts/pool/) and a worker (ts/worker/). Types
+ * only: the frames inside them are bytes (frames.ts), never parsed by the worker.
+ */
+import type { Failure } from "./frames.js";
+import type { KernelInfo } from "./kernel-module.js";
+
+/** What makes a worker the pool's SyncExecutor (see ts/worker/executor-host.ts). */
+export interface ExecutorSetup {
+  /** Absolute URL of the coordinator's prefix, ending in `/`. */
+  coordinator: string;
+  /** Compute workers in the pool (Rust chunks for about four per worker). */
+  workers: number;
+}
+
+/** Pool → worker. */
+export type ToWorker =
+  /** Instantiate the shared, already compiled module with its wasm-bindgen glue; with
+   * `executor`, also become the SyncExecutor. */
+  | { type: "init"; module: WebAssembly.Module; glue: string; executor?: ExecutorSetup }
+  /** Run one request frame; `id` is the pool's task id. */
+  | { type: "run"; id: number; frame: ArrayBuffer }
+  /** The outcome of an async `pipe` request the executor made. */
+  | { type: "pipe-result"; id: number; bodies?: Uint8Array[]; error?: Failure };
+
+/** The executor's requests to the pool (handled by ts/sync/, not by dispatch). */
+export type ExecutorRequest =
+  /**
+   * The SyncExecutor asks the pool to run a parallel iterator's chunks (pipe payloads).
+   * `ticket` set: the executor is blocked waiting on the coordinator, so the outcome goes
+   * there under that ticket; else it comes back as a `pipe-result` with this `id`.
+   * `rerun`: how many times the coordinator lost this pipe's ticket before (it restarted).
+   */
+  | { type: "pipe"; id: number; ticket?: string; label: string; payloads: Uint8Array[]; rerun?: number }
+  /** The executor read ticket `ticket`'s answer: stop re-delivering it. */
+  | { type: "pipe-taken"; ticket: string };
+
+/** Worker → pool. */
+export type FromWorker =
+  | { type: "ready"; kernels: KernelInfo[] }
+  | { type: "init-error"; message: string }
+  /** `startedAt`/`finishedAt` are epoch milliseconds (comparable across workers). */
+  | { type: "done"; id: number; frame: ArrayBuffer; startedAt: number; finishedAt: number; memoryBytes: number }
+  /** The kernel panicked (a wasm trap). `recovered`: the instance was re-created in place. */
+  | { type: "trap"; id: number; message: string; recovered: boolean }
+  | ExecutorRequest;

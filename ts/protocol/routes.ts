@@ -1,0 +1,61 @@
+/**
+ * The coordinator protocol (sync mode): how the SyncExecutor, the page and the coordinator
+ * service worker (ts/coordinator/) meet. Constants and message types only.
+ *
+ * A **ticket** is one blocking `collect_vec_sync()`: the executor opens it with its first
+ * wait and blocks; the page delivers the answer (the pipe's response frame, `call` = the
+ * ticket id, chunk 0); the coordinator hands it to the waiting request and forgets it.
+ *
+ * ```text
+ * executor → SW (sync XHR; the SW controls the executor, whose script is in its scope)
+ *   GET <prefix>ping                      200 "wasm-pmap coordinator": the executor's start-up check
+ *   GET <prefix>tickets/<id>/wait?ms=T[&open=1]
+ *                                         long-poll, T ≤ 10 000 ms. `open=1` (the first wait) opens
+ *                                         the ticket, or adopts an answer delivered ahead of it;
+ *                                         re-issued waits omit it, so a coordinator that restarted
+ *                                         meanwhile answers 404 instead of holding an empty ticket:
+ *     200 application/cbor                the answer frame; the ticket is forgotten
+ *     204                                 not yet: ask again
+ *     404                                 unknown ticket (the service worker was restarted)
+ *     400                                 malformed ticket id
+ * page → SW (postMessage + a MessagePort for the status: reaches the SW even when the page
+ *            is not controlled, e.g. after Shift+Reload)
+ *   { wasmPmap: "deliver", ticket, frame } → { status: 204 stored | 400 bad frame | 404 }
+ *   { wasmPmap: "forget", ticket }         → { status: 204 }: the page gave the ticket up
+ *                                            (its job ended or its executor was replaced)
+ * ```
+ * An answer delivered before its ticket's first wait is kept (≤ 60 s) for it to adopt.
+ * Everything outside `<prefix>` is not the coordinator's and passes through untouched.
+ */
+
+/** Default path prefix of the coordinator, relative to its service worker's scope. */
+export const COORDINATOR_PREFIX = "__wasm_pmap__/";
+/** Longest a single wait request is held, in ms: the caller re-issues it until done. */
+export const MAX_WAIT_MS = 10_000;
+/** `<executor uuid>:<number>` — unguessable, and namespaced per executor (so per pool, per tab). */
+export const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9]{1,15}$/;
+/** What `GET <prefix>ping` answers (the body starts with it). */
+export const PING_BODY = "wasm-pmap coordinator";
+
+/** The URL of ticket `id`'s wait request. */
+export function waitUrl(coordinator: string, id: string, opts: { ms: number; open: boolean }): string {
+  return `${coordinator}tickets/${id}/wait?ms=${opts.ms}${opts.open ? "&open=1" : ""}`;
+}
+
+/** Page → coordinator: ticket `ticket`'s answer (a response frame). */
+export interface DeliverMessage {
+  wasmPmap: "deliver";
+  ticket: string;
+  frame: Uint8Array;
+}
+
+/** Page → coordinator: drop ticket `ticket` and any answer held for it. */
+export interface ForgetMessage {
+  wasmPmap: "forget";
+  ticket: string;
+}
+
+/** Coordinator → page, on the message's port. */
+export interface StatusMessage {
+  status: number;
+}

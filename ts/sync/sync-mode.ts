@@ -1,0 +1,129 @@
+/**
+ * Runs on the page. Sync mode, the page's side, as one object the pool delegates to: the
+ * SyncExecutor (a one-worker dispatcher where `#[kernel(job)]` functions run), the
+ * executor's requests to run parallel iterators on the compute workers, and the answers
+ * that go back to it through the coordinator (link.ts).
+ */
+import { AbortError, CoordinatorError, type PmapError, toFailure } from "../protocol/errors.js";
+import { Mode } from "../protocol/frames.js";
+import type { KernelInfo } from "../protocol/kernel-module.js";
+import type { ExecutorRequest } from "../protocol/messages.js";
+import type { SpawnWorker } from "../pool/backend.js";
+import type { Call } from "../pool/call.js";
+import { ArraySink } from "../pool/collect.js";
+import { Dispatcher } from "../pool/dispatch.js";
+import type { JobOptions } from "../pool/options.js";
+import { startCall } from "../pool/submit.js";
+import type { WorkerInit, WorkerRef } from "../pool/worker-slot.js";
+import type { CoordinatorLink } from "./link.js";
+
+export interface SyncModeSetup {
+  link: CoordinatorLink;
+  spawn: SpawnWorker;
+  /** The pool's compiled module and glue (the executor runs the same module). */
+  init: Omit<WorkerInit, "executor">;
+  /** Compute workers in the pool (Rust chunks a parallel iterator for them). */
+  workers: number;
+  changed: () => void;
+  /** The pool's call ids (one namespace for calls and jobs). */
+  nextId: () => string;
+  /** Runs a parallel iterator's chunks (pipe payloads) on the compute workers. */
+  pipe: (label: string, payloads: Uint8Array[]) => Call;
+  /** Cancels a call on the compute workers. */
+  cancel: (call: Call, err: PmapError) => void;
+}
+
+export class SyncMode {
+  readonly #setup: SyncModeSetup;
+  readonly #executor: Dispatcher;
+  /** Pipe calls made by the executor's current job: dropped when the job ends. */
+  readonly #jobPipes = new Set<Call>();
+  /** Tickets whose answer the executor has not read yet: forgotten when the job ends. */
+  readonly #tickets = new Set<string>();
+  #reruns = 0;
+
+  constructor(setup: SyncModeSetup) {
+    this.#setup = setup;
+    this.#executor = new Dispatcher({
+      spawn: setup.spawn,
+      init: { ...setup.init, executor: { coordinator: setup.link.base, workers: setup.workers } },
+      name: "wasm-pmap-executor",
+      // Depth 1: a job blocks its worker, so a second one could only wait behind it.
+      depth: 1,
+      changed: setup.changed,
+      request: (msg, from) => this.#onRequest(msg, from),
+    });
+  }
+
+  /** Times a job's parallel iterator was re-run because the coordinator lost its ticket. */
+  get reruns(): number {
+    return this.#reruns;
+  }
+
+  /** Starts the executor; resolves when it is ready (it has pinged the coordinator). */
+  async start(): Promise<void> {
+    await this.#executor.grow(1);
+  }
+
+  /**
+   * Runs job `info` on the executor (`raw`: `input` is Rust's ready-made payload and the
+   * body comes back undecoded). When it settles, the pipes the job started are dropped and
+   * the coordinator forgets the tickets nobody will read.
+   */
+  async run(info: KernelInfo, input: unknown, opts: JobOptions, raw: boolean): Promise<unknown> {
+    const target = { dispatch: this.#executor, maxQueue: Infinity, nextId: this.#setup.nextId };
+    const call = startCall(target, info, Mode.Map, [input], { ...opts, chunkSize: 1 }, new ArraySink(1), raw);
+    const [out] = (await call.promise.finally(() => this.#jobEnded())) as unknown[];
+    return out;
+  }
+
+  close(err: PmapError): void {
+    this.#executor.close(err);
+  }
+
+  #jobEnded(): void {
+    const err = new AbortError("the job that started these chunks ended");
+    for (const c of this.#jobPipes) this.#setup.cancel(c, err);
+    this.#jobPipes.clear();
+    for (const t of this.#tickets) void this.#setup.link.forget(t);
+    this.#tickets.clear();
+    this.#setup.link.forgetTaken();
+  }
+
+  /** The executor asks for a pipe to run: reply by message, or (a blocked job) through the coordinator. */
+  #onRequest(msg: ExecutorRequest, from: WorkerRef): void {
+    if (msg.type === "pipe-taken") {
+      this.#tickets.delete(msg.ticket);
+      this.#setup.link.taken(msg.ticket);
+      return;
+    }
+    if (msg.rerun) this.#reruns++;
+    if (msg.ticket !== undefined) this.#tickets.add(msg.ticket);
+    let bodies: Promise<unknown>;
+    try {
+      const call = this.#setup.pipe(msg.label, msg.payloads);
+      this.#jobPipes.add(call);
+      bodies = call.promise.finally(() => this.#jobPipes.delete(call));
+    } catch (err) {
+      bodies = Promise.reject(err); // pool terminated, queue full, …: the job learns it
+    }
+    bodies.then(
+      (b) => this.#answer(from, msg, { bodies: b as Uint8Array[] }),
+      (err: unknown) => this.#answer(from, msg, { err }),
+    );
+  }
+
+  async #answer(from: WorkerRef, msg: Extract<ExecutorRequest, { type: "pipe" }>, out: { bodies?: Uint8Array[]; err?: unknown }): Promise<void> {
+    if (from.dead) return; // the job was cancelled: nobody waits
+    if (msg.ticket === undefined) {
+      from.post({ type: "pipe-result", id: msg.id, bodies: out.bodies, error: out.bodies ? undefined : toFailure(out.err, msg.label) });
+      return;
+    }
+    const answer = out.bodies ? { bodies: out.bodies } : { failure: toFailure(out.err, msg.label) };
+    const read = await this.#setup.link.answer(msg.ticket, answer, () => !from.dead && from.current !== undefined);
+    const job = from.current;
+    if (!read && job && !from.dead) {
+      this.#executor.cancel(job, new CoordinatorError(`sync mode: the coordinator did not take ticket ${msg.ticket}'s answer (3 tries)`));
+    }
+  }
+}
