@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from "vite";
+
 import { playwright } from "@vitest/browser-playwright";
+import { defineConfig } from "vite";
 
 import { chromiumArgs, chromiumExecutable as executablePath } from "./scripts/chromium.mjs";
 
@@ -30,7 +31,12 @@ export default defineConfig({
             commands: {
               // Stops every service worker, as the browser does to idle ones (DevTools protocol).
               async stopServiceWorkers(ctx) {
-                const cdp = await (ctx as unknown as { context: { newCDPSession(p: unknown): Promise<{ send(m: string): Promise<unknown> }> }; page: unknown }).context.newCDPSession((ctx as unknown as { page: unknown }).page);
+                const cdp = await (
+                  ctx as unknown as {
+                    context: { newCDPSession(p: unknown): Promise<{ send(m: string): Promise<unknown> }> };
+                    page: unknown;
+                  }
+                ).context.newCDPSession((ctx as unknown as { page: unknown }).page);
                 await cdp.send("ServiceWorker.enable");
                 await cdp.send("ServiceWorker.stopAllWorkers");
               },

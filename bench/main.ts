@@ -34,7 +34,14 @@ async function main() {
   glue.initSync({ module });
 
   // Single-thread wasm on the main thread: the same kernel, the whole image in one frame.
-  const frame = encodeRequest({ call: "bench:0", chunk: 0, kernel: "mandelbrotRow", mode: 0, payload: encodeValue(specs), context: null });
+  const frame = encodeRequest({
+    call: "bench:0",
+    chunk: 0,
+    kernel: "mandelbrotRow",
+    mode: 0,
+    payload: encodeValue(specs),
+    context: null,
+  });
   const check = decodeResponse(glue.__wasmPmapRun(frame));
   if (!check.ok) throw new Error(`main-thread baseline failed: ${check.failure.message}`);
   out.mainThreadMs = await time(RUNS, () => glue.__wasmPmapRun(frame));
@@ -48,7 +55,12 @@ async function main() {
       // against a raw postMessage echo on the same page.
       for (let i = 0; i < 200; i++) await pool.call("double", i); // warm-up
       const calls = [];
-      for (let run = 0; run < RUNS; run++) calls.push((await time(1, async () => { for (let i = 0; i < 500; i++) await pool.call("double", i); })) * 2);
+      for (let run = 0; run < RUNS; run++)
+        calls.push(
+          (await time(1, async () => {
+            for (let i = 0; i < 500; i++) await pool.call("double", i);
+          })) * 2,
+        );
       out.callRoundTripUs = median(calls);
     }
     pool.terminate();
@@ -71,7 +83,11 @@ async function main() {
   };
   await rust.default({ module_or_path: testModule.wasm });
   {
-    const pool = (await createPool({ concurrency: 2, module: testModule, sync: { serviceWorker: new URL("../dist/sw.js", import.meta.url) } })) as unknown as {
+    const pool = (await createPool({
+      concurrency: 2,
+      module: testModule,
+      sync: { serviceWorker: new URL("../dist/sw.js", import.meta.url) },
+    })) as unknown as {
       execute(job: string, n: number): Promise<number>;
       exposeToRust(): Disposable;
       terminate(): void;
@@ -79,7 +95,8 @@ async function main() {
     using _host = pool.exposeToRust();
     await pool.execute("syncRoundTripMs", 50); // warm-up
     await rust.asyncRoundTripMs(50);
-    const syncMs = [], asyncMs = [];
+    const syncMs = [],
+      asyncMs = [];
     for (let run = 0; run < RUNS; run++) {
       syncMs.push(await pool.execute("syncRoundTripMs", 200));
       asyncMs.push(await rust.asyncRoundTripMs(200));
@@ -90,10 +107,19 @@ async function main() {
   }
 
   const echo = new Worker(new URL("./echo-worker.ts", import.meta.url), { type: "module" });
-  const roundTrip = (i: number) => new Promise((r) => { echo.onmessage = r; echo.postMessage(i); });
+  const roundTrip = (i: number) =>
+    new Promise((r) => {
+      echo.onmessage = r;
+      echo.postMessage(i);
+    });
   for (let i = 0; i < 200; i++) await roundTrip(i);
   const raw = [];
-  for (let run = 0; run < RUNS; run++) raw.push((await time(1, async () => { for (let i = 0; i < 500; i++) await roundTrip(i); })) * 2);
+  for (let run = 0; run < RUNS; run++)
+    raw.push(
+      (await time(1, async () => {
+        for (let i = 0; i < 500; i++) await roundTrip(i);
+      })) * 2,
+    );
   out.rawRoundTripUs = median(raw);
   echo.terminate();
 
@@ -113,9 +139,16 @@ async function main() {
 }
 
 declare global {
-  interface Window { __bench?: { ok: boolean; results?: Record<string, number | string>; error?: string } }
+  interface Window {
+    __bench?: { ok: boolean; results?: Record<string, number | string>; error?: string };
+  }
 }
 main().then(
-  (results) => { window.__bench = { ok: true, results }; document.getElementById("out")!.textContent = JSON.stringify(results, null, 2); },
-  (err) => { window.__bench = { ok: false, error: String(err?.stack ?? err) }; },
+  (results) => {
+    window.__bench = { ok: true, results };
+    document.getElementById("out")!.textContent = JSON.stringify(results, null, 2);
+  },
+  (err) => {
+    window.__bench = { ok: false, error: String(err?.stack ?? err) };
+  },
 );

@@ -1,11 +1,16 @@
 // `npm run bench`: serves bench/ with Vite, opens it in headless Chromium, prints a table.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "vite";
 import { chromium } from "playwright";
+import { createServer } from "vite";
 import { chromiumArgs, chromiumExecutable } from "../scripts/chromium.mjs";
 
-const server = await createServer({ configFile: false, root: process.cwd(), logLevel: "error",
-  optimizeDeps: { include: ["cbor-x/index-no-eval"] }, server: { port: 0, host: "127.0.0.1" } });
+const server = await createServer({
+  configFile: false,
+  root: process.cwd(),
+  logLevel: "error",
+  optimizeDeps: { include: ["cbor-x/index-no-eval"] },
+  server: { port: 0, host: "127.0.0.1" },
+});
 await server.listen();
 const url = `${server.resolvedUrls.local[0]}bench/index.html`;
 const browser = await chromium.launch({ executablePath: chromiumExecutable, args: chromiumArgs });
@@ -38,7 +43,7 @@ try {
   console.log(`  cbor-x                           ${f(r.cborxEncodeMs)} ms`);
   console.log(`  serde-wasm-bindgen + ciborium    ${f(r.wasmEncodeMs)} ms`);
   mkdirSync("bench/out", { recursive: true });
-  writeFileSync("bench/out/results.json", JSON.stringify({ cores, ...r }, null, 2) + "\n");
+  writeFileSync("bench/out/results.json", `${JSON.stringify({ cores, ...r }, null, 2)}\n`);
   console.log(`\n(raw figures in bench/out/results.json)`);
 } finally {
   await browser.close();

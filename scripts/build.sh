@@ -6,6 +6,6 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/build-wasm.sh wasm-pmap-kernels pkg
 # Test-only kernels (fault injection, a user-style crate); not part of the package.
-bash scripts/build-wasm.sh wasm-pmap-test-kernels tests/fault-kernels/pkg
+bash scripts/build-wasm.sh wasm-pmap-test-kernels tests/test-kernels/pkg
 npx tsc -p tsconfig.json
 echo "[build] dist/ and pkg/ ready"

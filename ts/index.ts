@@ -17,16 +17,14 @@ import type { BuiltinKernels, Input, ItemKernel, Output, ReduceKernel, SliceKern
 import type { CallOptions } from "./pool/options.js";
 import { createPool, type Pool } from "./pool/pool.js";
 
-export { createPool, Pool } from "./pool/pool.js";
-export type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats } from "./pool/options.js";
-export type { SyncOptions } from "./sync/link.js";
 export type { Progress } from "./pool/call.js";
 export type { Indexed, Settled } from "./pool/collect.js";
 export { Mutex, type Release, Semaphore } from "./pool/locks.js";
 export {
-  builtinModule,
   type BuiltinKernels,
+  builtinModule,
   type Context,
+  type ImageSpec,
   type Input,
   type ItemKernel,
   type JobKernel,
@@ -34,10 +32,11 @@ export {
   type KernelModule,
   type Output,
   type ReduceKernel,
-  type ImageSpec,
   type RowSpec,
   type SliceKernel,
 } from "./pool/module.js";
+export type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats } from "./pool/options.js";
+export { createPool, Pool } from "./pool/pool.js";
 export {
   AbortError,
   CoordinatorError,
@@ -53,6 +52,7 @@ export {
   UnknownKernelError,
   WorkerCrashedError,
 } from "./protocol/errors.js";
+export type { SyncOptions } from "./sync/link.js";
 
 let defaultPool: Promise<Pool<BuiltinKernels>> | undefined;
 

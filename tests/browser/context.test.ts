@@ -19,7 +19,9 @@ describe("broadcast context", () => {
     pool = await createPool<Kernels>({ concurrency: 1, module });
     expect(await pool.map("weightedSum", rows, { context: weights, chunkSize: 10 })).toEqual(expected);
     expect(await pool.call("contextDecodes", 0)).toBe(1); // 100 chunks, 1 decode
-    expect(await pool.map("weightedSum", rows, { context: { w: [0, 0, 1] }, chunkSize: 10 })).toEqual(rows.map(() => 2));
+    expect(await pool.map("weightedSum", rows, { context: { w: [0, 0, 1] }, chunkSize: 10 })).toEqual(
+      rows.map(() => 2),
+    );
     expect(await pool.call("contextDecodes", 0)).toBe(2); // a new call sends its own context
   });
 

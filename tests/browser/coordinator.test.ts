@@ -24,7 +24,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  workers.forEach((w) => w.terminate());
+  for (const w of workers) w.terminate();
   await reg?.unregister();
 });
 
@@ -47,7 +47,9 @@ function probe() {
 }
 
 /** The page's side, as sync/link.ts speaks it: a message to the service worker, its status back. */
-function tell(msg: { wasmPmap: "deliver"; ticket: string; frame: Uint8Array } | { wasmPmap: "forget"; ticket: string }) {
+function tell(
+  msg: { wasmPmap: "deliver"; ticket: string; frame: Uint8Array } | { wasmPmap: "forget"; ticket: string },
+) {
   const channel = new MessageChannel();
   return new Promise<number>((resolve) => {
     channel.port1.onmessage = (e) => resolve(e.data.status);
@@ -57,7 +59,11 @@ function tell(msg: { wasmPmap: "deliver"; ticket: string; frame: Uint8Array } | 
 
 const newTicket = () => `${crypto.randomUUID()}:1`;
 const answer = (t: string) => encodeResponse({ call: t, chunk: 0, ok: true, body: Uint8Array.of(0x81, 0x07) });
-const wait = (t: string, ms: number, open = false) => ({ method: "GET", url: `${prefix}tickets/${t}/wait?ms=${ms}${open ? "&open=1" : ""}`, sync: true });
+const wait = (t: string, ms: number, open = false) => ({
+  method: "GET",
+  url: `${prefix}tickets/${t}/wait?ms=${ms}${open ? "&open=1" : ""}`,
+  sync: true,
+});
 
 describe("coordinator service worker", () => {
   it("a blocked synchronous XHR is released when the page delivers the ticket's answer", async () => {

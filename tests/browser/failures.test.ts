@@ -55,7 +55,11 @@ describe("kernel panics", () => {
 
   it("mapSettled: a kernel Err fails its item alone", async () => {
     const p = await pool();
-    const out = await p.mapSettled("failOn7", range(30).map((i) => i + 1), { chunkSize: 8 });
+    const out = await p.mapSettled(
+      "failOn7",
+      range(30).map((i) => i + 1),
+      { chunkSize: 8 },
+    );
     const failed = out.flatMap((r, i) => (r.ok ? [] : [i + 1]));
     expect(failed).toEqual([7, 14, 21, 28]);
     expect(out[0]).toEqual({ ok: true, value: 2 });
@@ -65,7 +69,11 @@ describe("kernel panics", () => {
     const p = await pool();
     const [bad, good] = await Promise.allSettled([
       p.map("panicOn13", range(2000), { chunkSize: 50 }),
-      p.map("failOn7", range(2000).map((i) => i * 7 + 1), { chunkSize: 50 }),
+      p.map(
+        "failOn7",
+        range(2000).map((i) => i * 7 + 1),
+        { chunkSize: 50 },
+      ),
     ]);
     expect(bad.status).toBe("rejected");
     expect(good).toEqual({ status: "fulfilled", value: range(2000).map((i) => i * 7 + 2) });
@@ -187,7 +195,11 @@ describe("steady state", () => {
   it("stream yields every index exactly once, in completion order", async () => {
     const p = await pool();
     const seen: number[] = [];
-    for await (const { index, value } of p.stream("failOn7", range(500).map((i) => i * 7 + 1), { chunkSize: 13 })) {
+    for await (const { index, value } of p.stream(
+      "failOn7",
+      range(500).map((i) => i * 7 + 1),
+      { chunkSize: 13 },
+    )) {
       expect(value).toBe(index * 7 + 2);
       seen.push(index);
     }

@@ -1,6 +1,6 @@
 // pmap end to end in Chromium: real module Workers, the real wasm module, the real wire.
 import { afterAll, describe, expect, it } from "vitest";
-import { createPool, DecodeError, disposeDefaultPool, pmap, type Pool, UnknownKernelError } from "../../dist/index.js";
+import { createPool, DecodeError, disposeDefaultPool, type Pool, pmap, UnknownKernelError } from "../../dist/index.js";
 import reference from "../vectors/mandelbrot.json";
 
 let pool: Pool;
@@ -30,7 +30,7 @@ describe("built-in kernels through the pool", () => {
     expect(rows).toHaveLength(height);
     for (const row of rows) expect(row).toBeInstanceOf(Uint8Array);
     const image = new Uint8Array(width * height);
-    rows.forEach((row, y) => image.set(row, y * width));
+    for (const [y, row] of rows.entries()) image.set(row, y * width);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", image));
     expect(hex(digest)).toBe(reference.sha256);
     expect(hex(rows[height / 2]!)).toBe(reference.middleRowHex);
@@ -46,7 +46,13 @@ describe("built-in kernels through the pool", () => {
     expect(roots).toBeInstanceOf(Float64Array);
     expect(Array.from(roots)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     const { preduce } = await import("../../dist/index.js");
-    expect(await preduce("addF64", 0.5, Array.from({ length: 1000 }, (_, i) => i))).toBe(499_500.5);
+    expect(
+      await preduce(
+        "addF64",
+        0.5,
+        Array.from({ length: 1000 }, (_, i) => i),
+      ),
+    ).toBe(499_500.5);
     expect(await preduce("addF64", 7, [])).toBe(7);
   });
 });
@@ -65,7 +71,14 @@ describe("bad input", () => {
   it("an unknown kernel rejects with the list of known kernels, and the pool lives on", async () => {
     const err = await (pmap as (k: string, i: unknown[]) => Promise<unknown>)("doubel", [1]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnknownKernelError);
-    expect((err as UnknownKernelError).known).toEqual(["addF64", "double", "mandelbrotImage", "mandelbrotRow", "sha256Hex", "sqrtF64"]);
+    expect((err as UnknownKernelError).known).toEqual([
+      "addF64",
+      "double",
+      "mandelbrotImage",
+      "mandelbrotRow",
+      "sha256Hex",
+      "sqrtF64",
+    ]);
     expect((err as Error).message).toContain("double, mandelbrotImage, mandelbrotRow");
     expect(await pmap("double", [4])).toEqual([8]);
   });

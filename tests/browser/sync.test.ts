@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "vitest/browser";
 import { AbortError, createPool, KernelError, type Pool, SyncModeError, TimeoutError } from "../../dist/index.js";
-import init, * as rust from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 import type { Kernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
+import init, * as rust from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 
 declare module "vitest/browser" {
   interface BrowserCommands {
@@ -47,12 +47,17 @@ describe("sync mode", () => {
     expect(await rust.plusOneAsync(20_000, 5_000)).toEqual(range(20_000, 5_000));
     expect(await rust.plusOneJobAsync(30_000, 10_000)).toEqual(range(30_000, 10_000));
     // A failing chunk reaches main-thread Rust as the pool's typed error, thrown to JS.
-    await expect(rust.plusOneAsync(0, 100)).rejects.toMatchObject({ name: "KernelError", message: expect.stringMatching(/panicOn13[\s\S]*boom at 13/) });
+    await expect(rust.plusOneAsync(0, 100)).rejects.toMatchObject({
+      name: "KernelError",
+      message: expect.stringMatching(/panicOn13[\s\S]*boom at 13/),
+    });
   });
 
   it("collect_vec_sync() outside the executor is a clear error, not a trap: the instance keeps working", () => {
     using _host = pool.exposeToRust();
-    expect(rust.collectSyncOnMainThread(false)).toMatch(/SyncModeError: collect_vec_sync\(\) blocks, so it only runs inside the SyncExecutor/);
+    expect(rust.collectSyncOnMainThread(false)).toMatch(
+      /SyncModeError: collect_vec_sync\(\) blocks, so it only runs inside the SyncExecutor/,
+    );
     let thrown: unknown;
     try {
       rust.collectSyncOnMainThread(true);
@@ -80,8 +85,16 @@ describe("sync mode", () => {
     try {
       const runs = [];
       for (let r = 0; r < 4; r++) {
-        runs.push(pool.execute("plusOneRange", [100 + 1_000 * r, 3_000]).then((out) => expect(out).toEqual(range(100 + 1_000 * r, 3_000))));
-        runs.push(other.execute("plusOneRange", [50_000 + 1_000 * r, 2_000]).then((out) => expect(out).toEqual(range(50_000 + 1_000 * r, 2_000))));
+        runs.push(
+          pool
+            .execute("plusOneRange", [100 + 1_000 * r, 3_000])
+            .then((out) => expect(out).toEqual(range(100 + 1_000 * r, 3_000))),
+        );
+        runs.push(
+          other
+            .execute("plusOneRange", [50_000 + 1_000 * r, 2_000])
+            .then((out) => expect(out).toEqual(range(50_000 + 1_000 * r, 2_000))),
+        );
       }
       await Promise.all(runs);
     } finally {

@@ -43,7 +43,11 @@ describe("a user's kernel module", () => {
     expect((err as Error).message).toContain("boom at 13");
     // The trapped instance was re-created from the shared Module in place: same workers,
     // none respawned, and every worker computes correctly again.
-    const again = await pool.map("panicOn13", items.filter((x) => x !== 13), { chunkSize: 1 });
+    const again = await pool.map(
+      "panicOn13",
+      items.filter((x) => x !== 13),
+      { chunkSize: 1 },
+    );
     expect(again).toEqual(items.filter((x) => x !== 13).map((x) => x + 1));
     expect(pool.stats()).toMatchObject({ workers: 2, respawned: 0 });
   });

@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright";
-import { chromiumArgs, chromiumExecutable } from "../../scripts/chromium.mjs";
 import { build, preview } from "vite";
 import { afterAll, expect, it } from "vitest";
+import { chromiumArgs, chromiumExecutable } from "../../scripts/chromium.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const app = mkdtempSync(join(tmpdir(), "wasm-pmap-consumer-"));
@@ -20,10 +20,19 @@ const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-sr
 it("installs from the packed tarball, builds with the Vite plugin, and runs under a strict CSP", async () => {
   execFileSync("npm", ["pack", "--silent", "--pack-destination", app], { cwd: root, stdio: "pipe" });
   const tgz = readdirSync(app).find((f) => f.endsWith(".tgz"))!;
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module", dependencies: { "wasm-pmap": `file:./${tgz}` } }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: app, stdio: "pipe" });
+  writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module", dependencies: { "wasm-pmap": `file:./${tgz}` } }),
+  );
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
+    cwd: app,
+    stdio: "pipe",
+  });
 
-  writeFileSync(join(app, "vite.config.js"), `import { wasmPmap } from "wasm-pmap/vite";\nexport default { plugins: [wasmPmap()] };\n`);
+  writeFileSync(
+    join(app, "vite.config.js"),
+    `import { wasmPmap } from "wasm-pmap/vite";\nexport default { plugins: [wasmPmap()] };\n`,
+  );
   writeFileSync(
     join(app, "index.html"),
     `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${CSP}"></head>` +
@@ -47,19 +56,32 @@ it("installs from the packed tarball, builds with the Vite plugin, and runs unde
   mkdirSync(join(app, "public"), { recursive: true });
 
   await build({ root: app, configFile: join(app, "vite.config.js"), logLevel: "error" });
-  const server = await preview({ root: app, configFile: join(app, "vite.config.js"), preview: { port: 0, host: "127.0.0.1" }, logLevel: "error" });
+  const server = await preview({
+    root: app,
+    configFile: join(app, "vite.config.js"),
+    preview: { port: 0, host: "127.0.0.1" },
+    logLevel: "error",
+  });
   const browser = await chromium.launch({ executablePath: chromiumExecutable, args: chromiumArgs });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(server.resolvedUrls!.local[0]!);
-    await page.waitForFunction(() => (window as any).__result || false, null, { timeout: 30_000 }).catch(() => {
-      throw new Error(`no result; page errors: ${errors.join(" | ")}`);
+    await page
+      .waitForFunction(() => (window as unknown as Record<string, unknown>).__result || false, null, {
+        timeout: 30_000,
+      })
+      .catch(() => {
+        throw new Error(`no result; page errors: ${errors.join(" | ")}`);
+      });
+    const result = await page.evaluate(() => (window as unknown as Record<string, unknown>).__result);
+    expect(result).toEqual({
+      ok: true,
+      hashes: ["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
+      sameImage: true,
     });
-    const result = await page.evaluate(() => (window as any).__result);
-    expect(result).toEqual({ ok: true, hashes: ["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"], sameImage: true });
-    expect(await page.evaluate(() => (window as any).__violations)).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as Record<string, unknown>).__violations)).toEqual([]);
     expect(errors).toEqual([]);
   } finally {
     await browser.close();

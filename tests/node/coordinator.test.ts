@@ -14,7 +14,8 @@ const bytes = async (r: Response) => Array.from(new Uint8Array(await r.arrayBuff
 async function request(c: Coordinator, path: string, method = "GET") {
   return (await c.handle(new Request(url(path), { method })))!;
 }
-const wait = (c: Coordinator, t: string, ms: number, open = false) => request(c, `tickets/${t}/wait?ms=${ms}${open ? "&open=1" : ""}`);
+const wait = (c: Coordinator, t: string, ms: number, open = false) =>
+  request(c, `tickets/${t}/wait?ms=${ms}${open ? "&open=1" : ""}`);
 
 describe("Coordinator", () => {
   it("answers only under its prefix; everything else passes through (undefined)", () => {
@@ -39,7 +40,12 @@ describe("Coordinator", () => {
   it("a failure frame is an answer too: it ends the wait at once", async () => {
     const c = new Coordinator(scope);
     const waiting = wait(c, ticket, 5000, true);
-    const failed = encodeResponse({ call: ticket, chunk: 0, ok: false, failure: { kind: "kernel", kernel: "k", message: "bad" } });
+    const failed = encodeResponse({
+      call: ticket,
+      chunk: 0,
+      ok: false,
+      failure: { kind: "kernel", kernel: "k", message: "bad" },
+    });
     await new Promise((r) => setTimeout(r, 5));
     expect(c.deliver(ticket, failed).status).toBe(204);
     expect(await bytes(await waiting)).toEqual(Array.from(failed));

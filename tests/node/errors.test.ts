@@ -1,7 +1,14 @@
 // The TS error table against the one both languages check (tests/vectors/errors.json).
 import { describe, expect, it } from "vitest";
 import * as errors from "../../ts/protocol/errors.js";
-import { ERROR_KINDS, type ErrorKind, failureError, fromFailure, kindOfClass, toFailure } from "../../ts/protocol/errors.js";
+import {
+  ERROR_KINDS,
+  type ErrorKind,
+  failureError,
+  fromFailure,
+  kindOfClass,
+  toFailure,
+} from "../../ts/protocol/errors.js";
 import table from "../vectors/errors.json";
 
 const classes = errors as unknown as Record<string, new (...args: never[]) => Error>;
@@ -40,7 +47,11 @@ describe("error kinds", () => {
   it("failure frames from Rust become the typed classes with call-wide item indices", () => {
     const info = { name: "k", kind: "map" as const, input: "number", output: "number" };
     const at = { chunk: 3, start: 100 };
-    const decode = failureError({ kind: "decode", kernel: "k", message: "bad", expected: "number", index: 2 }, info, at);
+    const decode = failureError(
+      { kind: "decode", kernel: "k", message: "bad", expected: "number", index: 2 },
+      info,
+      at,
+    );
     expect(decode).toBeInstanceOf(errors.DecodeError);
     expect(decode).toMatchObject({ kernel: "k", expected: "number", item: 102 });
     const kernel = failureError({ kind: "kernel", kernel: "k", message: "no", index: 1 }, info, at);

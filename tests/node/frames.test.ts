@@ -1,6 +1,5 @@
 // ts/protocol/frames.ts against the byte vectors that rust/pmap/tests/wire_vectors.rs checks wire.rs against.
 import { describe, expect, it } from "vitest";
-import vectors from "../vectors/wire.json";
 import {
   decodeRequest,
   decodeResponse,
@@ -11,6 +10,7 @@ import {
   type Failure,
   type Mode,
 } from "../../ts/protocol/frames.js";
+import vectors from "../vectors/wire.json";
 
 const unhex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -52,7 +52,14 @@ describe("frames.ts matches the shared vectors", () => {
     const ctx = vec.context as { id: string; bytesHex: string | null } | null;
     expect(req.context && { id: req.context.id, bytesHex: req.context.bytes && hex(req.context.bytes) }).toEqual(ctx);
     const context = ctx && { id: ctx.id, bytes: ctx.bytesHex === null ? null : unhex(ctx.bytesHex) };
-    const again = encodeRequest({ call: vec.call, chunk: vec.chunk, kernel: vec.kernel, mode: vec.mode as Mode, payload: unhex(vec.payloadHex), context });
+    const again = encodeRequest({
+      call: vec.call,
+      chunk: vec.chunk,
+      kernel: vec.kernel,
+      mode: vec.mode as Mode,
+      payload: unhex(vec.payloadHex),
+      context,
+    });
     expect(hex(again)).toBe(vec.hex);
   });
 
@@ -65,7 +72,9 @@ describe("frames.ts matches the shared vectors", () => {
     } else {
       expect(resp.failure).toEqual(vec.failure);
       // The file keeps the Rust struct's field order, so the map encodes to the same bytes.
-      expect(hex(encodeResponse({ call: vec.call, chunk: vec.chunk, ok: false, failure: vec.failure as Failure }))).toBe(vec.hex);
+      expect(
+        hex(encodeResponse({ call: vec.call, chunk: vec.chunk, ok: false, failure: vec.failure as Failure })),
+      ).toBe(vec.hex);
     }
   });
 });

@@ -1,7 +1,7 @@
 // Semaphore and Mutex: pure logic.
 import { describe, expect, it } from "vitest";
-import { AbortError } from "../../ts/protocol/errors.js";
 import { Mutex, Semaphore } from "../../ts/pool/locks.js";
+import { AbortError } from "../../ts/protocol/errors.js";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 

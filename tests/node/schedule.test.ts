@@ -1,11 +1,21 @@
 // Pure scheduling logic: chunk plans and the fair queue (no Workers involved).
 import { describe, expect, it } from "vitest";
-import { AUTO_CHUNKS_PER_WORKER, AUTO_MAX_CHUNK, autoChunkSize, FairQueue, planChunks, resolveChunkSize } from "../../ts/pool/schedule.js";
+import {
+  AUTO_CHUNKS_PER_WORKER,
+  AUTO_MAX_CHUNK,
+  autoChunkSize,
+  FairQueue,
+  planChunks,
+  resolveChunkSize,
+} from "../../ts/pool/schedule.js";
 import chunking from "../vectors/chunking.json";
 
 /** Small deterministic PRNG so a failing case can be replayed. */
 function rng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
 }
 
 describe("chunk plans", () => {
@@ -76,7 +86,7 @@ describe("FairQueue", () => {
       if (r() < 0.4) {
         const call = `c${Math.floor(r() * 5)}`;
         const tasks = Array.from({ length: Math.floor(r() * 4) }, (_, i) => `${call}-${step}-${i}`);
-        tasks.forEach((t) => pushed.add(t));
+        for (const t of tasks) pushed.add(t);
         q.push(call, tasks);
       } else {
         const t = q.next();
@@ -104,7 +114,16 @@ describe("calls pulled by simulated workers (Call + FairQueue + sinks, no Worker
         const total = Math.floor(r() * 3000);
         const items = Array.from({ length: total }, (_, i) => c * 1e6 + i);
         const chunkSize = r() < 0.5 ? resolveChunkSize("auto", total, workers) : 1 + Math.floor(r() * 200);
-        const call = new Call({ id: `c${c}`, kernel: info, mode: Mode.Map, items, chunkSize, concurrency: workers, sink: new ArraySink(total), requeue: () => {} });
+        const call = new Call({
+          id: `c${c}`,
+          kernel: info,
+          mode: Mode.Map,
+          items,
+          chunkSize,
+          concurrency: workers,
+          sink: new ArraySink(total),
+          requeue: () => {},
+        });
         queue.push(call.id, call.tasks());
         return { call, items };
       });

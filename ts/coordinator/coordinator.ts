@@ -63,7 +63,9 @@ export class Coordinator {
   /** The response for a request under the prefix, or `undefined`: not ours, let it through. */
   handle(request: Request): Promise<Response> | undefined {
     if (!request.url.startsWith(this.#prefix)) return undefined;
-    return this.#route(request).catch((err: unknown) => text(500, `coordinator error: ${(err as Error)?.message ?? err}`));
+    return this.#route(request).catch((err: unknown) =>
+      text(500, `coordinator error: ${(err as Error)?.message ?? err}`),
+    );
   }
 
   async #route(req: Request): Promise<Response> {
@@ -82,7 +84,8 @@ export class Coordinator {
     if (url.searchParams.get("open") === "1") {
       if (!ticket) {
         if (this.#tickets.size >= this.#max) return text(503, `too many tickets (${this.#max})`);
-        this.#tickets.set(id, (ticket = newTicket()));
+        ticket = newTicket();
+        this.#tickets.set(id, ticket);
       }
       ticket.opened = true;
     }
@@ -118,7 +121,8 @@ export class Coordinator {
     if (!TICKET_ID.test(id)) return { status: 400, why: "malformed ticket id" };
     try {
       const resp = decodeResponse(frame);
-      if (resp.call !== id || resp.chunk !== 0) return { status: 400, why: `frame is for ${resp.call}#${resp.chunk}, not ticket ${id}` };
+      if (resp.call !== id || resp.chunk !== 0)
+        return { status: 400, why: `frame is for ${resp.call}#${resp.chunk}, not ticket ${id}` };
     } catch (err) {
       return { status: 400, why: `not a response frame: ${(err as Error).message}` };
     }
@@ -127,7 +131,8 @@ export class Coordinator {
       // Not opened yet (its first wait is on its way) or forgotten in a restart: keep the
       // answer for a while; the first wait adopts it.
       if (this.#tickets.size >= this.#max) return { status: 503, why: `too many tickets (${this.#max})` };
-      this.#tickets.set(id, (ticket = newTicket()));
+      ticket = newTicket();
+      this.#tickets.set(id, ticket);
     }
     ticket.touched = Date.now();
     ticket.answer ??= frame;

@@ -1,5 +1,5 @@
 /**
- * The worker seam: how the dispatcher starts and talks to a worker, whatever runs it — a
+ * Runs on the page. The worker seam: how the dispatcher starts and talks to a worker, whatever runs it — a
  * browser `Worker` (browser-worker.ts), a test's scripted fake (tests/node/), later a Node.js
  * `worker_threads` backend. Nothing above this file knows which one it drives.
  */

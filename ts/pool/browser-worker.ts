@@ -1,5 +1,5 @@
 /**
- * The browser backend of the worker seam (backend.ts): a module `Worker` running
+ * Runs on the page. The browser backend of the worker seam (backend.ts): a module `Worker` running
  * ts/worker/entry.ts. The only file of the pool that touches the `Worker` API.
  */
 import type { SpawnWorker } from "./backend.js";

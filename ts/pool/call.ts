@@ -1,5 +1,5 @@
 /**
- * One call on the pool (`map`, `mapSettled`, `stream`, `reduce`, `call`): its chunks,
+ * Runs on the page. One call on the pool (`map`, `mapSettled`, `stream`, `reduce`, `call`): its chunks,
  * its options (concurrency, timeout, progress), and how chunk outcomes and failure frames
  * become results or typed errors. Outputs go to the call's sink (collect.ts).
  */
@@ -99,7 +99,9 @@ export class Call {
 
   /** The call's chunks, ready to queue. */
   tasks(): Task[] {
-    return planChunks(this.total, this.raw ? 1 : this.#spec.chunkSize).map(([start, end], chunk) => this.#task(chunk, start, end));
+    return planChunks(this.total, this.raw ? 1 : this.#spec.chunkSize).map(([start, end], chunk) =>
+      this.#task(chunk, start, end),
+    );
   }
 
   /** May this call put a chunk on worker `slot`? (per-call `concurrency`) */
@@ -128,7 +130,10 @@ export class Call {
     const n = task.end - task.start;
     if (this.mode === Mode.Map && !this.raw && (!Array.isArray(body) || body.length !== n)) {
       const got = Array.isArray(body) ? `${body.length} outputs` : typeof body;
-      this.chunkFailed(task, new PmapError(`kernel "${this.kernel.name}": chunk ${task.chunk} returned ${got}, expected ${n}`));
+      this.chunkFailed(
+        task,
+        new PmapError(`kernel "${this.kernel.name}": chunk ${task.chunk} returned ${got}, expected ${n}`),
+      );
       return;
     }
     this.sink.put(task, body);
@@ -147,7 +152,10 @@ export class Call {
    */
   chunkFailed(task: Task, err: PmapError): void {
     if (this.settled) return;
-    if (!this.sink.settles) return this.fail(err);
+    if (!this.sink.settles) {
+      this.fail(err);
+      return;
+    }
     const item = err instanceof KernelError || err instanceof DecodeError ? err.item : undefined;
     const size = task.end - task.start;
     if (size > 1 && (item !== undefined || (err instanceof KernelError && err.panicked))) {
@@ -179,7 +187,14 @@ export class Call {
   #progress(n: number, task: Task, worker = -1, startedAt = NaN, finishedAt = NaN): void {
     this.#itemsDone += n;
     try {
-      this.#spec.onProgress?.({ done: this.#itemsDone, total: this.total, chunk: task.chunk, worker, startedAt, finishedAt });
+      this.#spec.onProgress?.({
+        done: this.#itemsDone,
+        total: this.total,
+        chunk: task.chunk,
+        worker,
+        startedAt,
+        finishedAt,
+      });
     } catch (err) {
       this.fail(err instanceof PmapError ? err : new PmapError(`onProgress threw: ${(err as Error)?.message ?? err}`));
       return;

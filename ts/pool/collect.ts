@@ -1,5 +1,5 @@
 /**
- * Where a call's outputs go (the last step of an item's journey). One sink per call
+ * Runs on the page. Where a call's outputs go (the last step of an item's journey). One sink per call
  * flavour: `map` (array in input order), slice `map` (one concatenated typed array),
  * `reduce` (partials), `mapSettled` (per-item outcomes), `stream` (completion order).
  */

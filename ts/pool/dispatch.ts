@@ -1,5 +1,5 @@
 /**
- * Dispatch: hands queued chunks to workers and brings their answers back. Owns the
+ * Runs on the page. Dispatch: hands queued chunks to workers and brings their answers back. Owns the
  * workers (started through the worker seam, backend.ts), the queue, in-flight
  * bookkeeping, per-chunk timeouts, and the replacement of workers that died, hung, or were
  * running an aborted call. Pure logic: node tests drive it with scripted fake workers.
@@ -112,15 +112,17 @@ export class Dispatcher {
   /** Queues a call's chunks. */
   submit(call: Call, tasks: Task[]): void {
     this.#calls.set(call.id, call);
-    call.promise.then(
-      () => this.#counts.completed++,
-      () => this.#counts.failed++,
-    ).finally(() => {
-      this.#calls.delete(call.id);
-      this.#queue.drop(call.id); // chunks a failed call will never need
-      for (const s of this.#slots) s.contexts.delete(call.id);
-      this.#changed();
-    });
+    call.promise
+      .then(
+        () => this.#counts.completed++,
+        () => this.#counts.failed++,
+      )
+      .finally(() => {
+        this.#calls.delete(call.id);
+        this.#queue.drop(call.id); // chunks a failed call will never need
+        for (const s of this.#slots) s.contexts.delete(call.id);
+        this.#changed();
+      });
     this.requeue(tasks);
   }
 
@@ -180,10 +182,22 @@ export class Dispatcher {
     try {
       // The context's bytes go with the first chunk of the call this worker gets.
       const context = call.context ? { id: call.id, bytes: slot.contexts.has(call.id) ? null : call.context } : null;
-      frame = encodeRequest({ call: call.id, chunk: task.chunk, kernel: call.kernel.name, mode: call.mode, payload: call.payload(task), context });
+      frame = encodeRequest({
+        call: call.id,
+        chunk: task.chunk,
+        kernel: call.kernel.name,
+        mode: call.mode,
+        payload: call.payload(task),
+        context,
+      });
       if (call.context) slot.contexts.add(call.id);
     } catch (err) {
-      call.chunkFailed(task, new PmapError(`kernel "${call.kernel.name}": chunk ${task.chunk} could not be encoded: ${(err as Error).message}`));
+      call.chunkFailed(
+        task,
+        new PmapError(
+          `kernel "${call.kernel.name}": chunk ${task.chunk} could not be encoded: ${(err as Error).message}`,
+        ),
+      );
       return;
     }
     task.id = ++this.#taskSeq;
@@ -229,7 +243,10 @@ export class Dispatcher {
   }
 
   #onMessage(slot: WorkerSlot, msg: FromWorker): void {
-    if (msg.type === "pipe" || msg.type === "pipe-taken") return this.#opts.request?.(msg, slot);
+    if (msg.type === "pipe" || msg.type === "pipe-taken") {
+      this.#opts.request?.(msg, slot);
+      return;
+    }
     if (msg.type === "done" || msg.type === "trap") {
       const task = this.#untrack(slot, msg.id);
       // The worker moves on to its next chunk now: start that chunk's clock.
@@ -254,14 +271,20 @@ export class Dispatcher {
       if (resp.call !== call.id || resp.chunk !== task.chunk) {
         throw new PmapError(`response for ${resp.call}#${resp.chunk} arrived for ${call.id}#${task.chunk}`);
       }
-      if (resp.ok) call.accept(task, call.raw ? [resp.body] : decodeValue(resp.body), slot.index, startedAt, finishedAt);
+      if (resp.ok)
+        call.accept(task, call.raw ? [resp.body] : decodeValue(resp.body), slot.index, startedAt, finishedAt);
       else if (resp.failure.kind === "contextMissing" && call.context && task.resends++ < 2) {
         // The worker evicted the context (it caches a few): send the bytes again.
         slot.contexts.delete(call.id);
         this.#queue.unshift(call.id, task);
       } else call.failure(task, resp.failure);
     } catch (err) {
-      call.chunkFailed(task, err instanceof PmapError ? err : new PmapError(`kernel "${call.kernel.name}": bad response: ${(err as Error).message}`));
+      call.chunkFailed(
+        task,
+        err instanceof PmapError
+          ? err
+          : new PmapError(`kernel "${call.kernel.name}": bad response: ${(err as Error).message}`),
+      );
     }
   }
 
@@ -279,7 +302,12 @@ export class Dispatcher {
       this.#untrack(slot, task.id);
       if (task.call.settled) continue;
       if (ranThem && task === running && ++task.crashes > 1) {
-        task.call.chunkFailed(task, new WorkerCrashedError(`kernel "${task.call.kernel.name}": chunk ${task.chunk} crashed its worker twice (${reason})`));
+        task.call.chunkFailed(
+          task,
+          new WorkerCrashedError(
+            `kernel "${task.call.kernel.name}": chunk ${task.chunk} crashed its worker twice (${reason})`,
+          ),
+        );
       } else {
         this.#queue.unshift(task.call.id, task);
       }

@@ -1,5 +1,5 @@
 /**
- * The kernel module instantiated on the calling (main) thread, for the small work that is
+ * Runs on the page. The kernel module instantiated on the calling (main) thread, for the small work that is
  * not worth a round trip: folding `reduce` partials. Made on first use from the same
  * compiled Module the workers run.
  */
@@ -20,7 +20,14 @@ export class LocalModule {
   /** Folds `values` (left to right) with a reduce kernel. */
   async fold(kernel: KernelInfo, values: unknown[]): Promise<unknown> {
     const glue = await this.#load();
-    const frame = encodeRequest({ call: `local:${++this.#seq}`, chunk: 0, kernel: kernel.name, mode: Mode.Reduce, payload: encodeValue(values), context: null });
+    const frame = encodeRequest({
+      call: `local:${++this.#seq}`,
+      chunk: 0,
+      kernel: kernel.name,
+      mode: Mode.Reduce,
+      payload: encodeValue(values),
+      context: null,
+    });
     // A panic traps this instance too: runFrame re-creates it before anyone uses it again.
     const out = runFrame(glue, frame);
     if (!(out instanceof Uint8Array)) {
@@ -36,7 +43,10 @@ export class LocalModule {
     this.#glue ??= (async () => {
       // A glue module is a singleton per URL, and its initSync keeps the first instance;
       // after an unrecoverable trap, a new query string gives a new module record.
-      const url = this.#instances++ === 0 ? this.glueUrl : `${this.glueUrl}${this.glueUrl.includes("?") ? "&" : "?"}wasm-pmap-instance=${this.#instances}`;
+      const url =
+        this.#instances++ === 0
+          ? this.glueUrl
+          : `${this.glueUrl}${this.glueUrl.includes("?") ? "&" : "?"}wasm-pmap-instance=${this.#instances}`;
       const g = (await import(/* @vite-ignore */ url)) as KernelGlue;
       g.initSync({ module: this.module });
       return g;

@@ -1,5 +1,5 @@
 /**
- * Async concurrency primitives for code around the pool (rate-limiting calls, guarding a
+ * Runs on the page (or anywhere: no Worker API). Async concurrency primitives for code around the pool (rate-limiting calls, guarding a
  * shared resource). `acquire()` resolves to a release handle usable with `await using`.
  *
  * @example
@@ -24,7 +24,8 @@ export class Semaphore {
   readonly #waiters: Array<() => void> = [];
 
   constructor(readonly permits: number) {
-    if (!Number.isInteger(permits) || permits < 1) throw new RangeError(`permits must be a positive integer, got ${permits}`);
+    if (!Number.isInteger(permits) || permits < 1)
+      throw new RangeError(`permits must be a positive integer, got ${permits}`);
     this.#free = permits;
   }
 
@@ -67,7 +68,8 @@ export class Semaphore {
       if (released) return; // idempotent: a double release must not mint a permit
       released = true;
       const next = this.#waiters.shift();
-      if (next) next(); // hand the permit over directly
+      if (next)
+        next(); // hand the permit over directly
       else this.#free++;
     };
     return {

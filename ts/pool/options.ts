@@ -3,8 +3,8 @@
  * types the pool's methods take (documented here, where they are declared).
  */
 import type { SyncOptions } from "../sync/link.js";
-import type { DispatchStats } from "./dispatch.js";
 import type { Progress } from "./call.js";
+import type { DispatchStats } from "./dispatch.js";
 import type { Context, KernelModule } from "./module.js";
 
 export interface PoolOptions {

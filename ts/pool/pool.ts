@@ -11,7 +11,16 @@ import { SyncMode } from "../sync/sync-mode.js";
 import type { SpawnWorker } from "./backend.js";
 import { spawnBrowserWorker } from "./browser-worker.js";
 import type { Call } from "./call.js";
-import { ArraySink, ConcatSink, type Indexed, PartialsSink, type Settled, SettledSink, type Sink, StreamSink } from "./collect.js";
+import {
+  ArraySink,
+  ConcatSink,
+  type Indexed,
+  PartialsSink,
+  type Settled,
+  SettledSink,
+  type Sink,
+  StreamSink,
+} from "./collect.js";
 import { Dispatcher } from "./dispatch.js";
 import { LocalModule } from "./local.js";
 import {
@@ -100,7 +109,13 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     const maxQueue = opts.maxQueue ?? Infinity;
     if (maxQueue !== Infinity) positiveInt("maxQueue", maxQueue);
     const changed = () => this.#changed();
-    this.#dispatch = new Dispatcher({ spawn, init: code, name: "wasm-pmap", depth: opts.inflightPerWorker ?? 2, changed });
+    this.#dispatch = new Dispatcher({
+      spawn,
+      init: code,
+      name: "wasm-pmap",
+      depth: opts.inflightPerWorker ?? 2,
+      changed,
+    });
     const nextId = () => `${this.#id}:${++this.#callSeq}`;
     this.#target = { dispatch: this.#dispatch, maxQueue, nextId };
     this.#local = new LocalModule(code.module, code.glue);
@@ -140,12 +155,23 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
    * For a `slice` kernel, pass a typed array: each chunk reaches Rust as one `&[T]` and
    * the outputs come back concatenated into one typed array. Rejects with the first error.
    */
-  map<N extends ItemKernel<K>>(kernel: N, items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>, ...opts: OptionsFor<K, N>): Promise<Output<K, N>[]>;
+  map<N extends ItemKernel<K>>(
+    kernel: N,
+    items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>,
+    ...opts: OptionsFor<K, N>
+  ): Promise<Output<K, N>[]>;
   map<N extends SliceKernel<K>>(kernel: N, items: Input<K, N>, opts?: CallOptions): Promise<Output<K, N>>;
   async map(kernel: string, items: unknown, opts: CallOptions = {}): Promise<unknown> {
     const info = await this.#kernel(kernel);
     const list = checkItems(info, items);
-    if (info.kind === "slice") return this.#start(info, Mode.Slice, list, opts, new ConcatSink(() => new (list.constructor as new (n: number) => unknown)(0))).promise;
+    if (info.kind === "slice")
+      return this.#start(
+        info,
+        Mode.Slice,
+        list,
+        opts,
+        new ConcatSink(() => new (list.constructor as new (n: number) => unknown)(0)),
+      ).promise;
     return this.#start(info, Mode.Map, list, opts, new ArraySink(list.length)).promise;
   }
 
@@ -168,7 +194,9 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
       const error = err instanceof PmapError ? err : new PmapError(String((err as Error)?.message ?? err));
       return Array.from({ length: n }, () => ({ ok: false as const, error, timedOut: false }));
     }
-    return this.#start(info, Mode.Map, list, opts, new SettledSink(list.length)).promise as Promise<Settled<Output<K, N>>[]>;
+    return this.#start(info, Mode.Map, list, opts, new SettledSink(list.length)).promise as Promise<
+      Settled<Output<K, N>>[]
+    >;
   }
 
   /**
@@ -192,8 +220,16 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   }
 
   /** Runs a kernel on one input (a single-item map): one RPC. */
-  async call<N extends ItemKernel<K>>(kernel: N, input: Input<K, N>, ...[opts = {}]: OptionsFor<K, N>): Promise<Output<K, N>> {
-    const [out] = (await (this.map as (k: string, i: unknown[], o: CallOptions) => Promise<unknown[]>)(kernel, [input], { ...opts, chunkSize: 1 })) as Output<K, N>[];
+  async call<N extends ItemKernel<K>>(
+    kernel: N,
+    input: Input<K, N>,
+    ...[opts = {}]: OptionsFor<K, N>
+  ): Promise<Output<K, N>> {
+    const [out] = (await (this.map as (k: string, i: unknown[], o: CallOptions) => Promise<unknown[]>)(
+      kernel,
+      [input],
+      { ...opts, chunkSize: 1 },
+    )) as Output<K, N>[];
     return out!;
   }
 
@@ -210,7 +246,8 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   ): Promise<Output<K, N>> {
     const info = await this.#kernel(kernel);
     if (info.kind !== "reduce") throw new PmapError(`kernel "${kernel}" is a ${info.kind} kernel, not a reduce kernel`);
-    const partials = (await this.#start(info, Mode.Reduce, checkItems(info, items), opts, new PartialsSink()).promise) as unknown[];
+    const partials = (await this.#start(info, Mode.Reduce, checkItems(info, items), opts, new PartialsSink())
+      .promise) as unknown[];
     return (await this.#local.fold(info, [init, ...partials])) as Output<K, N>;
   }
 
@@ -288,9 +325,11 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
 
   /** Runs job `name` in sync mode (`raw`: Rust's ready-made payload in, bytes out). */
   async #job(name: string, input: unknown, opts: JobOptions, raw: boolean): Promise<unknown> {
-    if (!this.#sync) throw new SyncModeError(`running job "${name}" needs sync mode: createPool({ sync: { serviceWorker, scope } })`);
+    if (!this.#sync)
+      throw new SyncModeError(`running job "${name}" needs sync mode: createPool({ sync: { serviceWorker, scope } })`);
     const info = await this.#kernel(name);
-    if (info.kind !== "job") throw new PmapError(`kernel "${name}" is a ${info.kind} kernel, not a #[kernel(job)]; use pool.map`);
+    if (info.kind !== "job")
+      throw new PmapError(`kernel "${name}" is a ${info.kind} kernel, not a #[kernel(job)]; use pool.map`);
     this.#assertOpen();
     return this.#sync.run(info, input, opts, raw);
   }
@@ -301,12 +340,20 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   }
 
   // Counted so that a pool nobody watches skips building stats on every chunk.
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
     if (type === "change" && listener) this.#changeListeners++;
     super.addEventListener(type, listener, options);
   }
 
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void {
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ): void {
     if (type === "change" && listener) this.#changeListeners = Math.max(0, this.#changeListeners - 1);
     super.removeEventListener(type, listener, options);
   }
@@ -325,12 +372,16 @@ function checkItems(info: KernelInfo, items: unknown): ArrayLike<unknown> {
   if (info.kind === "job") throw new PmapError(`kernel "${info.name}" is a #[kernel(job)]: run it with pool.execute`);
   const typed = ArrayBuffer.isView(items) && !(items instanceof DataView);
   if (info.kind === "slice") {
-    if (!typed) throw new TypeError(`kernel "${info.name}" is a slice kernel: pass a ${info.input}, got ${kindOf(items)}`);
+    if (!typed)
+      throw new TypeError(`kernel "${info.name}" is a slice kernel: pass a ${info.input}, got ${kindOf(items)}`);
     return items as unknown as ArrayLike<number>;
   }
   if (typed || Array.isArray(items)) return items as ArrayLike<unknown>;
-  if (items && typeof (items as Iterable<unknown>)[Symbol.iterator] === "function") return Array.from(items as Iterable<unknown>);
-  throw new TypeError(`kernel "${info.name}": items must be an array or iterable of ${info.input}, got ${kindOf(items)}`);
+  if (items && typeof (items as Iterable<unknown>)[Symbol.iterator] === "function")
+    return Array.from(items as Iterable<unknown>);
+  throw new TypeError(
+    `kernel "${info.name}": items must be an array or iterable of ${info.input}, got ${kindOf(items)}`,
+  );
 }
 
 function kindOf(v: unknown): string {

@@ -1,5 +1,5 @@
 /**
- * Scheduling, pure logic (no Workers here, so node tests can drive it): how a call is cut
+ * Runs on the page. Scheduling, pure logic (no Workers here, so node tests can drive it): how a call is cut
  * into chunks, and the queue idle workers pull chunks from.
  */
 
@@ -22,7 +22,8 @@ export function autoChunkSize(total: number, workers: number): number {
 /** Resolves a user's `chunkSize` option; throws a RangeError for nonsense. */
 export function resolveChunkSize(opt: number | "auto" | undefined, total: number, workers: number): number {
   if (opt === undefined || opt === "auto") return autoChunkSize(total, workers);
-  if (!Number.isInteger(opt) || opt < 1) throw new RangeError(`chunkSize must be a positive integer or "auto", got ${opt}`);
+  if (!Number.isInteger(opt) || opt < 1)
+    throw new RangeError(`chunkSize must be a positive integer or "auto", got ${opt}`);
   return opt;
 }
 

@@ -37,7 +37,8 @@ export function startCall(
   const { dispatch } = to;
   const concurrency = opts.concurrency ?? dispatch.size;
   positiveInt("concurrency", concurrency);
-  if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${opts.timeoutMs}`);
+  if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0))
+    throw new RangeError(`timeoutMs must be > 0, got ${opts.timeoutMs}`);
   if (info.context !== undefined && opts.context === undefined) {
     throw new TypeError(`kernel "${info.name}" is a context kernel: pass opts.context (a ${info.context})`);
   }

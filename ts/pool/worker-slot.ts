@@ -1,5 +1,5 @@
 /**
- * The pool's side of one worker: start it through the worker seam (backend.ts), know when
+ * Runs on the page. The pool's side of one worker: start it through the worker seam (backend.ts), know when
  * it is ready, keep the chunks in flight on it, and notice when it dies. Pure logic: the
  * worker it drives may be a browser Worker or a test's fake.
  */
@@ -57,14 +57,20 @@ export class WorkerSlot implements WorkerRef {
     events: SlotEvents,
     readyTimeoutMs = READY_TIMEOUT_MS,
   ) {
-    let settle!: { resolve(k: KernelInfo[]): void; reject(e: PoolStartError): void };
-    this.ready = new Promise<KernelInfo[]>((resolve, reject) => (settle = { resolve, reject }));
-    this.#rejectReady = settle.reject;
+    let resolve!: (k: KernelInfo[]) => void;
+    let reject!: (e: PoolStartError) => void;
+    this.ready = new Promise<KernelInfo[]>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const settle = { resolve, reject };
+    this.#rejectReady = reject;
     this.ready.catch(() => {}); // observed by the dispatcher; avoid an unhandled rejection here
-    const timer = (this.#readyTimer = setTimeout(
+    const timer = setTimeout(
       () => settle.reject(new PoolStartError(`worker ${index} did not start within ${readyTimeoutMs} ms`)),
       readyTimeoutMs,
-    ));
+    );
+    this.#readyTimer = timer;
     this.#worker = spawn(name, {
       message: (msg) => {
         if (msg.type === "ready") {

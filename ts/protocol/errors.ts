@@ -1,5 +1,5 @@
 /**
- * Every error wasm-pmap rejects with, and the one table of error kinds (ERROR_KINDS) that
+ * Protocol: runs wherever it is imported (page, worker). Every error wasm-pmap rejects with, and the one table of error kinds (ERROR_KINDS) that
  * failure frames carry across to Rust and back. All classes extend {@link PmapError}, so
  * `err instanceof PmapError` tells ours from anything else. Runs wherever it is imported
  * (page, worker); it loads no CBOR code.

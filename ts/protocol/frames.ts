@@ -1,5 +1,5 @@
 /**
- * The wire protocol's CBOR frames, TypeScript side: the twin of `rust/pmap/src/wire.rs`,
+ * Protocol: runs wherever it is imported (page, executor, service worker). The wire protocol's CBOR frames, TypeScript side: the twin of `rust/pmap/src/wire.rs`,
  * both checked against `tests/vectors/wire.json`. (The postMessage envelopes around them
  * are messages.ts; the coordinator's routes are routes.ts.)
  *
@@ -56,7 +56,13 @@ export type Response =
 // Uint8Array stays an untagged byte string to match serde_bytes / Vec<u8>;
 // variableMapSize writes a map's length in its shortest form (as ciborium does), so the
 // same value gives the same bytes on both sides, and small structs are 2 bytes shorter.
-const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, pack: false, variableMapSize: true });
+const encoder = new Encoder({
+  useRecords: false,
+  mapsAsObjects: true,
+  tagUint8Array: false,
+  pack: false,
+  variableMapSize: true,
+});
 const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 
 /**

@@ -1,5 +1,5 @@
 /**
- * What a kernel module's wasm-bindgen glue exports to wasm-pmap: the contract with
+ * Protocol: runs wherever it is imported (page, every worker). What a kernel module's wasm-bindgen glue exports to wasm-pmap: the contract with
  * `rust/pmap/src/entry.rs` — plus the one helper every instance runs frames through.
  * Loads no CBOR code: a compute worker imports this and nothing else of the package.
  */
@@ -46,7 +46,9 @@ export function runFrame(glue: KernelGlue, frame: Uint8Array): Uint8Array | { tr
     const g = globalThis as Record<string, unknown>;
     const panic = g[PANIC_GLOBAL] as string | undefined;
     g[PANIC_GLOBAL] = undefined;
-    const trap = panic ? `panicked: ${panic}` : `threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+    const trap = panic
+      ? `panicked: ${panic}`
+      : `threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
     let recovered = false;
     if (glue.__wbg_reset_state) {
       try {

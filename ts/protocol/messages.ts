@@ -1,5 +1,5 @@
 /**
- * The postMessage envelopes between the pool (ts/pool/) and a worker (ts/worker/). Types
+ * Protocol (types only). The postMessage envelopes between the pool (ts/pool/) and a worker (ts/worker/). Types
  * only: the frames inside them are bytes (frames.ts), never parsed by the worker.
  */
 import type { Failure } from "./frames.js";

@@ -1,5 +1,5 @@
 /**
- * The coordinator protocol (sync mode): how the SyncExecutor, the page and the coordinator
+ * Protocol (constants and types). The coordinator protocol (sync mode): how the SyncExecutor, the page and the coordinator
  * service worker (ts/coordinator/) meet. Constants and message types only.
  *
  * A **ticket** is one blocking `collect_vec_sync()`: the executor opens it with its first

@@ -62,7 +62,11 @@ export class CoordinatorLink {
    * replay that wait on a fresh instance, which then waits for nothing. So until the
    * executor says it has read the answer, deliver it again every few seconds.
    */
-  async answer(ticket: string, out: { bodies: Uint8Array[] } | { failure: Failure }, waiting: () => boolean): Promise<boolean> {
+  async answer(
+    ticket: string,
+    out: { bodies: Uint8Array[] } | { failure: Failure },
+    waiting: () => boolean,
+  ): Promise<boolean> {
     const frame =
       "bodies" in out
         ? encodeResponse({ call: ticket, chunk: 0, ok: true, body: encodeValue(out.bodies) })
@@ -119,12 +123,16 @@ export async function startCoordinator(opts: SyncOptions): Promise<CoordinatorLi
     try {
       reg = await container.register(script, { type: "module", scope });
     } catch (err) {
-      throw new PoolStartError(`sync mode: registering the coordinator ${script.href} (scope ${scope}) failed: ${(err as Error).message}`);
+      throw new PoolStartError(
+        `sync mode: registering the coordinator ${script.href} (scope ${scope}) failed: ${(err as Error).message}`,
+      );
     }
   } else {
     reg = await container.getRegistration(opts.scope === undefined ? undefined : new URL(opts.scope, base).href);
     if (!reg) {
-      throw new PoolStartError("sync mode: no service worker is registered for that scope; pass sync.serviceWorker (e.g. the URL of wasm-pmap/sw.js)");
+      throw new PoolStartError(
+        "sync mode: no service worker is registered for that scope; pass sync.serviceWorker (e.g. the URL of wasm-pmap/sw.js)",
+      );
     }
   }
   await activated(reg, opts.activateTimeoutMs ?? 10_000);
@@ -137,7 +145,12 @@ async function activated(reg: ServiceWorkerRegistration, timeoutMs: number): Pro
   if (sw.state === "activated") return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new PoolStartError(`sync mode: the coordinator service worker did not activate within ${timeoutMs} ms (state: ${sw.state})`)),
+      () =>
+        reject(
+          new PoolStartError(
+            `sync mode: the coordinator service worker did not activate within ${timeoutMs} ms (state: ${sw.state})`,
+          ),
+        ),
       timeoutMs,
     );
     const check = () => {

@@ -4,10 +4,7 @@
  * executor's requests to run parallel iterators on the compute workers, and the answers
  * that go back to it through the coordinator (link.ts).
  */
-import { AbortError, CoordinatorError, type PmapError, toFailure } from "../protocol/errors.js";
-import { Mode } from "../protocol/frames.js";
-import type { KernelInfo } from "../protocol/kernel-module.js";
-import type { ExecutorRequest } from "../protocol/messages.js";
+
 import type { SpawnWorker } from "../pool/backend.js";
 import type { Call } from "../pool/call.js";
 import { ArraySink } from "../pool/collect.js";
@@ -15,6 +12,10 @@ import { Dispatcher } from "../pool/dispatch.js";
 import type { JobOptions } from "../pool/options.js";
 import { startCall } from "../pool/submit.js";
 import type { WorkerInit, WorkerRef } from "../pool/worker-slot.js";
+import { AbortError, CoordinatorError, type PmapError, toFailure } from "../protocol/errors.js";
+import { Mode } from "../protocol/frames.js";
+import type { KernelInfo } from "../protocol/kernel-module.js";
+import type { ExecutorRequest } from "../protocol/messages.js";
 import type { CoordinatorLink } from "./link.js";
 
 export interface SyncModeSetup {
@@ -113,17 +114,29 @@ export class SyncMode {
     );
   }
 
-  async #answer(from: WorkerRef, msg: Extract<ExecutorRequest, { type: "pipe" }>, out: { bodies?: Uint8Array[]; err?: unknown }): Promise<void> {
+  async #answer(
+    from: WorkerRef,
+    msg: Extract<ExecutorRequest, { type: "pipe" }>,
+    out: { bodies?: Uint8Array[]; err?: unknown },
+  ): Promise<void> {
     if (from.dead) return; // the job was cancelled: nobody waits
     if (msg.ticket === undefined) {
-      from.post({ type: "pipe-result", id: msg.id, bodies: out.bodies, error: out.bodies ? undefined : toFailure(out.err, msg.label) });
+      from.post({
+        type: "pipe-result",
+        id: msg.id,
+        bodies: out.bodies,
+        error: out.bodies ? undefined : toFailure(out.err, msg.label),
+      });
       return;
     }
     const answer = out.bodies ? { bodies: out.bodies } : { failure: toFailure(out.err, msg.label) };
     const read = await this.#setup.link.answer(msg.ticket, answer, () => !from.dead && from.current !== undefined);
     const job = from.current;
     if (!read && job && !from.dead) {
-      this.#executor.cancel(job, new CoordinatorError(`sync mode: the coordinator did not take ticket ${msg.ticket}'s answer (3 tries)`));
+      this.#executor.cancel(
+        job,
+        new CoordinatorError(`sync mode: the coordinator did not take ticket ${msg.ticket}'s answer (3 tries)`),
+      );
     }
   }
 }

@@ -42,7 +42,9 @@ async function init(module: WebAssembly.Module, glueUrl: string, executor: Execu
     // (the built-in one or a user's), so it cannot be a static import of this file.
     const g = (await import(/* @vite-ignore */ glueUrl)) as KernelGlue;
     if (typeof g.__wasmPmapRun !== "function") {
-      throw new Error(`${glueUrl} is not a wasm-pmap kernel module (no __wasmPmapRun export; built with an older wasm-pmap?)`);
+      throw new Error(
+        `${glueUrl} is not a wasm-pmap kernel module (no __wasmPmapRun export; built with an older wasm-pmap?)`,
+      );
     }
     g.initSync({ module });
     if (executor) {
@@ -76,5 +78,7 @@ function run(msg: ToWorker): void {
   // buffer can be transferred. Guard anyway in case it is a view of something bigger.
   const frame = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.slice().buffer;
   const memoryBytes = glue.__wasmPmapMemoryBytes();
-  post({ type: "done", id: msg.id, frame: frame as ArrayBuffer, startedAt, finishedAt, memoryBytes }, [frame as ArrayBuffer]);
+  post({ type: "done", id: msg.id, frame: frame as ArrayBuffer, startedAt, finishedAt, memoryBytes }, [
+    frame as ArrayBuffer,
+  ]);
 }

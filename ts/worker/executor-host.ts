@@ -126,5 +126,9 @@ function xhr(method: string, url: string): XhrResult {
   }
   const bytes = new Uint8Array((x.response as ArrayBuffer | null) ?? new ArrayBuffer(0));
   const type = x.getResponseHeader("content-type") ?? "";
-  return { status: x.status, bytes, text: type.startsWith("text/") ? new TextDecoder().decode(bytes).slice(0, 300) : "" };
+  return {
+    status: x.status,
+    bytes,
+    text: type.startsWith("text/") ? new TextDecoder().decode(bytes).slice(0, 300) : "",
+  };
 }
