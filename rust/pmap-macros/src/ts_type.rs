@@ -47,6 +47,7 @@ pub fn result_ok(ty: &Type) -> Option<&Type> {
     (name == "Result" && args.len() == 2).then(|| args[0])
 }
 
+/// The TypeScript type of a value of `ty` as cbor-x decodes it.
 pub fn ts_type(ty: &Type) -> String {
     match ty {
         Type::Reference(r) => match &*r.elem {
@@ -117,6 +118,11 @@ fn last_segment(ty: &Type) -> Option<(String, Vec<&Type>)> {
         _ => Vec::new(),
     };
     Some((seg.ident.to_string(), args))
+}
+
+/// A type as Rust spells it, without spaces (`Vec<u8>`), for messages and comparisons.
+pub fn type_str(ty: &Type) -> String {
+    quote::quote!(#ty).to_string().replace(' ', "")
 }
 
 /// `mandelbrot_row` → `mandelbrotRow`.

@@ -11,10 +11,10 @@ use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 
-use crate::error::{Failure, FailureKind};
+use crate::error::{ErrorKind, Failure};
 use crate::lenient::LenientDe;
-use crate::registry::{cbor_error, KernelInfo};
-use crate::wire::Context;
+use crate::registry::KernelInfo;
+use crate::wire::{cbor_error, Context};
 
 /// Contexts kept per worker (most recently used last).
 pub const CAPACITY: usize = 4;
@@ -31,7 +31,7 @@ pub fn get<C: DeserializeOwned + 'static>(
 ) -> Result<Rc<C>, Failure> {
     let Some(ctx) = context else {
         return Err(Failure::new(
-            FailureKind::ContextMissing,
+            ErrorKind::ContextMissing,
             k.name,
             format!(
                 "kernel \"{}\" needs a context (CallOptions.context)",
@@ -43,7 +43,7 @@ pub fn get<C: DeserializeOwned + 'static>(
         let LenientDe(value): LenientDe<C> =
             ciborium::de::from_reader(&bytes[..]).map_err(|e| {
                 let mut f = Failure::new(
-                    FailureKind::Decode,
+                    ErrorKind::Decode,
                     k.name,
                     format!(
                         "the context does not decode as {}: {}",
@@ -77,7 +77,7 @@ pub fn get<C: DeserializeOwned + 'static>(
             Some((id, v)) => {
                 let typed = v.clone().downcast::<C>().map_err(|_| {
                     Failure::new(
-                        FailureKind::Frame,
+                        ErrorKind::Frame,
                         k.name,
                         format!("context {id} belongs to another kernel"),
                     )
@@ -86,7 +86,7 @@ pub fn get<C: DeserializeOwned + 'static>(
                 typed
             }
             None => Err(Failure::new(
-                FailureKind::ContextMissing,
+                ErrorKind::ContextMissing,
                 k.name,
                 format!("context {} is not cached here", ctx.id),
             )),
@@ -94,7 +94,61 @@ pub fn get<C: DeserializeOwned + 'static>(
     })
 }
 
-/// Number of contexts this worker holds (for tests).
-pub fn cached() -> usize {
-    CACHE.with_borrow(|c| c.len())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::to_vec;
+
+    static INFO: KernelInfo = KernelInfo {
+        name: "dot",
+        input_ts: "Float64Array",
+        output_ts: "number",
+        input_rust: "Vec<f64>",
+        context_ts: Some("number[]"),
+    };
+
+    fn first(id: &str) -> Context {
+        Context {
+            id: id.into(),
+            bytes: Some(to_vec(&[1.0f64])),
+        }
+    }
+
+    fn later(id: &str) -> Context {
+        Context {
+            id: id.into(),
+            bytes: None,
+        }
+    }
+
+    fn cached() -> usize {
+        CACHE.with_borrow(|c| c.len())
+    }
+
+    #[test]
+    fn the_cache_is_bounded_and_evicts_the_least_recently_used() {
+        for i in 0..10 {
+            get::<Vec<f64>>(&INFO, Some(&first(&format!("call-{i}")))).unwrap();
+        }
+        assert_eq!(cached(), CAPACITY);
+        let err = get::<Vec<f64>>(&INFO, Some(&later("call-0"))).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ContextMissing);
+        // call-6 is the oldest of the four kept; using it makes call-7 the oldest.
+        assert_eq!(
+            *get::<Vec<f64>>(&INFO, Some(&later("call-6"))).unwrap(),
+            [1.0]
+        );
+        get::<Vec<f64>>(&INFO, Some(&first("call-10"))).unwrap();
+        assert!(get::<Vec<f64>>(&INFO, Some(&later("call-6"))).is_ok());
+        let err = get::<Vec<f64>>(&INFO, Some(&later("call-7"))).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ContextMissing);
+        assert_eq!(cached(), CAPACITY);
+    }
+
+    #[test]
+    fn a_cached_context_of_another_type_is_a_frame_error() {
+        get::<Vec<f64>>(&INFO, Some(&first("typed"))).unwrap();
+        let err = get::<String>(&INFO, Some(&later("typed"))).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Frame);
+    }
 }

@@ -1,5 +1,6 @@
-//! The wasm entry points a worker calls. `dispatch` takes one request frame and returns
-//! one response frame; everything in between (decode, lookup, run, encode) is Rust.
+//! The wasm entry points a worker calls. [`run`] (`__wasmPmapRun`) takes one request frame
+//! and returns one response frame; everything in between (decode, lookup, run, encode) is
+//! Rust.
 
 use std::sync::Once;
 
@@ -11,20 +12,20 @@ use crate::wire::{Mode, Request, Response};
 /// Runs one request frame (see `wire.rs`) and returns the response frame. Kernel errors
 /// and bad input come back as error responses; only a panic escapes, as a trap, after
 /// the panic hook has left its message in `globalThis.__wasmPmapPanic`.
-#[wasm_bindgen(js_name = "__wasmPmapDispatch")]
-pub fn dispatch(frame: &[u8]) -> Vec<u8> {
+#[wasm_bindgen(js_name = "__wasmPmapRun")]
+pub fn run(frame: &[u8]) -> Vec<u8> {
     init();
     let response = match Request::decode(frame) {
         Ok(req) => Response {
             body: match req.mode {
-                Mode::Pipe => crate::par::pipe::run(&req.job, &req.payload),
+                Mode::Pipe => crate::par::pipe::run(&req.call, &req.payload),
                 _ => registry::run(&req.kernel, req.mode, &req.payload, req.context.as_ref()),
             },
-            job: req.job,
+            call: req.call,
             chunk: req.chunk,
         },
         Err(failure) => Response {
-            job: String::new(),
+            call: String::new(),
             chunk: 0,
             body: Err(failure),
         },
@@ -56,8 +57,10 @@ pub fn memory_bytes() -> f64 {
     0.0
 }
 
-/// Encodes a JS value as CBOR through serde-wasm-bindgen + ciborium. Kept as the
-/// alternative to cbor-x that the bench measures (see README "Wire").
+/// Encodes a JS value as CBOR through serde-wasm-bindgen + ciborium: the alternative to
+/// cbor-x that the bench measures (see README "Wire"). Only with the `bench` feature, so
+/// the shipped kernel module does not carry it.
+#[cfg(feature = "bench")]
 #[wasm_bindgen(js_name = "__wasmPmapEncodeCbor")]
 pub fn encode_cbor(value: JsValue) -> Result<Vec<u8>, JsError> {
     let v: ciborium::Value = serde_wasm_bindgen::from_value(value)?;

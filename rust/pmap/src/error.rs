@@ -1,31 +1,112 @@
-//! Typed failures that travel back to TypeScript inside a response frame.
+//! The one table of error kinds, and the two errors that carry one: [`Failure`] (what a
+//! kernel module reports inside a response frame) and [`PmapError`] (what a Rust caller of
+//! the pool gets). Its twin is `ts/protocol/errors.ts`; both are checked row for row
+//! against `tests/vectors/errors.json`.
 
 use serde::{Deserialize, Serialize};
 
-/// What went wrong with a chunk. Mirrors the error classes of `ts/errors.ts`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum FailureKind {
-    /// The frame itself is malformed (wrong version, not CBOR).
-    Frame,
+/// One row of [`ERROR_KINDS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindRow {
+    pub kind: ErrorKind,
+    /// The wire name: a failure frame's `kind`, and how serde spells the variant.
+    pub wire: &'static str,
+    /// The TypeScript error class an error of this kind is thrown as. Several generic
+    /// kinds share `PmapError`; any other class names exactly one kind.
+    pub class: &'static str,
+}
+
+/// Writes [`ErrorKind`] and [`ERROR_KINDS`] from one list, so a kind cannot exist without
+/// its wire name and class.
+macro_rules! error_kinds {
+    ($($(#[doc = $doc:literal])* $variant:ident = $wire:literal => $class:literal,)*) => {
+        /// What went wrong, for a [`Failure`] and a [`PmapError`] alike. Serialized by its
+        /// wire name (`"unknownKernel"`, …); the TypeScript class it corresponds to is
+        /// [`ErrorKind::class_name`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[doc = $doc])* #[serde(rename = $wire)] $variant,)*
+        }
+
+        /// Every error kind with its wire name and TypeScript class, in declaration order
+        /// (`ERROR_KINDS[kind as usize].kind == kind`).
+        pub const ERROR_KINDS: &[KindRow] = &[
+            $(KindRow { kind: ErrorKind::$variant, wire: $wire, class: $class },)*
+        ];
+    };
+}
+
+error_kinds! {
+    /// The frame itself is malformed (wrong version, not CBOR), or names a kernel of
+    /// another kind than its mode.
+    Frame = "frame" => "PmapError",
     /// No kernel of that name is registered in this module.
-    UnknownKernel,
+    UnknownKernel = "unknownKernel" => "UnknownKernelError",
     /// An item does not decode as the kernel's input type.
-    Decode,
-    /// The kernel returned `Err(..)`.
-    Kernel,
-    /// The kernel's output could not be encoded.
-    Encode,
-    /// A `map_with` kernel got no context, or a context id this worker no longer caches
-    /// (the pool then re-sends the bytes).
-    ContextMissing,
+    Decode = "decode" => "DecodeError",
+    /// The kernel returned `Err(..)` or panicked.
+    Kernel = "kernel" => "KernelError",
+    /// The kernel's output could not be encoded (its `Serialize` impl failed).
+    Encode = "encode" => "PmapError",
+    /// A context kernel's worker no longer holds the call's context (the pool then
+    /// re-sends the bytes).
+    ContextMissing = "contextMissing" => "PmapError",
+    /// A chunk ran past its `timeoutMs`.
+    Timeout = "timeout" => "TimeoutError",
+    /// The call's signal fired.
+    Aborted = "aborted" => "AbortError",
+    /// A worker died running a chunk, twice.
+    WorkerCrashed = "workerCrashed" => "WorkerCrashedError",
+    /// The pool's queue is full.
+    QueueFull = "queueFull" => "QueueFullError",
+    /// The pool was terminated.
+    PoolTerminated = "poolTerminated" => "PoolTerminatedError",
+    /// The module or a worker could not start.
+    PoolStart = "poolStart" => "PoolStartError",
+    /// The coordinator service worker is missing or lost a ticket.
+    Coordinator = "coordinator" => "CoordinatorError",
+    /// A blocking call (`collect_vec_sync()`, …) outside the SyncExecutor worker, or a job
+    /// on a pool without sync mode.
+    SyncMode = "syncMode" => "SyncModeError",
+    /// No pool is reachable from this thread (see `Pool.exposeToRust()` in TypeScript).
+    NoPool = "noPool" => "NoPoolError",
+    /// Anything else the pool reported, or a result that did not decode as the expected
+    /// Rust type.
+    Pool = "pool" => "PmapError",
+}
+
+impl ErrorKind {
+    fn row(self) -> &'static KindRow {
+        &ERROR_KINDS[self as usize]
+    }
+
+    /// The wire name (`"workerCrashed"`).
+    pub fn wire_name(self) -> &'static str {
+        self.row().wire
+    }
+
+    /// The TypeScript class an error of this kind is thrown as (`"WorkerCrashedError"`).
+    pub fn class_name(self) -> &'static str {
+        self.row().class
+    }
+
+    /// The kind a TypeScript error class stands for. `PmapError`, which several kinds
+    /// share, and unknown names give [`ErrorKind::Pool`].
+    pub fn from_class_name(class: &str) -> ErrorKind {
+        ERROR_KINDS
+            .iter()
+            .find(|r| r.class == class && r.class != "PmapError")
+            .map_or(ErrorKind::Pool, |r| r.kind)
+    }
 }
 
 /// A failure report: which kernel, which item of the chunk, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Failure {
-    pub kind: FailureKind,
+    pub kind: ErrorKind,
+    /// The kernel's registered name (empty when the frame names none).
     pub kernel: String,
     pub message: String,
     /// The input type the kernel expects (TypeScript spelling), for decode errors.
@@ -40,7 +121,8 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub fn new(kind: FailureKind, kernel: &str, message: impl Into<String>) -> Self {
+    /// A failure of `kind` about `kernel`, without item index or extras.
+    pub fn new(kind: ErrorKind, kernel: &str, message: impl Into<String>) -> Self {
         Failure {
             kind,
             kernel: kernel.to_owned(),
@@ -65,7 +147,7 @@ impl std::fmt::Display for Failure {
 impl std::error::Error for Failure {}
 
 /// What a parallel-iterator terminal or a job call (`collect_vec`, `execute_async`, …)
-/// fails with. Mirrors the TypeScript error classes (`ts/errors.ts`) it came from.
+/// fails with: the pool's typed error, seen from Rust.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PmapError {
     pub kind: ErrorKind,
@@ -74,34 +156,8 @@ pub struct PmapError {
     pub message: String,
 }
 
-/// The kinds of [`PmapError`]; the TypeScript class each one corresponds to is named.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// A kernel returned `Err(..)` or panicked (`KernelError`).
-    Kernel,
-    /// An item did not decode as the kernel's input type (`DecodeError`).
-    Decode,
-    /// The pool's module has no kernel of that name (`UnknownKernelError`).
-    UnknownKernel,
-    /// A chunk ran past its `timeoutMs` (`TimeoutError`).
-    Timeout,
-    /// The call was aborted (`AbortError`).
-    Aborted,
-    /// A worker died running a chunk, twice (`WorkerCrashedError`).
-    WorkerCrashed,
-    /// The coordinator service worker could not be reached or lost the job (`CoordinatorError`).
-    Coordinator,
-    /// `collect_vec_sync()` (or another blocking call) outside the SyncExecutor worker.
-    NotInExecutor,
-    /// No pool is reachable from this thread (see `Pool.exposeToRust()` in TypeScript).
-    NoPool,
-    /// Anything else the pool reported (terminated, queue full, …), or a result that did
-    /// not decode as the expected Rust type.
-    Pool,
-}
-
 impl PmapError {
+    /// An error of `kind`, about `kernel` if there is one.
     pub fn new(kind: ErrorKind, kernel: Option<&str>, message: impl Into<String>) -> Self {
         PmapError {
             kind,
@@ -110,49 +166,16 @@ impl PmapError {
         }
     }
 
-    /// The TypeScript class name this kind corresponds to.
+    /// The TypeScript class name of this error's kind.
     pub fn class_name(&self) -> &'static str {
-        match self.kind {
-            ErrorKind::Kernel => "KernelError",
-            ErrorKind::Decode => "DecodeError",
-            ErrorKind::UnknownKernel => "UnknownKernelError",
-            ErrorKind::Timeout => "TimeoutError",
-            ErrorKind::Aborted => "AbortError",
-            ErrorKind::WorkerCrashed => "WorkerCrashedError",
-            ErrorKind::Coordinator => "CoordinatorError",
-            ErrorKind::NotInExecutor => "SyncModeError",
-            ErrorKind::NoPool => "NoPoolError",
-            ErrorKind::Pool => "PmapError",
-        }
-    }
-
-    /// The kind for a TypeScript error class name (unknown names map to [`ErrorKind::Pool`]).
-    pub fn kind_of_class(name: &str) -> ErrorKind {
-        match name {
-            "KernelError" => ErrorKind::Kernel,
-            "DecodeError" => ErrorKind::Decode,
-            "UnknownKernelError" => ErrorKind::UnknownKernel,
-            "TimeoutError" => ErrorKind::Timeout,
-            "AbortError" => ErrorKind::Aborted,
-            "WorkerCrashedError" => ErrorKind::WorkerCrashed,
-            "CoordinatorError" => ErrorKind::Coordinator,
-            "SyncModeError" => ErrorKind::NotInExecutor,
-            "NoPoolError" => ErrorKind::NoPool,
-            _ => ErrorKind::Pool,
-        }
+        self.kind.class_name()
     }
 }
 
 impl From<Failure> for PmapError {
     fn from(f: Failure) -> Self {
-        let kind = match f.kind {
-            FailureKind::Kernel => ErrorKind::Kernel,
-            FailureKind::Decode => ErrorKind::Decode,
-            FailureKind::UnknownKernel => ErrorKind::UnknownKernel,
-            _ => ErrorKind::Pool,
-        };
         let kernel = (!f.kernel.is_empty()).then_some(f.kernel.as_str());
-        PmapError::new(kind, kernel, f.message.clone())
+        PmapError::new(f.kind, kernel, f.message.clone())
     }
 }
 

@@ -19,15 +19,9 @@
 //! ```
 //!
 //! Parallel iterators ([`par`]) run registered kernels from Rust; a kernel whose input does
-//! not match the items is a compile error:
+//! not match the items is a compile error (pinned with the macro's other errors in
+//! `tests/compile_fail.rs`):
 //!
-//! ```compile_fail
-//! use wasm_pmap::prelude::*;
-//! #[wasm_pmap::kernel]
-//! fn triple(x: u32) -> u32 { x * 3 }
-//! // f64 items, u32 kernel: does not compile.
-//! let _ = vec![1.5f64].into_par_iter().map(par_fn!(triple));
-//! ```
 //! ```
 //! use wasm_pmap::prelude::*;
 //! #[wasm_pmap::kernel]
@@ -35,12 +29,14 @@
 //! let _ = vec![1u32].into_par_iter().map(par_fn!(triple)); // lazy: nothing runs yet
 //! ```
 //!
-//! Crate layout follows one item's journey: [`wire`] (the CBOR frames), [`registry`]
-//! (kernels registered by the macro, decode → run → encode), [`typed`] (numeric vectors
-//! as CBOR byte strings), [`dispatch`] (the one wasm export a worker calls).
+//! Crate layout follows one chunk's journey through a worker: [`entry`] (the wasm export
+//! the worker calls), [`wire`] (the CBOR frames), [`registry`] (kernels registered by the
+//! macro, looked up by name), then the generated code's helpers (`__private`: decode →
+//! run → encode, with [`typed`] numeric vectors, [`lenient`] number decoding and the
+//! [`context`] cache). [`error`] holds the one table of error kinds.
 
 pub mod context;
-pub mod dispatch;
+pub mod entry;
 pub mod error;
 pub mod lenient;
 pub mod par;
@@ -48,7 +44,7 @@ pub mod registry;
 pub mod typed;
 pub mod wire;
 
-pub use error::{ErrorKind, Failure, FailureKind, PmapError};
+pub use error::{ErrorKind, Failure, PmapError};
 pub use par::{
     execute_async, IndexedParallelIterator, IntoParallelIterator, ParallelIterator, ParallelSlice,
 };
@@ -63,9 +59,8 @@ pub mod prelude {
     pub use crate::{kernel, par_fn, sync_fn, PmapError};
 }
 
-/// Re-exports used by the code `#[kernel]` expands to. Not a public API.
+/// What the code `#[kernel]` expands to calls (helpers, `inventory`, `wasm_bindgen`).
+/// Not a public API.
 #[doc(hidden)]
-pub mod __private {
-    pub use inventory;
-    pub use wasm_bindgen;
-}
+#[path = "private.rs"]
+pub mod __private;

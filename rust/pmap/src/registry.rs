@@ -1,30 +1,24 @@
 //! The kernel registry: every `#[wasm_pmap::kernel]` submits one [`Kernel`] at compile
-//! time (through `inventory`), and [`run`] finds it by name, decodes the chunk's items
-//! into the kernel's Rust input type, runs it, and encodes the outputs.
+//! time (through `inventory`), and [`run`] finds it by name and hands it the chunk (the
+//! kernel's generated `run` decodes, calls and encodes; see `private.rs`).
 //!
-//! Why `inventory` and not one wasm export per kernel: a single `dispatch` export keeps
-//! the worker's JS ignorant of kernels (it forwards bytes), the Rust side can look kernels
-//! up by name (needed by `par_fn!`), and host `cargo test` sees the same registry. On
-//! wasm32 the registrations are static constructors, run once by `dispatch.rs`.
+//! Why `inventory` and not one wasm export per kernel: a single `__wasmPmapRun` export
+//! keeps the worker's JS ignorant of kernels (it forwards bytes), the Rust side can look
+//! kernels up by name (needed by `par_fn!`), and host `cargo test` sees the same registry.
+//! On wasm32 the registrations are static constructors, run once by `entry.rs`.
 
-use std::cell::Cell;
-use std::fmt::Display;
-use std::marker::PhantomData;
-
-use serde::de::{DeserializeOwned, Deserializer, SeqAccess, Visitor};
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::error::{Failure, FailureKind};
-use crate::lenient::LenientDe;
-use crate::wire::{to_vec, Context, Mode};
+use crate::error::{ErrorKind, Failure};
+use crate::wire::{Context, Mode};
 
 /// How a kernel consumes a chunk. A kernel declared `reduce` also runs in map mode over
 /// `[a, b]` pairs; a `slice` kernel only in slice mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// `#[kernel]`: one input item → one output item.
     Map,
+    /// `#[kernel(slice)]`: a whole typed-array chunk as one `&[T]`.
     Slice,
+    /// `#[kernel(reduce)]`: an associative `fn(A, A) -> A`.
     Reduce,
     /// `#[kernel(job)]`: runs in the SyncExecutor worker (map mode, one input), where it
     /// may block on `collect_vec_sync()`.
@@ -33,12 +27,18 @@ pub enum Kind {
 
 /// One registered kernel. Built by the `#[kernel]` macro; not meant to be written by hand.
 pub struct Kernel {
+    /// Name and types.
     pub info: &'static KernelInfo,
+    /// How it consumes a chunk.
     pub kind: Kind,
     /// Runs a chunk: payload CBOR in (and the call's context, for `map_with` kernels),
     /// body CBOR out.
-    pub run: fn(Mode, &[u8], Option<&Context>) -> Result<Vec<u8>, Failure>,
+    pub run: RunFn,
 }
+
+/// A kernel's generated chunk runner: mode, payload CBOR and (for `map_with` kernels) the
+/// call's context in, body CBOR out.
+pub type RunFn = fn(Mode, &[u8], Option<&Context>) -> Result<Vec<u8>, Failure>;
 
 inventory::collect!(Kernel);
 
@@ -64,14 +64,20 @@ pub fn names() -> Vec<String> {
 /// A kernel as the TypeScript pool sees it (see `__wasmPmapKernels`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct KernelDesc {
+    /// The registered (TypeScript) name.
     pub name: &'static str,
+    /// `"map"`, `"slice"`, `"reduce"` or `"job"`.
     pub kind: &'static str,
+    /// Input type, TypeScript spelling.
     pub input: &'static str,
+    /// Output type, TypeScript spelling.
     pub output: &'static str,
+    /// Context type of a `#[kernel(context)]`, TypeScript spelling.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<&'static str>,
 }
 
+/// The description of `k` the pool's kernel list carries.
 pub fn describe(k: &Kernel) -> KernelDesc {
     let kind = match k.kind {
         Kind::Map => "map",
@@ -88,7 +94,8 @@ pub fn describe(k: &Kernel) -> KernelDesc {
     }
 }
 
-/// Runs one chunk through the named kernel.
+/// Runs one chunk through the named kernel: an `UnknownKernel` failure if there is none,
+/// a `Frame` failure if the kernel cannot run in `mode`.
 pub fn run(
     kernel: &str,
     mode: Mode,
@@ -98,7 +105,7 @@ pub fn run(
     let Some(k) = find(kernel) else {
         let known = names();
         let mut f = Failure::new(
-            FailureKind::UnknownKernel,
+            ErrorKind::UnknownKernel,
             kernel,
             format!(
                 "no kernel named \"{kernel}\"; known kernels: {}",
@@ -108,14 +115,15 @@ pub fn run(
         f.known = Some(known);
         return Err(f);
     };
-    let allowed = match (k.kind, mode) {
-        (Kind::Map | Kind::Job, Mode::Map) | (Kind::Slice, Mode::Slice) => true,
-        (Kind::Reduce, Mode::Map | Mode::Reduce) => true,
-        _ => false,
-    };
+    let allowed = matches!(
+        (k.kind, mode),
+        (Kind::Map | Kind::Job, Mode::Map)
+            | (Kind::Slice, Mode::Slice)
+            | (Kind::Reduce, Mode::Map | Mode::Reduce)
+    );
     if !allowed {
         return Err(Failure::new(
-            FailureKind::Frame,
+            ErrorKind::Frame,
             kernel,
             format!(
                 "kernel \"{kernel}\" is a {:?} kernel and cannot run in {mode:?} mode",
@@ -126,188 +134,17 @@ pub fn run(
     (k.run)(mode, payload, context)
 }
 
-// ---- helpers the macro's generated `run` functions call ----
-
-/// What a kernel body may return: a plain value, or a `Result` whose error is reported as
-/// a `KernelError` with the error's `Display` text.
-pub trait KernelOutput<O> {
-    fn into_result(self) -> Result<O, String>;
-}
-
-/// Marker for a plain (infallible) kernel output.
-pub struct Plain<O>(pub O);
-
-impl<O> KernelOutput<O> for Plain<O> {
-    fn into_result(self) -> Result<O, String> {
-        Ok(self.0)
-    }
-}
-
-impl<O, E: Display> KernelOutput<O> for Result<O, E> {
-    fn into_result(self) -> Result<O, String> {
-        self.map_err(|e| e.to_string())
-    }
-}
-
-/// Map mode: decode an array of `I`, apply `f` to each, encode the array of `O`.
-pub fn run_map<I, O, R>(
-    k: &KernelInfo,
-    payload: &[u8],
-    f: impl Fn(I) -> R,
-) -> Result<Vec<u8>, Failure>
-where
-    I: DeserializeOwned,
-    O: Serialize,
-    R: KernelOutput<O>,
-{
-    let items: Vec<I> = decode_items(k, payload)?;
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
-        out.push(f(item).into_result().map_err(|m| kernel_failure(k, i, m))?);
-    }
-    Ok(to_vec(&out))
-}
-
-/// Map mode with a broadcast context (`#[kernel(context)]`, rayon's `map_with`): the
-/// context is decoded once per worker per call and shared by every chunk there.
-pub fn run_map_with<C, I, O, R>(
-    k: &KernelInfo,
-    payload: &[u8],
-    context: Option<&Context>,
-    f: impl Fn(&C, I) -> R,
-) -> Result<Vec<u8>, Failure>
-where
-    C: DeserializeOwned + 'static,
-    I: DeserializeOwned,
-    O: Serialize,
-    R: KernelOutput<O>,
-{
-    let ctx = crate::context::get::<C>(k, context)?;
-    run_map::<I, O, R>(k, payload, |item| f(&ctx, item))
-}
-
-/// Slice mode: decode one value (a typed array) and hand it to `f` whole.
-pub fn run_slice<I, O, R>(
-    k: &KernelInfo,
-    payload: &[u8],
-    f: impl FnOnce(I) -> R,
-) -> Result<Vec<u8>, Failure>
-where
-    I: DeserializeOwned,
-    O: Serialize,
-    R: KernelOutput<O>,
-{
-    let LenientDe(input): LenientDe<I> =
-        ciborium::de::from_reader(payload).map_err(|e| decode_failure(k, None, cbor_error(e)))?;
-    let out = f(input)
-        .into_result()
-        .map_err(|m| Failure::new(FailureKind::Kernel, k.name, m))?;
-    Ok(to_vec(&out))
-}
-
-/// Reduce mode: fold the chunk's items left to right with `f`; an empty chunk encodes
-/// `null`.
-pub fn run_reduce<A, R>(
-    k: &KernelInfo,
-    payload: &[u8],
-    f: impl Fn(A, A) -> R,
-) -> Result<Vec<u8>, Failure>
-where
-    A: DeserializeOwned + Serialize,
-    R: KernelOutput<A>,
-{
-    let items: Vec<A> = decode_items(k, payload)?;
-    let mut acc: Option<A> = None;
-    for (i, item) in items.into_iter().enumerate() {
-        acc = Some(match acc {
-            None => item,
-            Some(a) => f(a, item)
-                .into_result()
-                .map_err(|m| kernel_failure(k, i, m))?,
-        });
-    }
-    Ok(to_vec(&acc))
-}
-
 /// Static facts about a kernel, for lookups and error messages.
 #[derive(Debug)]
 pub struct KernelInfo {
     /// Name used from TypeScript (the Rust name in camelCase).
     pub name: &'static str,
-    /// The input and output types as TypeScript and Rust spell them.
+    /// The input type as TypeScript spells it (a chunk item; a tuple for several arguments).
     pub input_ts: &'static str,
+    /// The output type as TypeScript spells it.
     pub output_ts: &'static str,
+    /// The input type as Rust spells it, for decode errors.
     pub input_rust: &'static str,
     /// The broadcast context type (TypeScript spelling) of a `#[kernel(context)]`.
     pub context_ts: Option<&'static str>,
-}
-
-fn kernel_failure(k: &KernelInfo, index: usize, message: String) -> Failure {
-    let mut f = Failure::new(FailureKind::Kernel, k.name, message);
-    f.index = Some(index as u32);
-    f
-}
-
-pub(crate) fn decode_failure(k: &KernelInfo, index: Option<usize>, why: String) -> Failure {
-    let mut f = Failure::new(
-        FailureKind::Decode,
-        k.name,
-        format!(
-            "does not decode as {} (TypeScript: {}): {why}",
-            k.input_rust, k.input_ts
-        ),
-    );
-    f.expected = Some(k.input_ts.to_owned());
-    f.index = index.map(|i| i as u32);
-    f
-}
-
-/// Decodes a CBOR array item by item so a bad item is reported with its index.
-fn decode_items<I: DeserializeOwned>(k: &KernelInfo, payload: &[u8]) -> Result<Vec<I>, Failure> {
-    // Why a thread-local: ciborium offers no `DeserializeSeed` entry point, so the
-    // visitor leaves the index it was decoding where the caller can read it.
-    thread_local!(static DECODING: Cell<Option<usize>> = const { Cell::new(None) });
-
-    struct Items<I>(Vec<I>);
-    struct ItemsVisitor<I>(PhantomData<I>);
-
-    impl<'de, I: DeserializeOwned> Deserialize<'de> for Items<I> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            d.deserialize_seq(ItemsVisitor(PhantomData)).map(Items)
-        }
-    }
-
-    impl<'de, I: DeserializeOwned> Visitor<'de> for ItemsVisitor<I> {
-        type Value = Vec<I>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an array of items")
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<I>, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
-            loop {
-                DECODING.set(Some(out.len()));
-                match seq.next_element::<I>()? {
-                    Some(x) => out.push(x),
-                    None => break,
-                }
-            }
-            DECODING.set(None);
-            Ok(out)
-        }
-    }
-
-    DECODING.set(None);
-    ciborium::de::from_reader::<LenientDe<Items<I>>, _>(payload)
-        .map(|items| items.0 .0)
-        .map_err(|e| decode_failure(k, DECODING.get(), cbor_error(e)))
-}
-
-/// ciborium's errors only implement `Debug`; keep the human part.
-pub(crate) fn cbor_error(e: ciborium::de::Error<std::io::Error>) -> String {
-    match e {
-        ciborium::de::Error::Semantic(_, m) => m,
-        ciborium::de::Error::Syntax(at) => format!("malformed CBOR at byte {at}"),
-        ciborium::de::Error::Io(e) => format!("truncated CBOR ({e})"),
-        ciborium::de::Error::RecursionLimitExceeded => "CBOR nested too deeply".into(),
-    }
 }

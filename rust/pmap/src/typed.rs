@@ -27,9 +27,9 @@ pub trait Element: Copy + Serialize + for<'de> Deserialize<'de> + 'static {
     fn read_le(bytes: &[u8]) -> Self;
 }
 
-macro_rules! element {
-    ($t:ty, $tag:expr, $js:literal) => {
-        impl Element for $t {
+macro_rules! elements {
+    ($($t:ty => $tag:expr, $js:literal;)*) => {
+        $(impl Element for $t {
             const TAG: Option<u64> = $tag;
             const JS: &'static str = $js;
             const SIZE: usize = std::mem::size_of::<$t>();
@@ -41,20 +41,27 @@ macro_rules! element {
             fn read_le(bytes: &[u8]) -> Self {
                 <$t>::from_le_bytes(bytes.try_into().expect("chunk of element size"))
             }
-        }
+        })*
+
+        /// Every element type with its JS typed array: `(Rust name, JS name)`. The macro
+        /// crate keeps its own copy (`ts_type.rs`, it cannot depend on this crate);
+        /// `tests/typed_arrays.rs` pins the two together.
+        pub const TYPED_ARRAYS: &[(&str, &str)] = &[$((stringify!($t), $js)),*];
     };
 }
 
-element!(u8, None, "Uint8Array");
-element!(u16, Some(69), "Uint16Array");
-element!(u32, Some(70), "Uint32Array");
-element!(u64, Some(71), "BigUint64Array");
-element!(i8, Some(72), "Int8Array");
-element!(i16, Some(77), "Int16Array");
-element!(i32, Some(78), "Int32Array");
-element!(i64, Some(79), "BigInt64Array");
-element!(f32, Some(85), "Float32Array");
-element!(f64, Some(86), "Float64Array");
+elements! {
+    u8 => None, "Uint8Array";
+    u16 => Some(69), "Uint16Array";
+    u32 => Some(70), "Uint32Array";
+    u64 => Some(71), "BigUint64Array";
+    i8 => Some(72), "Int8Array";
+    i16 => Some(77), "Int16Array";
+    i32 => Some(78), "Int32Array";
+    i64 => Some(79), "BigInt64Array";
+    f32 => Some(85), "Float32Array";
+    f64 => Some(86), "Float64Array";
+}
 
 /// A `Vec<T>` that (de)serializes as a typed-array byte string. See the module docs.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -110,7 +117,7 @@ impl<'de, T: Element> Deserialize<'de> for Raw<T> {
 }
 
 fn from_le<T: Element, E: de::Error>(v: &[u8]) -> Result<TypedVec<T>, E> {
-    if v.len() % T::SIZE != 0 {
+    if !v.len().is_multiple_of(T::SIZE) {
         return Err(E::custom(format!(
             "{} bytes is not a whole number of {}-byte elements for {}",
             v.len(),
@@ -144,6 +151,14 @@ impl<'de, T: Element> Visitor<'de> for TypedVisitor<T> {
             out.push(x);
         }
         Ok(Raw::Elements(out))
+    }
+}
+
+/// Why: a parallel iterator decodes a kernel's `Vec<T>` output as its wire type, then
+/// hands the user the plain vector.
+impl<T: Element> From<TypedVec<T>> for Vec<T> {
+    fn from(v: TypedVec<T>) -> Vec<T> {
+        v.0
     }
 }
 
@@ -189,13 +204,5 @@ mod tests {
         let bytes = to_vec(&serde_bytes::Bytes::new(&[0u8; 7]));
         let err = ciborium::de::from_reader::<TypedVec<f64>, _>(&bytes[..]).unwrap_err();
         assert!(err.to_string().contains("Float64Array"), "{err}");
-    }
-}
-
-/// Why: a parallel iterator decodes a kernel's `Vec<T>` output as its wire type, then
-/// hands the user the plain vector.
-impl<T: Element> From<TypedVec<T>> for Vec<T> {
-    fn from(v: TypedVec<T>) -> Vec<T> {
-        v.0
     }
 }

@@ -129,7 +129,7 @@ fn reduce_sum_and_map_with() {
 #[test]
 fn structs_typed_vectors_and_chunks() {
     local();
-    let pts = vec![Pt { x: 1.0, y: -2.0 }, Pt { x: -0.5, y: 0.25 }];
+    let pts = [Pt { x: 1.0, y: -2.0 }, Pt { x: -0.5, y: 0.25 }];
     assert_eq!(
         pts.par_iter().map(par_fn!(norm1)).collect_vec_sync(),
         vec![3.0, 0.75]
@@ -172,7 +172,7 @@ fn no_pool_is_a_clear_error_not_a_panic() {
         .map(par_fn!(kernels::triple))
         .try_collect_vec_sync()
         .unwrap_err();
-    assert_eq!(e.kind, ErrorKind::NotInExecutor);
+    assert_eq!(e.kind, ErrorKind::SyncMode);
     assert!(e.message.contains("SyncExecutor"), "{e}");
     let e = block_on((0..3u32).into_par_iter().try_collect_vec()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::NoPool);

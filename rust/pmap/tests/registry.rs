@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use wasm_pmap::registry::{self, Kind};
 use wasm_pmap::typed::TypedVec;
 use wasm_pmap::wire::{to_vec, Context, Mode, Request, Response};
-use wasm_pmap::FailureKind;
+use wasm_pmap::ErrorKind;
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -45,6 +45,36 @@ fn max_u32(a: u32, b: u32) -> u32 {
     a.max(b)
 }
 
+/// An output whose `Serialize` impl fails (odd values).
+#[derive(Debug)]
+struct OddFails(u32);
+
+impl Serialize for OddFails {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 2 == 1 {
+            Err(serde::ser::Error::custom(format!("{} is odd", self.0)))
+        } else {
+            s.serialize_u32(self.0)
+        }
+    }
+}
+
+#[wasm_pmap::kernel]
+fn odd_fails(x: u32) -> OddFails {
+    OddFails(x)
+}
+
+#[wasm_pmap::kernel(reduce)]
+fn odd_fails_add(a: OddFails, b: OddFails) -> OddFails {
+    OddFails(a.0 + b.0)
+}
+
+impl<'de> Deserialize<'de> for OddFails {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        u32::deserialize(d).map(OddFails)
+    }
+}
+
 #[wasm_pmap::kernel(name = "renamed")]
 fn some_rust_name(s: String) -> usize {
     s.len()
@@ -66,15 +96,15 @@ fn run_with<T: for<'de> Deserialize<'de>>(
 ) -> Result<T, wasm_pmap::Failure> {
     // Through a full frame round trip, as a worker does it.
     let req = Request {
-        job: "j".into(),
+        call: "c:1".into(),
         chunk: 7,
         kernel: kernel.into(),
         mode,
         payload,
         context,
     };
-    let resp = Response::decode(&wasm_pmap::dispatch::dispatch(&req.encode())).unwrap();
-    assert_eq!((resp.job.as_str(), resp.chunk), ("j", 7));
+    let resp = Response::decode(&wasm_pmap::entry::run(&req.encode())).unwrap();
+    assert_eq!((resp.call.as_str(), resp.chunk), ("c:1", 7));
     resp.body
         .map(|b| ciborium::de::from_reader(&b[..]).unwrap())
 }
@@ -153,7 +183,7 @@ fn reduce_mode_folds_and_map_mode_takes_pairs() {
 #[test]
 fn unknown_kernel_lists_the_known_ones() {
     let err = run::<Vec<u32>>("tripel", Mode::Map, to_vec(&[1u32])).unwrap_err();
-    assert_eq!(err.kind, FailureKind::UnknownKernel);
+    assert_eq!(err.kind, ErrorKind::UnknownKernel);
     assert!(err.known.as_ref().unwrap().contains(&"triple".to_string()));
     assert!(err.message.contains("triple"), "{}", err.message);
 }
@@ -162,7 +192,7 @@ fn unknown_kernel_lists_the_known_ones() {
 fn bad_item_is_a_decode_error_naming_kernel_type_and_index() {
     let payload = to_vec(&(1u32, "two", 3u32));
     let err = run::<Vec<u32>>("triple", Mode::Map, payload).unwrap_err();
-    assert_eq!(err.kind, FailureKind::Decode);
+    assert_eq!(err.kind, ErrorKind::Decode);
     assert_eq!(err.kernel, "triple");
     assert_eq!(err.index, Some(1));
     assert_eq!(err.expected.as_deref(), Some("number"));
@@ -177,7 +207,7 @@ fn bad_item_is_a_decode_error_naming_kernel_type_and_index() {
 #[test]
 fn kernel_err_is_a_kernel_failure_with_the_item_index() {
     let err = run::<Vec<i32>>("checkedDiv", Mode::Map, to_vec(&[(1, 1), (1, 0)])).unwrap_err();
-    assert_eq!(err.kind, FailureKind::Kernel);
+    assert_eq!(err.kind, ErrorKind::Kernel);
     assert_eq!(err.index, Some(1));
     assert_eq!(err.message, "1 / 0: division by zero");
 }
@@ -186,7 +216,7 @@ fn kernel_err_is_a_kernel_failure_with_the_item_index() {
 fn a_kernel_in_the_wrong_mode_is_refused() {
     let err =
         run::<TypedVec<f64>>("triple", Mode::Slice, to_vec(&TypedVec(vec![1.0f64]))).unwrap_err();
-    assert_eq!(err.kind, FailureKind::Frame);
+    assert_eq!(err.kind, ErrorKind::Frame);
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -226,20 +256,21 @@ fn context_kernels_decode_the_context_once_and_reuse_it_by_id() {
         bytes: None,
     };
     let err = run_with::<Vec<f64>>("dot", Mode::Map, rows(), Some(unknown)).unwrap_err();
-    assert_eq!(err.kind, FailureKind::ContextMissing);
+    assert_eq!(err.kind, ErrorKind::ContextMissing);
     let err = run_with::<Vec<f64>>("dot", Mode::Map, rows(), None).unwrap_err();
-    assert_eq!(err.kind, FailureKind::ContextMissing);
+    assert_eq!(err.kind, ErrorKind::ContextMissing);
 }
 
 #[test]
-fn the_context_cache_is_bounded() {
-    for i in 0..10 {
-        let c = Context {
-            id: format!("bounded-{i}"),
-            bytes: Some(to_vec(&Weights { w: vec![1.0] })),
-        };
-        let _: Vec<f64> =
-            run_with("dot", Mode::Map, to_vec(&[TypedVec(vec![1.0f64])]), Some(c)).unwrap();
-    }
-    assert_eq!(wasm_pmap::context::cached(), wasm_pmap::context::CAPACITY);
+fn an_output_that_does_not_encode_is_an_encode_failure_with_the_item_index() {
+    let out: Vec<u32> = run("oddFails", Mode::Map, to_vec(&[2u32, 4])).unwrap();
+    assert_eq!(out, vec![2, 4]);
+    let err = run::<Vec<u32>>("oddFails", Mode::Map, to_vec(&[2u32, 3, 4])).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Encode);
+    assert_eq!(err.kernel, "oddFails");
+    assert_eq!(err.index, Some(1));
+    assert!(err.message.contains("3 is odd"), "{}", err.message);
+    // Reduce mode encodes one folded value: 1 + 2 is odd.
+    let err = run::<Option<u32>>("oddFailsAdd", Mode::Reduce, to_vec(&[1u32, 2])).unwrap_err();
+    assert_eq!((err.kind, err.index), (ErrorKind::Encode, None));
 }

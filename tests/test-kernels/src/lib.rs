@@ -33,7 +33,7 @@ pub fn panic_on_13(x: u32) -> u32 {
 /// Returns `x + 1`, but an `Err` on multiples of 7.
 #[wasm_pmap::kernel]
 pub fn fail_on_7(x: u32) -> Result<u32, String> {
-    if x % 7 == 0 {
+    if x.is_multiple_of(7) {
         Err(format!("{x} is a multiple of 7"))
     } else {
         Ok(x + 1)

@@ -1,9 +1,9 @@
 //! Typed handles to registered kernels, made by `par_fn!(path)` / `sync_fn!(path)`.
 //!
 //! `#[kernel]` emits, next to each function `f`, a hidden braced `struct f {}` (type
-//! namespace only, so `use path::f` imports it with the fn) whose `f::PAR_FN` is one of
-//! these, carrying the kernel's registered name and — in its type parameters — its input
-//! and output types. So `par_iter().map(par_fn!(f))` is checked by the compiler: an
+//! namespace only, so `use path::f` imports it with the fn) whose `__private::ParFn` (or,
+//! for a job, `SyncFn`) impl holds one of these, carrying the kernel's registered name
+//! and — in its type parameters — its input and output types. So `par_iter().map(par_fn!(f))` is checked by the compiler: an
 //! iterator of `u32` cannot be mapped with a kernel that takes a `Point`.
 //!
 //! `W` is the output's *wire* type (`TypedVec<f64>` for a `Vec<f64>` output, which travels
@@ -56,9 +56,4 @@ handle!(
     /// A `#[kernel(job)]` function `fn(I) -> O`, run inside the SyncExecutor worker
     /// (where it may block on `collect_vec_sync()`); see `execute_async`.
     JobFn<I, O, W>
-);
-handle!(
-    /// A `#[kernel(slice)]` kernel: not usable in a parallel iterator (it takes a whole
-    /// typed-array chunk); call it through `pool.map` from TypeScript.
-    SliceFn<I, O>
 );

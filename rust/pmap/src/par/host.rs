@@ -52,7 +52,7 @@ pub fn set_host(host: Option<Rc<dyn Host>>) {
 
 /// This thread's host, or a `NoPool` error saying how to get one.
 pub fn current() -> Result<Rc<dyn Host>, PmapError> {
-    crate::dispatch::init(); // the panic hook, for the panicking terminals
+    crate::entry::init(); // the panic hook, for the panicking terminals
     if let Some(h) = OVERRIDE.with_borrow(|h| h.clone()) {
         return Ok(h);
     }
@@ -70,7 +70,7 @@ pub fn current() -> Result<Rc<dyn Host>, PmapError> {
 
 pub(crate) fn not_in_executor(what: &str) -> PmapError {
     PmapError::new(
-        ErrorKind::NotInExecutor,
+        ErrorKind::SyncMode,
         None,
         format!(
             "{what} blocks, so it only runs inside the SyncExecutor worker (in a \
@@ -207,7 +207,7 @@ mod js {
             .or_else(|| e.as_string())
             .unwrap_or_else(|| format!("{e:?}"));
         PmapError {
-            kind: PmapError::kind_of_class(&name),
+            kind: ErrorKind::from_class_name(&name),
             kernel: get("kernel"),
             message,
         }
@@ -254,7 +254,7 @@ mod js {
                 .method("execute")
                 .ok_or_else(|| {
                     PmapError::new(
-                        ErrorKind::NotInExecutor,
+                        ErrorKind::SyncMode,
                         Some(job),
                         "this pool has no sync mode: createPool({ sync: … })",
                     )

@@ -27,6 +27,7 @@
 pub mod handles;
 pub mod host;
 pub mod pipe;
+mod plan;
 
 use std::iter::Sum;
 use std::marker::PhantomData;
@@ -36,105 +37,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use crate::error::{ErrorKind, PmapError};
-pub use handles::{ContextFn, JobFn, KernelFn, ReduceFn, SliceFn};
+pub use handles::{ContextFn, JobFn, KernelFn, ReduceFn};
 use host::throw;
 use pipe::Stage;
-
-/// Most items in one chunk; fewest chunks per worker the auto chunking aims for.
-const MAX_CHUNK: usize = 16_384;
-const CHUNKS_PER_WORKER: usize = 4;
-
-/// The items of a parallel iterator, each CBOR-encoded once, back to back.
 #[doc(hidden)]
-pub struct Plan {
-    items: Vec<u8>,
-    /// Where each item starts in `items` (plus the end).
-    offsets: Vec<usize>,
-    stages: Vec<Stage>,
-}
-
-impl Plan {
-    fn from_iter<T: Serialize>(iter: impl IntoIterator<Item = T>) -> Plan {
-        let mut plan = Plan {
-            items: Vec::new(),
-            offsets: vec![0],
-            stages: Vec::new(),
-        };
-        for item in iter {
-            ciborium::ser::into_writer(&item, &mut plan.items)
-                .expect("CBOR encoding into a Vec failed");
-            plan.offsets.push(plan.items.len());
-        }
-        plan
-    }
-
-    fn len(&self) -> usize {
-        self.offsets.len() - 1
-    }
-
-    fn with(mut self, stage: Stage) -> Plan {
-        self.stages.push(stage);
-        self
-    }
-
-    fn label(&self) -> String {
-        let names: Vec<&str> = self.stages.iter().filter_map(Stage::kernel).collect();
-        if names.is_empty() {
-            "par_iter".into()
-        } else {
-            names.join("→")
-        }
-    }
-
-    /// One pipe payload per chunk.
-    fn payloads(&self, workers: usize) -> Vec<Vec<u8>> {
-        let n = self.len();
-        let size = n
-            .div_ceil(workers.max(1) * CHUNKS_PER_WORKER)
-            .clamp(1, MAX_CHUNK);
-        (0..n)
-            .step_by(size)
-            .map(|start| {
-                let end = (start + size).min(n);
-                let mut items = Vec::with_capacity(self.offsets[end] - self.offsets[start] + 9);
-                array_header(end - start, &mut items);
-                items.extend_from_slice(&self.items[self.offsets[start]..self.offsets[end]]);
-                pipe::encode_payload(&self.stages, start, &items)
-            })
-            .collect()
-    }
-
-    fn run_sync(self) -> Result<Vec<Vec<u8>>, PmapError> {
-        let host = host::current().map_err(|e| match e.kind {
-            ErrorKind::NoPool => host::not_in_executor("collect_vec_sync()"),
-            _ => e,
-        })?;
-        if self.len() == 0 {
-            return Ok(Vec::new());
-        }
-        host.run_sync(&self.label(), self.payloads(host.workers()))
-    }
-
-    async fn run(self) -> Result<Vec<Vec<u8>>, PmapError> {
-        let host = host::current()?;
-        if self.len() == 0 {
-            return Ok(Vec::new());
-        }
-        host.run(&self.label(), self.payloads(host.workers())).await
-    }
-}
-
-/// A CBOR array header (major type 4) for `n` items, in its shortest form.
-fn array_header(n: usize, out: &mut Vec<u8>) {
-    let n = n as u64;
-    match n {
-        0..=23 => out.push(0x80 | n as u8),
-        24..=0xff => out.extend([0x98, n as u8]),
-        0x100..=0xffff => out.extend([0x99].into_iter().chain((n as u16).to_be_bytes())),
-        0x1_0000..=0xffff_ffff => out.extend([0x9a].into_iter().chain((n as u32).to_be_bytes())),
-        _ => out.extend([0x9b].into_iter().chain(n.to_be_bytes())),
-    }
-}
+pub use plan::{auto_chunk_size, Plan, CHUNKS_PER_WORKER, MAX_CHUNK};
 
 /// Marks whether item positions are still those of the source (`enumerate` needs them).
 #[doc(hidden)]
@@ -147,8 +54,12 @@ pub struct Unindexed;
 #[must_use = "parallel iterators are lazy: end them with collect_vec(), reduce(), sum() or their _sync forms"]
 pub struct Par<T, W = T, X = Indexed> {
     plan: Plan,
-    _types: PhantomData<fn() -> (T, W, X)>,
+    _types: Types<T, W, X>,
 }
+
+/// Why `fn() -> …`: a `Par` holds no `T`, `W` or `X`, only encoded items, so it should not
+/// inherit their auto traits or drop checks.
+type Types<T, W, X> = PhantomData<fn() -> (T, W, X)>;
 
 impl<T, W, X> Par<T, W, X> {
     fn from_plan(plan: Plan) -> Self {

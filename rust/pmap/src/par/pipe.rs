@@ -19,7 +19,7 @@ use ciborium::Value;
 use serde::de::DeserializeOwned;
 use serde_bytes::ByteBuf;
 
-use crate::error::{Failure, FailureKind, PmapError};
+use crate::error::{ErrorKind, Failure, PmapError};
 use crate::lenient::LenientDe;
 use crate::registry;
 use crate::wire::{to_vec, Context, Mode};
@@ -112,7 +112,7 @@ pub fn run(job: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
         .map_err(|e| {
             frame_error(&format!(
                 "malformed pipe payload: {}",
-                registry::cbor_error(e)
+                crate::wire::cbor_error(e)
             ))
         })?;
     let mut cur = items.into_vec();
@@ -149,7 +149,7 @@ pub fn run(job: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
             WorkerStage::Sum => {
                 let items: Vec<Value> = decode_pipe("sum", &cur)?;
                 let sum = sum_values(items.into_iter().map(Some))
-                    .map_err(|m| Failure::new(FailureKind::Kernel, "sum", m))?;
+                    .map_err(|m| Failure::new(ErrorKind::Kernel, "sum", m))?;
                 to_vec(&sum)
             }
         };
@@ -202,7 +202,7 @@ pub fn decode<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, PmapEr
                 format!(
                     "{what}: a result does not decode as {}: {}",
                     std::any::type_name::<T>(),
-                    registry::cbor_error(e)
+                    crate::wire::cbor_error(e)
                 ),
             )
         })
@@ -213,16 +213,16 @@ fn decode_pipe<T: DeserializeOwned>(kernel: &str, bytes: &[u8]) -> Result<T, Fai
         .map(|v| v.0)
         .map_err(|e| {
             Failure::new(
-                FailureKind::Decode,
+                ErrorKind::Decode,
                 kernel,
                 format!(
                     "pipe stage output does not decode: {}",
-                    registry::cbor_error(e)
+                    crate::wire::cbor_error(e)
                 ),
             )
         })
 }
 
 fn frame_error(message: &str) -> Failure {
-    Failure::new(FailureKind::Frame, "", message)
+    Failure::new(ErrorKind::Frame, "", message)
 }

@@ -1,0 +1,210 @@
+//! Step 2: whether the function can be a kernel of its kind. Every compile error a user
+//! can hit with `#[kernel]` is raised here, on the tokens it is about; each one is pinned
+//! by a test in `rust/pmap/tests/ui/`.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{FnArg, ReturnType, Signature, Type};
+
+use crate::parse::{Kernel, Kind};
+use crate::ts_type::{result_ok, slice_elem, type_str};
+
+/// A signature that passed the checks, in the terms code generation needs.
+pub struct Shape {
+    /// `#[kernel(context)]`: `C` of the first argument `&C`.
+    pub context: Option<Type>,
+    /// The argument types that make up one item (several: the item is their tuple).
+    pub args: Vec<Type>,
+    /// The output type (of a `-> Result<T, E>`: `T`).
+    pub out: Type,
+    /// Whether the fn returns a `Result` (its `Err` becomes a `KernelError`).
+    pub fallible: bool,
+    /// Slice kernels: the numeric element type of the `&[T]` argument.
+    pub slice_elem: Option<String>,
+}
+
+const NUMERIC: &str = "u8, u16, u32, u64, i8, i16, i32, i64, f32 or f64";
+
+/// Checks `k`'s signature against its kind; all the errors found, at their tokens.
+pub fn kernel(k: &Kernel) -> syn::Result<Shape> {
+    let sig = &k.func.sig;
+    let mut errors = Errors(None);
+    plain_fn(sig, &mut errors);
+    if let Some(at) = k.context {
+        if k.kind != Kind::Map {
+            errors.add(
+                at,
+                format!(
+                    "`context` applies to map kernels only, not to {} kernels",
+                    k.kind.word()
+                ),
+            );
+        }
+    }
+    errors.finish()?;
+
+    let types: Vec<&Type> = sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            FnArg::Typed(p) => Some(&*p.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let ret: Type = match &sig.output {
+        ReturnType::Type(_, t) => (**t).clone(),
+        ReturnType::Default => syn::parse_quote!(()),
+    };
+    let (out, fallible) = match result_ok(&ret) {
+        Some(ok) => (ok.clone(), true),
+        None => (ret, false),
+    };
+    let mut shape = Shape {
+        context: None,
+        args: Vec::new(),
+        out,
+        fallible,
+        slice_elem: None,
+    };
+    let parens = sig.paren_token.span.join();
+    match k.kind {
+        Kind::Map | Kind::Job => {
+            let mut items = &types[..];
+            if k.context.is_some() {
+                match items.first() {
+                    Some(Type::Reference(r)) => shape.context = Some((*r.elem).clone()),
+                    Some(t) => errors.add(
+                        t.span(),
+                        "a context kernel's first argument is the call's context, by \
+                         reference: `fn f(ctx: &C, item: T)`",
+                    ),
+                    None => errors.add(
+                        parens,
+                        "a context kernel takes the call's context and an item: \
+                         `fn f(ctx: &C, item: T)`",
+                    ),
+                }
+                items = items.get(1..).unwrap_or_default();
+            }
+            if items.is_empty() && (k.context.is_none() || !types.is_empty()) {
+                errors.add(
+                    parens,
+                    "a kernel takes at least one argument: the item it is applied to \
+                     (several arguments make one tuple item)",
+                );
+            }
+            for t in items {
+                owned(t, &mut errors);
+            }
+            shape.args = items.iter().map(|t| (*t).clone()).collect();
+        }
+        Kind::Slice => match (&types[..], types.first().and_then(|t| slice_elem(t))) {
+            ([t], Some(elem)) => {
+                shape.args = vec![(*t).clone()];
+                shape.slice_elem = Some(elem);
+            }
+            ([t], None) => errors.add(
+                t.span(),
+                format!("a slice kernel takes one `&[T]` of a numeric T ({NUMERIC})"),
+            ),
+            _ => errors.add(
+                parens,
+                format!(
+                    "a slice kernel takes exactly one argument, a `&[T]` of a numeric T \
+                     ({NUMERIC})"
+                ),
+            ),
+        },
+        Kind::Reduce => {
+            let same = types.len() == 2
+                && type_str(types[0]) == type_str(types[1])
+                && type_str(types[0]) == type_str(&shape.out);
+            if same {
+                owned(types[0], &mut errors);
+                shape.args = types.iter().map(|t| (*t).clone()).collect();
+            } else {
+                errors.add(
+                    sig.span(),
+                    "a reduce kernel is `fn(a: A, b: A) -> A` (or `-> Result<A, E>`): two \
+                     arguments and the output, all of one type",
+                );
+            }
+        }
+    }
+    errors.finish()?;
+    Ok(shape)
+}
+
+/// A kernel is a free, synchronous, non-generic, safe fn.
+fn plain_fn(sig: &Signature, errors: &mut Errors) {
+    if let Some(a) = &sig.asyncness {
+        errors.add(
+            a.span(),
+            "a kernel cannot be `async`: it runs to completion inside one worker call \
+             (a `#[kernel(job)]` may block on `collect_vec_sync()` instead)",
+        );
+    }
+    if let Some(u) = &sig.unsafety {
+        errors.add(
+            u.span(),
+            "a kernel cannot be `unsafe fn`: the pool calls it with whatever the chunk holds",
+        );
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        errors.add(
+            sig.generics.span(),
+            "a kernel cannot be generic: its input and output types are fixed when it is \
+             registered (write one kernel per type)",
+        );
+    }
+    for arg in &sig.inputs {
+        match arg {
+            FnArg::Receiver(r) => errors.add(
+                r.span(),
+                "a kernel cannot take `self`: it must be a free fn, not a method",
+            ),
+            FnArg::Typed(p) => no_impl_trait(&p.ty, errors),
+        }
+    }
+    if let ReturnType::Type(_, t) = &sig.output {
+        no_impl_trait(t, errors);
+    }
+}
+
+fn no_impl_trait(t: &Type, errors: &mut Errors) {
+    if let Type::ImplTrait(_) = t {
+        errors.add(
+            t.span(),
+            "a kernel cannot use `impl Trait`: its types are encoded on the wire and must be \
+             named",
+        );
+    }
+}
+
+/// Items are decoded from the chunk, so they are owned values.
+fn owned(t: &Type, errors: &mut Errors) {
+    if let Type::Reference(_) = t {
+        errors.add(
+            t.span(),
+            "a kernel's item arguments are owned values decoded from the chunk: take \
+             `String`, `Vec<T>` or `T` instead of a reference",
+        );
+    }
+}
+
+/// Collects errors so the user sees all of them at once.
+struct Errors(Option<syn::Error>);
+
+impl Errors {
+    fn add(&mut self, at: Span, message: impl std::fmt::Display) {
+        let e = syn::Error::new(at, message);
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+
+    fn finish(&mut self) -> syn::Result<()> {
+        self.0.take().map_or(Ok(()), Err)
+    }
+}

@@ -1,0 +1,301 @@
+//! Step 3: the code a checked kernel expands to (see the crate docs for the list).
+
+use proc_macro2::{Span, TokenStream as Tokens};
+use quote::{format_ident, quote};
+use syn::{Ident, ItemFn, Type};
+
+use crate::check::Shape;
+use crate::parse::{Kernel, Kind};
+use crate::ts_type::{ts_type, type_str, typed_vec_elem};
+
+/// Everything `#[kernel]` emits for `k`.
+pub fn kernel(k: &Kernel, shape: &Shape) -> Tokens {
+    let func = &k.func;
+    let ident = &func.sig.ident;
+    let vis = &func.vis;
+    let name = &k.name;
+    let (input_ts, input_rust) = input_types(k.kind, &shape.args);
+    let output_ts = ts_type(&shape.out);
+    let context_ts = shape.context.as_ref().map(ts_type);
+    let context_info = match &context_ts {
+        Some(c) => quote!(::core::option::Option::Some(#c)),
+        None => quote!(::core::option::Option::None),
+    };
+    let kind = Ident::new(
+        match k.kind {
+            Kind::Map => "Map",
+            Kind::Slice => "Slice",
+            Kind::Reduce => "Reduce",
+            Kind::Job => "Job",
+        },
+        Span::call_site(),
+    );
+    let body = run_body(k, shape);
+    let handle = handle_impl(k, shape);
+    let ts_decl = ts_declaration(k, &input_ts, &output_ts, context_ts.as_deref());
+    let info_ident = format_ident!("__WASM_PMAP_INFO_{}", ident);
+    let run_fn = format_ident!("__wasm_pmap_run_{}", ident);
+    let ts_const = format_ident!("__WASM_PMAP_TS_{}", ident);
+
+    quote! {
+        #func
+
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        static #info_ident: ::wasm_pmap::registry::KernelInfo = ::wasm_pmap::registry::KernelInfo {
+            name: #name,
+            input_ts: #input_ts,
+            output_ts: #output_ts,
+            input_rust: #input_rust,
+            context_ts: #context_info,
+        };
+
+        // Why a braced struct named like the fn: it lives in the type namespace only, so it
+        // does not clash with the fn, and `use path::f;` imports both — `par_fn!(f)` then
+        // finds the handle wherever the fn itself is in scope.
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #ident {}
+
+        #handle
+
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        fn #run_fn(
+            mode: ::wasm_pmap::wire::Mode,
+            payload: &[u8],
+            context: ::core::option::Option<&::wasm_pmap::wire::Context>,
+        ) -> ::core::result::Result<::std::vec::Vec<u8>, ::wasm_pmap::Failure> {
+            #[allow(non_snake_case)]
+            let INFO: &'static ::wasm_pmap::registry::KernelInfo = &#info_ident;
+            let _ = (mode, context);
+            #body
+        }
+
+        ::wasm_pmap::__private::inventory::submit! {
+            ::wasm_pmap::registry::Kernel {
+                info: &#info_ident,
+                kind: ::wasm_pmap::registry::Kind::#kind,
+                run: #run_fn,
+            }
+        }
+
+        #[::wasm_pmap::__private::wasm_bindgen::prelude::wasm_bindgen(
+            typescript_custom_section,
+            wasm_bindgen = ::wasm_pmap::__private::wasm_bindgen
+        )]
+        #[allow(non_upper_case_globals)]
+        const #ts_const: &'static str = #ts_decl;
+    }
+}
+
+/// The input as TypeScript and Rust spell it (`KernelInfo.input_ts`, `.input_rust`).
+fn input_types(kind: Kind, args: &[Type]) -> (String, String) {
+    match (kind, args) {
+        (Kind::Reduce, [a, _]) => {
+            let (ts, rust) = (ts_type(a), type_str(a));
+            (format!("[{ts}, {ts}]"), format!("({rust}, {rust})"))
+        }
+        (_, [one]) => (ts_type(one), type_str(one)),
+        (_, many) => (
+            format!("[{}]", join(many, ts_type)),
+            format!("({})", join(many, type_str)),
+        ),
+    }
+}
+
+fn join(types: &[Type], f: fn(&Type) -> String) -> String {
+    types.iter().map(f).collect::<Vec<_>>().join(", ")
+}
+
+/// The body of the generated `run`: decode the chunk, call the kernel, encode.
+fn run_body(k: &Kernel, shape: &Shape) -> Tokens {
+    let ident = &k.func.sig.ident;
+    let p = quote!(::wasm_pmap::__private);
+    match k.kind {
+        Kind::Map | Kind::Job => {
+            let wires: Vec<Tokens> = shape.args.iter().map(|t| wire(t).0).collect();
+            let vars: Vec<Ident> = (0..shape.args.len())
+                .map(|i| format_ident!("a{i}"))
+                .collect();
+            let conv: Vec<Tokens> = shape
+                .args
+                .iter()
+                .zip(&vars)
+                .map(|(t, v)| from_wire(t, &quote!(#v)))
+                .collect();
+            let (in_wire, pat) = match (&wires[..], &vars[..]) {
+                ([w], [v]) => (w.clone(), quote!(#v)),
+                _ => (quote!((#(#wires),*)), quote!((#(#vars),*))),
+            };
+            match &shape.context {
+                Some(c) => {
+                    let (out_wire, call) = output(shape, quote!(#ident(ctx, #(#conv),*)));
+                    quote! {
+                        #p::run_map_with::<#c, #in_wire, #out_wire, _>(INFO, payload, context, |ctx: &#c, #pat: #in_wire| #call)
+                    }
+                }
+                None => {
+                    let (out_wire, call) = output(shape, quote!(#ident(#(#conv),*)));
+                    quote! {
+                        #p::run_map::<#in_wire, #out_wire, _>(INFO, payload, |#pat: #in_wire| #call)
+                    }
+                }
+            }
+        }
+        Kind::Slice => {
+            let elem = Ident::new(
+                shape.slice_elem.as_deref().expect("checked"),
+                Span::call_site(),
+            );
+            let in_wire = quote!(::wasm_pmap::typed::TypedVec<#elem>);
+            let (out_wire, call) = output(shape, quote!(#ident(&v.0)));
+            quote! {
+                #p::run_slice::<#in_wire, #out_wire, _>(INFO, payload, |v: #in_wire| #call)
+            }
+        }
+        Kind::Reduce => {
+            let a_ty = &shape.args[0];
+            let a_wire = wire(a_ty).0;
+            let (a, b) = (from_wire(a_ty, &quote!(a)), from_wire(a_ty, &quote!(b)));
+            let (out_wire, call) = output(shape, quote!(#ident(#a, #b)));
+            quote! {
+                match mode {
+                    ::wasm_pmap::wire::Mode::Reduce => #p::run_reduce::<#a_wire, _>(INFO, payload, |a: #a_wire, b: #a_wire| #call),
+                    _ => #p::run_map::<(#a_wire, #a_wire), #out_wire, _>(INFO, payload, |(a, b): (#a_wire, #a_wire)| #call),
+                }
+            }
+        }
+    }
+}
+
+/// A call's value as `Result<wire output, String>`, and the wire output type.
+fn output(shape: &Shape, call: Tokens) -> (Tokens, Tokens) {
+    let out = &shape.out;
+    let (out_wire, typed) = wire(out);
+    let r = if shape.fallible {
+        call
+    } else {
+        quote!(::wasm_pmap::__private::Plain(#call))
+    };
+    let conv = if typed {
+        quote!(::wasm_pmap::typed::TypedVec(o))
+    } else {
+        quote!(o)
+    };
+    let value = quote! {
+        ::wasm_pmap::__private::KernelOutput::<#out>::into_result(#r).map(|o| -> #out_wire { #conv })
+    };
+    (out_wire, value)
+}
+
+/// The typed handle `par_fn!` / `sync_fn!` name: an impl of `__private::ParFn` (map,
+/// context and reduce kernels) or `__private::SyncFn` (jobs). Slice kernels get none, so
+/// `par_fn!` of one fails with `ParFn`'s diagnostic.
+fn handle_impl(k: &Kernel, shape: &Shape) -> Tokens {
+    let ident = &k.func.sig.ident;
+    let name = &k.name;
+    let out = &shape.out;
+    let out_wire = wire(out).0;
+    let args = &shape.args;
+    let input = match &args[..] {
+        [one] => quote!(#one),
+        many => quote!((#(#many),*)),
+    };
+    let (trait_, konst, handle) = match (k.kind, &shape.context) {
+        (Kind::Slice, _) => return Tokens::new(),
+        (Kind::Job, _) => (
+            quote!(SyncFn),
+            quote!(SYNC_FN),
+            quote!(::wasm_pmap::par::JobFn<#input, #out, #out_wire>),
+        ),
+        (Kind::Reduce, _) => {
+            let a = &args[0];
+            (
+                quote!(ParFn),
+                quote!(PAR_FN),
+                quote!(::wasm_pmap::par::ReduceFn<#a, #out_wire>),
+            )
+        }
+        (Kind::Map, Some(c)) => (
+            quote!(ParFn),
+            quote!(PAR_FN),
+            quote!(::wasm_pmap::par::ContextFn<#c, #input, #out, #out_wire>),
+        ),
+        (Kind::Map, None) => (
+            quote!(ParFn),
+            quote!(PAR_FN),
+            quote!(::wasm_pmap::par::KernelFn<#input, #out, #out_wire>),
+        ),
+    };
+    quote! {
+        impl ::wasm_pmap::__private::#trait_ for #ident {
+            type Handle = #handle;
+            const #konst: #handle = <#handle>::new(#name);
+        }
+    }
+}
+
+/// The type a value of `ty` travels as (`TypedVec<T>` for a numeric `Vec<T>`, which goes
+/// as one typed-array byte string, else `ty` itself), and whether it is a `TypedVec`.
+fn wire(ty: &Type) -> (Tokens, bool) {
+    match typed_vec_elem(ty) {
+        Some(elem) => {
+            let e = Ident::new(&elem, Span::call_site());
+            (quote!(::wasm_pmap::typed::TypedVec<#e>), true)
+        }
+        None => (quote!(#ty), false),
+    }
+}
+
+/// The argument from its decoded wire value `v`.
+fn from_wire(ty: &Type, v: &Tokens) -> Tokens {
+    if wire(ty).1 {
+        quote!(#v.0)
+    } else {
+        v.clone()
+    }
+}
+
+/// The kernel's member of the TypeScript `Kernels` interface.
+fn ts_declaration(k: &Kernel, input: &str, output: &str, context: Option<&str>) -> String {
+    let docs = doc_comment(&k.func);
+    let name = &k.name;
+    let kind = k.kind.word();
+    let context = context
+        .map(|c| format!(" context: {c};"))
+        .unwrap_or_default();
+    format!(
+        "export interface Kernels {{\n{docs}  {name:?}: {{ kind: {kind:?};{context} input: {input}; output: {output} }};\n}}"
+    )
+}
+
+/// The function's `///` docs as a TSDoc comment for its `Kernels` member.
+fn doc_comment(func: &ItemFn) -> String {
+    let lines: Vec<String> = func
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value().replace("*/", "*\\/")),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "  /**\n{}\n   */\n",
+        lines
+            .iter()
+            .map(|l| format!("   *{l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}

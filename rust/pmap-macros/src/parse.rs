@@ -1,0 +1,85 @@
+//! Step 1: the attribute's arguments and the function, read into a [`Kernel`]. Only the
+//! attribute's own syntax is an error here; what the signature must look like is
+//! `check.rs`'s business.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::Parser;
+use syn::ItemFn;
+
+use crate::ts_type::camel_case;
+
+/// The kernel kinds, as `#[kernel(..)]` spells them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    Map,
+    Slice,
+    Reduce,
+    Job,
+}
+
+impl Kind {
+    /// The word in `#[kernel(..)]`, the `kind` the TypeScript side sees.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Map => "map",
+            Kind::Slice => "slice",
+            Kind::Reduce => "reduce",
+            Kind::Job => "job",
+        }
+    }
+}
+
+/// A `#[kernel(..)]` function, as written.
+pub struct Kernel {
+    pub func: ItemFn,
+    pub kind: Kind,
+    /// Where `context` was written, for a `#[kernel(context)]`.
+    pub context: Option<Span>,
+    /// The registered (TypeScript) name: `name = ".."`, or the fn's name in camelCase.
+    pub name: String,
+}
+
+/// Reads the attribute's arguments (`slice`, `reduce`, `job`, `context`, `name = ".."`).
+pub fn kernel(attr: TokenStream, func: ItemFn) -> syn::Result<Kernel> {
+    let mut kind: Option<Kind> = None;
+    let mut context = None;
+    let mut name = None;
+    let parser = syn::meta::parser(|meta| {
+        let word = match &meta.path {
+            p if p.is_ident("slice") => Some(Kind::Slice),
+            p if p.is_ident("reduce") => Some(Kind::Reduce),
+            p if p.is_ident("job") => Some(Kind::Job),
+            _ => None,
+        };
+        if let Some(k) = word {
+            if let Some(first) = kind {
+                return Err(meta.error(format!(
+                    "a kernel has one kind: `{}` and `{}` cannot be combined",
+                    first.word(),
+                    k.word()
+                )));
+            }
+            kind = Some(k);
+        } else if meta.path.is_ident("context") {
+            context = Some(meta.path.segments[0].ident.span());
+        } else if meta.path.is_ident("name") {
+            name = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+        } else {
+            let path = &meta.path;
+            let what = quote::quote!(#path).to_string().replace(' ', "");
+            return Err(meta.error(format!(
+                "unknown `#[kernel]` argument `{what}`: expected `slice`, `reduce`, `job`, \
+                 `context` or `name = \"..\"`"
+            )));
+        }
+        Ok(())
+    });
+    parser.parse2(attr)?;
+    let name = name.unwrap_or_else(|| camel_case(&func.sig.ident.to_string()));
+    Ok(Kernel {
+        kind: kind.unwrap_or(Kind::Map),
+        context,
+        name,
+        func,
+    })
+}

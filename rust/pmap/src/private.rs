@@ -1,0 +1,236 @@
+//! What the code `#[kernel]` expands to calls at run time, re-exported as
+//! `wasm_pmap::__private`. Not a public API: names and signatures change with the macro.
+//!
+//! Each `run_*` helper is one mode of a generated kernel: decode the chunk's payload into
+//! the kernel's Rust input type, call the kernel, encode what it returned. Decode failures
+//! name the item's index, kernel `Err(..)`s become `Kernel` failures and outputs whose
+//! `Serialize` fails become `Encode` failures — never a panic.
+
+use std::cell::Cell;
+use std::fmt::Display;
+use std::marker::PhantomData;
+
+use serde::de::{DeserializeOwned, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+pub use inventory;
+pub use wasm_bindgen;
+
+use crate::error::{ErrorKind, Failure};
+use crate::lenient::LenientDe;
+use crate::registry::KernelInfo;
+use crate::wire::{array_header, cbor_error, Context};
+
+/// What a kernel body may return: a plain value, or a `Result` whose error is reported as
+/// a `KernelError` with the error's `Display` text.
+pub trait KernelOutput<O> {
+    fn into_result(self) -> Result<O, String>;
+}
+
+/// Marker for a plain (infallible) kernel output.
+pub struct Plain<O>(pub O);
+
+impl<O> KernelOutput<O> for Plain<O> {
+    fn into_result(self) -> Result<O, String> {
+        Ok(self.0)
+    }
+}
+
+impl<O, E: Display> KernelOutput<O> for Result<O, E> {
+    fn into_result(self) -> Result<O, String> {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+/// Map mode: decode an array of `I`, apply `f` to each, encode the array of `O`.
+pub fn run_map<I, O, R>(
+    k: &KernelInfo,
+    payload: &[u8],
+    f: impl Fn(I) -> R,
+) -> Result<Vec<u8>, Failure>
+where
+    I: DeserializeOwned,
+    O: Serialize,
+    R: KernelOutput<O>,
+{
+    let items: Vec<I> = decode_items(k, payload)?;
+    let mut out = Vec::with_capacity(payload.len());
+    array_header(items.len(), &mut out);
+    for (i, item) in items.into_iter().enumerate() {
+        let o = f(item).into_result().map_err(|m| kernel_failure(k, i, m))?;
+        encode_into(k, Some(i), &o, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Map mode with a broadcast context (`#[kernel(context)]`, rayon's `map_with`): the
+/// context is decoded once per worker per call and shared by every chunk there.
+pub fn run_map_with<C, I, O, R>(
+    k: &KernelInfo,
+    payload: &[u8],
+    context: Option<&Context>,
+    f: impl Fn(&C, I) -> R,
+) -> Result<Vec<u8>, Failure>
+where
+    C: DeserializeOwned + 'static,
+    I: DeserializeOwned,
+    O: Serialize,
+    R: KernelOutput<O>,
+{
+    let ctx = crate::context::get::<C>(k, context)?;
+    run_map::<I, O, R>(k, payload, |item| f(&ctx, item))
+}
+
+/// Slice mode: decode one value (a typed array) and hand it to `f` whole.
+pub fn run_slice<I, O, R>(
+    k: &KernelInfo,
+    payload: &[u8],
+    f: impl FnOnce(I) -> R,
+) -> Result<Vec<u8>, Failure>
+where
+    I: DeserializeOwned,
+    O: Serialize,
+    R: KernelOutput<O>,
+{
+    let LenientDe(input): LenientDe<I> =
+        ciborium::de::from_reader(payload).map_err(|e| decode_failure(k, None, cbor_error(e)))?;
+    let out = f(input)
+        .into_result()
+        .map_err(|m| Failure::new(ErrorKind::Kernel, k.name, m))?;
+    let mut body = Vec::new();
+    encode_into(k, None, &out, &mut body)?;
+    Ok(body)
+}
+
+/// Reduce mode: fold the chunk's items left to right with `f`; an empty chunk encodes
+/// `null`.
+pub fn run_reduce<A, R>(
+    k: &KernelInfo,
+    payload: &[u8],
+    f: impl Fn(A, A) -> R,
+) -> Result<Vec<u8>, Failure>
+where
+    A: DeserializeOwned + Serialize,
+    R: KernelOutput<A>,
+{
+    let items: Vec<A> = decode_items(k, payload)?;
+    let mut acc: Option<A> = None;
+    for (i, item) in items.into_iter().enumerate() {
+        acc = Some(match acc {
+            None => item,
+            Some(a) => f(a, item)
+                .into_result()
+                .map_err(|m| kernel_failure(k, i, m))?,
+        });
+    }
+    let mut body = Vec::new();
+    encode_into(k, None, &acc, &mut body)?;
+    Ok(body)
+}
+
+fn kernel_failure(k: &KernelInfo, index: usize, message: String) -> Failure {
+    let mut f = Failure::new(ErrorKind::Kernel, k.name, message);
+    f.index = Some(index as u32);
+    f
+}
+
+/// Appends `value`'s CBOR to `out`; a failing `Serialize` impl is an `Encode` failure.
+fn encode_into<T: Serialize>(
+    k: &KernelInfo,
+    index: Option<usize>,
+    value: &T,
+    out: &mut Vec<u8>,
+) -> Result<(), Failure> {
+    ciborium::ser::into_writer(value, out).map_err(|e| {
+        let why = match e {
+            ciborium::ser::Error::Value(m) => m,
+            ciborium::ser::Error::Io(e) => e.to_string(),
+        };
+        let mut f = Failure::new(
+            ErrorKind::Encode,
+            k.name,
+            format!("the output ({}) does not encode: {why}", k.output_ts),
+        );
+        f.index = index.map(|i| i as u32);
+        f
+    })
+}
+
+fn decode_failure(k: &KernelInfo, index: Option<usize>, why: String) -> Failure {
+    let mut f = Failure::new(
+        ErrorKind::Decode,
+        k.name,
+        format!(
+            "does not decode as {} (TypeScript: {}): {why}",
+            k.input_rust, k.input_ts
+        ),
+    );
+    f.expected = Some(k.input_ts.to_owned());
+    f.index = index.map(|i| i as u32);
+    f
+}
+
+/// Decodes a CBOR array item by item so a bad item is reported with its index.
+fn decode_items<I: DeserializeOwned>(k: &KernelInfo, payload: &[u8]) -> Result<Vec<I>, Failure> {
+    // Why a thread-local: ciborium offers no `DeserializeSeed` entry point, so the
+    // visitor leaves the index it was decoding where the caller can read it.
+    thread_local!(static DECODING: Cell<Option<usize>> = const { Cell::new(None) });
+
+    struct Items<I>(Vec<I>);
+    struct ItemsVisitor<I>(PhantomData<I>);
+
+    impl<'de, I: DeserializeOwned> Deserialize<'de> for Items<I> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_seq(ItemsVisitor(PhantomData)).map(Items)
+        }
+    }
+
+    impl<'de, I: DeserializeOwned> Visitor<'de> for ItemsVisitor<I> {
+        type Value = Vec<I>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of items")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<I>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+            loop {
+                DECODING.set(Some(out.len()));
+                match seq.next_element::<I>()? {
+                    Some(x) => out.push(x),
+                    None => break,
+                }
+            }
+            DECODING.set(None);
+            Ok(out)
+        }
+    }
+
+    DECODING.set(None);
+    ciborium::de::from_reader::<LenientDe<Items<I>>, _>(payload)
+        .map(|items| items.0 .0)
+        .map_err(|e| decode_failure(k, DECODING.get(), cbor_error(e)))
+}
+
+/// What `par_fn!(f)` names: implemented by `#[kernel]` for the hidden struct `f` of a map,
+/// context or reduce kernel, with the typed handle the adaptors take.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be used in a parallel iterator",
+    label = "not a map, context or reduce `#[kernel]`",
+    note = "`par_fn!` takes a fn marked `#[wasm_pmap::kernel]`, `#[kernel(context)]` or `#[kernel(reduce)]`",
+    note = "slice kernels cannot be used in parallel iterators (they take a whole typed-array chunk): call them from TypeScript with `pool.map`",
+    note = "a `#[kernel(job)]` is run with `execute_async(sync_fn!(job), &input)`"
+)]
+pub trait ParFn {
+    type Handle;
+    const PAR_FN: Self::Handle;
+}
+
+/// What `sync_fn!(f)` names: implemented by `#[kernel(job)]` for the hidden struct `f`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `#[kernel(job)]`",
+    label = "`sync_fn!` takes a job",
+    note = "only a `#[wasm_pmap::kernel(job)]` runs in the SyncExecutor (`execute_async`); map kernels run with `par_fn!` in a parallel iterator"
+)]
+pub trait SyncFn {
+    type Handle;
+    const SYNC_FN: Self::Handle;
+}
