@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing wasm-pmap needs, on a fresh Debian machine or a dev
 # box. Idempotent: every step checks first and skips what is already there (≈ 1 s then).
-#   - a Rust toolchain able to target wasm32-unknown-unknown (rustup's target if present,
+#   - a Rust toolchain able to target wasm32-unknown-unknown, with rustfmt and clippy (rustup's target if present,
 #     else Debian's rustc-web + rust-web-src + lld-19 with build-std, see scripts/wasm-env.sh)
 #   - wasm-bindgen-cli at exactly the version Cargo.toml pins
 #   - Chromium for the browser tests and the bench (Debian's; PMAP_CHROMIUM overrides)
@@ -35,6 +35,16 @@ else
   [ -d /usr/lib/rustlib/src/rust/library ] || need+=(rust-web-src)
   [ -x /usr/lib/llvm-19/bin/wasm-ld ] || need+=(lld-19)
   if [ ${#need[@]} -gt 0 ]; then apt_install "${need[@]}"; else log "Debian rustc-web + rust-src + wasm-ld present"; fi
+fi
+
+# 1b. rustfmt and clippy (the test command checks format and lints).
+if command -v rustup >/dev/null 2>&1; then
+  for c in rustfmt clippy; do
+    if rustup component list --installed 2>/dev/null | grep -q "^$c"; then :; else
+      log "rustup component add $c"
+      rustup component add "$c" >/dev/null
+    fi
+  done
 fi
 
 # 2. wasm-bindgen-cli matching the `=`-pinned crate.

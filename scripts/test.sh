@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The one test command (`npm test`): installs what is missing, builds, then runs every
-# suite: cargo test (wire, registry, macro, kernels), the tsc type test, vitest in node
-# (wire.ts against the shared vectors, scheduling, locks, the packed-tarball e2e) and
-# vitest in Chromium (real Workers). Ends with one "N passed, M failed" line.
+# The one test command (`npm test`): installs what is missing, builds, checks format and
+# lint (cargo fmt, clippy -D warnings, Biome), then runs every suite: cargo test (wire,
+# registry, macro compile-fail cases, kernels), the tsc type test, vitest in node (the
+# protocol against the shared vectors, the dispatcher against scripted fake workers,
+# scheduling, the coordinator, the packed-tarball e2e) and vitest in Chromium (real
+# Workers, a real service worker). Ends with one "N passed, M failed" line.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -11,6 +13,10 @@ bash scripts/build.sh
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
+echo "== format and lint (cargo fmt --check, clippy -D warnings, biome ci)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+npx biome ci --colors=off .
 echo "== cargo test"
 cargo test --workspace 2>&1 | tee "$out/cargo.log"
 echo "== type test (tsc --noEmit; every @ts-expect-error line must be an error)"
