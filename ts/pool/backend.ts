@@ -1,7 +1,8 @@
 /**
- * Runs on the page. The worker seam: how the dispatcher starts and talks to a worker, whatever runs it — a
- * browser `Worker` (browser-worker.ts), a test's scripted fake (tests/node/), later a Node.js
- * `worker_threads` backend. Nothing above this file knows which one it drives.
+ * Runs on the page. The worker seam: how the dispatcher starts and talks to a worker,
+ * whatever runs it — a browser `Worker` (browser-worker.ts), a test's scripted fake
+ * (tests/node/), later a Node.js `worker_threads` backend. Nothing above this file knows
+ * which one it drives.
  */
 import type { FromWorker, ToWorker } from "../protocol/messages.js";
 

@@ -1,6 +1,6 @@
 /**
- * Runs on the page. The browser backend of the worker seam (backend.ts): a module `Worker` running
- * ts/worker/entry.ts. The only file of the pool that touches the `Worker` API.
+ * Runs on the page. The browser backend of the worker seam (backend.ts): a module `Worker`
+ * running ts/worker/entry.ts. The only file of the pool that touches the `Worker` API.
  */
 import type { SpawnWorker } from "./backend.js";
 

@@ -1,7 +1,8 @@
 /**
- * Runs on the page. One call on the pool (`map`, `mapSettled`, `stream`, `reduce`, `call`): its chunks,
- * its options (concurrency, timeout, progress), and how chunk outcomes and failure frames
- * become results or typed errors. Outputs go to the call's sink (collect.ts).
+ * Runs on the page. One call on the pool (`map`, `mapSettled`, `stream`, `reduce`, `call`):
+ * its chunks, its options (concurrency, timeout, progress), and how chunk outcomes and
+ * failure frames become results or typed errors. Outputs go to the call's sink
+ * (collect.ts).
  */
 import { DecodeError, failureError, KernelError, PmapError } from "../protocol/errors.js";
 import { encodeValue, type Failure, Mode } from "../protocol/frames.js";

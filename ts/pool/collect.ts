@@ -1,7 +1,8 @@
 /**
- * Runs on the page. Where a call's outputs go (the last step of an item's journey). One sink per call
- * flavour: `map` (array in input order), slice `map` (one concatenated typed array),
- * `reduce` (partials), `mapSettled` (per-item outcomes), `stream` (completion order).
+ * Runs on the page. Where a call's outputs go (the last step of an item's journey). One
+ * sink per call flavour: `map` (array in input order), slice `map` (one concatenated typed
+ * array), `reduce` (partials), `mapSettled` (per-item outcomes), `stream` (completion
+ * order).
  */
 import { type PmapError, TimeoutError } from "../protocol/errors.js";
 

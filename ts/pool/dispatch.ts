@@ -1,6 +1,6 @@
 /**
- * Runs on the page. Dispatch: hands queued chunks to workers and brings their answers back. Owns the
- * workers (started through the worker seam, backend.ts), the queue, in-flight
+ * Runs on the page. Dispatch: hands queued chunks to workers and brings their answers back.
+ * Owns the workers (started through the worker seam, backend.ts), the queue, in-flight
  * bookkeeping, per-chunk timeouts, and the replacement of workers that died, hung, or were
  * running an aborted call. Pure logic: node tests drive it with scripted fake workers.
  */

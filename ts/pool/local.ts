@@ -1,7 +1,7 @@
 /**
- * Runs on the page. The kernel module instantiated on the calling (main) thread, for the small work that is
- * not worth a round trip: folding `reduce` partials. Made on first use from the same
- * compiled Module the workers run.
+ * Runs on the page. The kernel module instantiated on the calling (main) thread, for the
+ * small work that is not worth a round trip: folding `reduce` partials. Made on first use
+ * from the same compiled Module the workers run.
  */
 import { failureError, KernelError } from "../protocol/errors.js";
 import { decodeResponse, decodeValue, encodeRequest, encodeValue, Mode } from "../protocol/frames.js";

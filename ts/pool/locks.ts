@@ -1,6 +1,7 @@
 /**
- * Runs on the page (or anywhere: no Worker API). Async concurrency primitives for code around the pool (rate-limiting calls, guarding a
- * shared resource). `acquire()` resolves to a release handle usable with `await using`.
+ * Runs on the page (or anywhere: no Worker API). Async concurrency primitives for code
+ * around the pool (rate-limiting calls, guarding a shared resource). `acquire()` resolves
+ * to a release handle usable with `await using`.
  *
  * @example
  * ```ts

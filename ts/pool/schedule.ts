@@ -1,6 +1,6 @@
 /**
- * Runs on the page. Scheduling, pure logic (no Workers here, so node tests can drive it): how a call is cut
- * into chunks, and the queue idle workers pull chunks from.
+ * Runs on the page. Scheduling, pure logic (no Workers here, so node tests can drive it):
+ * how a call is cut into chunks, and the queue idle workers pull chunks from.
  */
 
 /** Target chunks per worker for `chunkSize: "auto"`: enough that a slow chunk or a slow

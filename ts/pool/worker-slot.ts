@@ -1,7 +1,7 @@
 /**
- * Runs on the page. The pool's side of one worker: start it through the worker seam (backend.ts), know when
- * it is ready, keep the chunks in flight on it, and notice when it dies. Pure logic: the
- * worker it drives may be a browser Worker or a test's fake.
+ * Runs on the page. The pool's side of one worker: start it through the worker seam
+ * (backend.ts), know when it is ready, keep the chunks in flight on it, and notice when it
+ * dies. Pure logic: the worker it drives may be a browser Worker or a test's fake.
  */
 import { PoolStartError } from "../protocol/errors.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";

@@ -1,8 +1,8 @@
 /**
- * Protocol: runs wherever it is imported (page, worker). Every error wasm-pmap rejects with, and the one table of error kinds (ERROR_KINDS) that
- * failure frames carry across to Rust and back. All classes extend {@link PmapError}, so
- * `err instanceof PmapError` tells ours from anything else. Runs wherever it is imported
- * (page, worker); it loads no CBOR code.
+ * Protocol: runs wherever it is imported (page, worker). Every error wasm-pmap rejects
+ * with, and the one table of error kinds (ERROR_KINDS) that failure frames carry across to
+ * Rust and back. All classes extend {@link PmapError}, so `err instanceof PmapError` tells
+ * ours from anything else. It loads no CBOR code.
  */
 import type { Failure } from "./frames.js";
 import type { KernelInfo } from "./kernel-module.js";

@@ -1,7 +1,8 @@
 /**
- * Protocol: runs wherever it is imported (page, executor, service worker). The wire protocol's CBOR frames, TypeScript side: the twin of `rust/pmap/src/wire.rs`,
- * both checked against `tests/vectors/wire.json`. (The postMessage envelopes around them
- * are messages.ts; the coordinator's routes are routes.ts.)
+ * Protocol: runs wherever it is imported (page, executor, service worker). The wire
+ * protocol's CBOR frames, TypeScript side: the twin of `rust/pmap/src/wire.rs`, both
+ * checked against `tests/vectors/wire.json`. (The postMessage envelopes around them are
+ * messages.ts; the coordinator's routes are routes.ts.)
  *
  * ```text
  * request  = [1, call, chunk, kernel, mode, payload: bytes,     payload = CBOR of the items

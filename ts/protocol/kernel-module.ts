@@ -1,7 +1,8 @@
 /**
- * Protocol: runs wherever it is imported (page, every worker). What a kernel module's wasm-bindgen glue exports to wasm-pmap: the contract with
- * `rust/pmap/src/entry.rs` — plus the one helper every instance runs frames through.
- * Loads no CBOR code: a compute worker imports this and nothing else of the package.
+ * Protocol: runs wherever it is imported (page, every worker). What a kernel module's
+ * wasm-bindgen glue exports to wasm-pmap: the contract with `rust/pmap/src/entry.rs` — plus
+ * the one helper every instance runs frames through. Loads no CBOR code: a compute worker
+ * imports this and nothing else of the package.
  */
 
 /** A kernel as the module reports it at start-up. */

@@ -1,6 +1,7 @@
 /**
- * Protocol (types only). The postMessage envelopes between the pool (ts/pool/) and a worker (ts/worker/). Types
- * only: the frames inside them are bytes (frames.ts), never parsed by the worker.
+ * Protocol (types only). The postMessage envelopes between the pool (ts/pool/) and a worker
+ * (ts/worker/). Types only: the frames inside them are bytes (frames.ts), never parsed by
+ * the worker.
  */
 import type { Failure } from "./frames.js";
 import type { KernelInfo } from "./kernel-module.js";

@@ -1,6 +1,7 @@
 /**
- * Protocol (constants and types). The coordinator protocol (sync mode): how the SyncExecutor, the page and the coordinator
- * service worker (ts/coordinator/) meet. Constants and message types only.
+ * Protocol (constants and types). The coordinator protocol (sync mode): how the
+ * SyncExecutor, the page and the coordinator service worker (ts/coordinator/) meet.
+ * Constants and message types only.
  *
  * A **ticket** is one blocking `collect_vec_sync()`: the executor opens it with its first
  * wait and blocks; the page delivers the answer (the pipe's response frame, `call` = the
