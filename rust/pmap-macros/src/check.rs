@@ -3,6 +3,7 @@
 //! by a test in `rust/pmap/tests/ui/`.
 
 use proc_macro2::Span;
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{FnArg, ReturnType, Signature, Type};
 
@@ -73,8 +74,8 @@ pub fn kernel(k: &Kernel) -> syn::Result<Shape> {
             if k.context.is_some() {
                 match items.first() {
                     Some(Type::Reference(r)) => shape.context = Some((*r.elem).clone()),
-                    Some(t) => errors.add(
-                        t.span(),
+                    Some(t) => errors.at(
+                        t,
                         "a context kernel's first argument is the call's context, by \
                          reference: `fn f(ctx: &C, item: T)`",
                     ),
@@ -85,8 +86,14 @@ pub fn kernel(k: &Kernel) -> syn::Result<Shape> {
                     ),
                 }
                 items = items.get(1..).unwrap_or_default();
-            }
-            if items.is_empty() && (k.context.is_none() || !types.is_empty()) {
+                if items.is_empty() && !types.is_empty() {
+                    errors.add(
+                        parens,
+                        "a context kernel takes an item after the context: \
+                         `fn f(ctx: &C, item: T)`",
+                    );
+                }
+            } else if items.is_empty() {
                 errors.add(
                     parens,
                     "a kernel takes at least one argument: the item it is applied to \
@@ -103,8 +110,8 @@ pub fn kernel(k: &Kernel) -> syn::Result<Shape> {
                 shape.args = vec![(*t).clone()];
                 shape.slice_elem = Some(elem);
             }
-            ([t], None) => errors.add(
-                t.span(),
+            ([t], None) => errors.at(
+                t,
                 format!("a slice kernel takes one `&[T]` of a numeric T ({NUMERIC})"),
             ),
             _ => errors.add(
@@ -123,10 +130,16 @@ pub fn kernel(k: &Kernel) -> syn::Result<Shape> {
                 owned(types[0], &mut errors);
                 shape.args = types.iter().map(|t| (*t).clone()).collect();
             } else {
-                errors.add(
-                    sig.span(),
-                    "a reduce kernel is `fn(a: A, b: A) -> A` (or `-> Result<A, E>`): two \
-                     arguments and the output, all of one type",
+                let found: Vec<String> = types.iter().map(|t| type_str(t)).collect();
+                errors.at(
+                    sig,
+                    format!(
+                        "a reduce kernel is `fn(a: A, b: A) -> A` (or `-> Result<A, E>`): two \
+                         arguments and the output, all of one type; this one is \
+                         `fn({}) -> {}`",
+                        found.join(", "),
+                        type_str(&shape.out)
+                    ),
                 );
             }
         }
@@ -151,16 +164,16 @@ fn plain_fn(sig: &Signature, errors: &mut Errors) {
         );
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.add(
-            sig.generics.span(),
+        errors.at(
+            &sig.generics,
             "a kernel cannot be generic: its input and output types are fixed when it is \
              registered (write one kernel per type)",
         );
     }
     for arg in &sig.inputs {
         match arg {
-            FnArg::Receiver(r) => errors.add(
-                r.span(),
+            FnArg::Receiver(r) => errors.at(
+                r,
                 "a kernel cannot take `self`: it must be a free fn, not a method",
             ),
             FnArg::Typed(p) => no_impl_trait(&p.ty, errors),
@@ -173,8 +186,8 @@ fn plain_fn(sig: &Signature, errors: &mut Errors) {
 
 fn no_impl_trait(t: &Type, errors: &mut Errors) {
     if let Type::ImplTrait(_) = t {
-        errors.add(
-            t.span(),
+        errors.at(
+            t,
             "a kernel cannot use `impl Trait`: its types are encoded on the wire and must be \
              named",
         );
@@ -184,8 +197,8 @@ fn no_impl_trait(t: &Type, errors: &mut Errors) {
 /// Items are decoded from the chunk, so they are owned values.
 fn owned(t: &Type, errors: &mut Errors) {
     if let Type::Reference(_) = t {
-        errors.add(
-            t.span(),
+        errors.at(
+            t,
             "a kernel's item arguments are owned values decoded from the chunk: take \
              `String`, `Vec<T>` or `T` instead of a reference",
         );
@@ -196,8 +209,17 @@ fn owned(t: &Type, errors: &mut Errors) {
 struct Errors(Option<syn::Error>);
 
 impl Errors {
+    /// An error at one span (a word, a delimiter).
     fn add(&mut self, at: Span, message: impl std::fmt::Display) {
-        let e = syn::Error::new(at, message);
+        self.push(syn::Error::new(at, message));
+    }
+
+    /// An error underlining all of `tokens` (on stable a `Span` covers one token only).
+    fn at(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
+        self.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    fn push(&mut self, e: syn::Error) {
         match &mut self.0 {
             Some(all) => all.combine(e),
             None => self.0 = Some(e),

@@ -17,7 +17,7 @@ use crate::registry::KernelInfo;
 use crate::wire::{cbor_error, Context};
 
 /// Contexts kept per worker (most recently used last).
-pub const CAPACITY: usize = 4;
+pub(crate) const CAPACITY: usize = 4;
 
 thread_local! {
     static CACHE: RefCell<Vec<(String, Rc<dyn Any>)>> = const { RefCell::new(Vec::new()) };

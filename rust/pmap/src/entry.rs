@@ -34,10 +34,11 @@ pub fn run(frame: &[u8]) -> Vec<u8> {
 }
 
 /// The kernels registered in this module, sorted by name:
-/// `[{ name, kind: "map" | "slice" | "reduce" | "job", input, output }]` (types as TypeScript spells them).
+/// `[{ name, kind: "map" | "slice" | "reduce" | "job", input, output, context? }]` (types
+/// as TypeScript spells them; `context` only for `#[kernel(context)]` kernels).
 #[wasm_bindgen(
     js_name = "__wasmPmapKernels",
-    unchecked_return_type = "{ name: string; kind: string; input: string; output: string }[]"
+    unchecked_return_type = "{ name: string; kind: string; input: string; output: string; context?: string }[]"
 )]
 pub fn kernel_list() -> Result<JsValue, JsError> {
     init();

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// One row of [`ERROR_KINDS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindRow {
+    /// The variant this row describes.
     pub kind: ErrorKind,
     /// The wire name: a failure frame's `kind`, and how serde spells the variant.
     pub wire: &'static str,
@@ -81,11 +82,6 @@ impl ErrorKind {
         &ERROR_KINDS[self as usize]
     }
 
-    /// The wire name (`"workerCrashed"`).
-    pub fn wire_name(self) -> &'static str {
-        self.row().wire
-    }
-
     /// The TypeScript class an error of this kind is thrown as (`"WorkerCrashedError"`).
     pub fn class_name(self) -> &'static str {
         self.row().class
@@ -105,9 +101,11 @@ impl ErrorKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Failure {
+    /// What went wrong.
     pub kind: ErrorKind,
     /// The kernel's registered name (empty when the frame names none).
     pub kernel: String,
+    /// What happened, for a human.
     pub message: String,
     /// The input type the kernel expects (TypeScript spelling), for decode errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,13 +144,15 @@ impl std::fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
-/// What a parallel-iterator terminal or a job call (`collect_vec`, `execute_async`, …)
-/// fails with: the pool's typed error, seen from Rust.
+/// What a parallel-iterator terminal (`collect_vec`, …) or `execute_async` fails with: the
+/// pool's typed error, seen from Rust.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PmapError {
+    /// What went wrong (its TypeScript class: [`PmapError::class_name`]).
     pub kind: ErrorKind,
     /// The kernel the error is about, when there is one.
     pub kernel: Option<String>,
+    /// What happened, for a human.
     pub message: String,
 }
 

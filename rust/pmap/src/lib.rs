@@ -35,6 +35,8 @@
 //! run → encode, with [`typed`] numeric vectors, [`lenient`] number decoding and the
 //! [`context`] cache). [`error`] holds the one table of error kinds.
 
+#![warn(missing_docs)]
+
 pub mod context;
 pub mod entry;
 pub mod error;

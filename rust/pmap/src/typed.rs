@@ -22,8 +22,11 @@ pub trait Element: Copy + Serialize + for<'de> Deserialize<'de> + 'static {
     const TAG: Option<u64>;
     /// Name of the JS typed array, for error messages and TS declarations.
     const JS: &'static str;
+    /// Bytes per element.
     const SIZE: usize;
+    /// Appends the element's little-endian bytes.
     fn write_le(self, out: &mut Vec<u8>);
+    /// Reads one element from exactly [`Element::SIZE`] little-endian bytes.
     fn read_le(bytes: &[u8]) -> Self;
 }
 

@@ -69,6 +69,7 @@ pub struct Request {
     pub chunk: u32,
     /// The kernel's registered name (pipe mode: only a label).
     pub kernel: String,
+    /// How the payload is laid out.
     pub mode: Mode,
     /// The chunk's items, CBOR (layout per [`Mode`]).
     pub payload: Vec<u8>,

@@ -11,6 +11,8 @@
 
 use std::marker::PhantomData;
 
+use serde::de::DeserializeOwned;
+
 macro_rules! handle {
     ($(#[$doc:meta])* $name:ident<$($p:ident),*>) => {
         $(#[$doc])*
@@ -57,3 +59,91 @@ handle!(
     /// (where it may block on `collect_vec_sync()`); see `execute_async`.
     JobFn<I, O, W>
 );
+
+// What each adaptor accepts, as traits rather than concrete handle types so that a kernel
+// of the wrong input (or kind) is reported in the adaptor's own words, not as a mismatch
+// of two `KernelFn<…>` types.
+
+/// A kernel `.map` can apply to `I` items: the handle of a `#[kernel] fn(I) -> O`.
+#[diagnostic::on_unimplemented(
+    message = "this kernel cannot map `{I}` items",
+    label = "expected a `#[kernel] fn({I}) -> _`, found `{Self}`",
+    note = "`KernelFn<I, O, _>` is the handle of a `#[kernel] fn(I) -> O`; its input `I` must be the iterator's item type"
+)]
+pub trait MapKernel<I> {
+    /// The kernel's output type.
+    type Output;
+    #[doc(hidden)]
+    type Wire: DeserializeOwned + Into<Self::Output>;
+    /// The kernel's registered (TypeScript) name.
+    fn name(&self) -> &'static str;
+}
+
+impl<I, O, W: DeserializeOwned + Into<O>> MapKernel<I> for KernelFn<I, O, W> {
+    type Output = O;
+    type Wire = W;
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// A kernel `.filter` can test `I` items with: the handle of a `#[kernel] fn(I) -> bool`.
+#[diagnostic::on_unimplemented(
+    message = "this kernel cannot filter `{I}` items",
+    label = "expected a `#[kernel] fn({I}) -> bool`, found `{Self}`",
+    note = "`KernelFn<I, O, _>` is the handle of a `#[kernel] fn(I) -> O`; a filter needs `I` = the item type and `O` = bool"
+)]
+pub trait FilterKernel<I> {
+    /// The kernel's registered (TypeScript) name.
+    fn name(&self) -> &'static str;
+}
+
+impl<I> FilterKernel<I> for KernelFn<I, bool, bool> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// A kernel `.map_with(ctx, ..)` can apply to `I` items with a `C` context: the handle of
+/// a `#[kernel(context)] fn(&C, I) -> O`.
+#[diagnostic::on_unimplemented(
+    message = "this kernel cannot map `{I}` items with a `{C}` context",
+    label = "expected a `#[kernel(context)] fn(&{C}, {I}) -> _`, found `{Self}`",
+    note = "`ContextFn<C, I, O, _>` is the handle of a `#[kernel(context)] fn(&C, I) -> O`; `map_with`'s first argument must be a `C`"
+)]
+pub trait ContextKernel<C, I> {
+    /// The kernel's output type.
+    type Output;
+    #[doc(hidden)]
+    type Wire: DeserializeOwned + Into<Self::Output>;
+    /// The kernel's registered (TypeScript) name.
+    fn name(&self) -> &'static str;
+}
+
+impl<C, I, O, W: DeserializeOwned + Into<O>> ContextKernel<C, I> for ContextFn<C, I, O, W> {
+    type Output = O;
+    type Wire = W;
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// A kernel `.reduce` can fold `A` items with: the handle of a `#[kernel(reduce)] fn(A, A) -> A`.
+#[diagnostic::on_unimplemented(
+    message = "this kernel cannot reduce `{A}` items",
+    label = "expected a `#[kernel(reduce)] fn({A}, {A}) -> {A}`, found `{Self}`",
+    note = "`ReduceFn<A, _>` is the handle of a `#[kernel(reduce)] fn(A, A) -> A`; `A` must be the item type"
+)]
+pub trait ReduceKernel<A> {
+    #[doc(hidden)]
+    type Wire: DeserializeOwned + Into<A>;
+    /// The kernel's registered (TypeScript) name.
+    fn name(&self) -> &'static str;
+}
+
+impl<A, W: DeserializeOwned + Into<A>> ReduceKernel<A> for ReduceFn<A, W> {
+    type Wire = W;
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}

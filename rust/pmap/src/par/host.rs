@@ -35,7 +35,8 @@ pub trait Host {
         label: &str,
         payloads: Vec<Vec<u8>>,
     ) -> LocalFuture<Result<Vec<Vec<u8>>, PmapError>>;
-    /// Same, blocking. Only the SyncExecutor's host can.
+    /// Same, blocking. Only the SyncExecutor's host can: it waits on a coordinator ticket
+    /// (a sync XHR the service worker holds until the pool posts the bodies).
     fn run_sync(&self, label: &str, payloads: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, PmapError>;
     /// Runs a job kernel on a map-mode payload (an array of one input); resolves with the body.
     fn execute(&self, job: &str, payload: Vec<u8>) -> LocalFuture<Result<Vec<u8>, PmapError>>;

@@ -37,7 +37,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use crate::error::{ErrorKind, PmapError};
-pub use handles::{ContextFn, JobFn, KernelFn, ReduceFn};
+pub use handles::{
+    ContextFn, ContextKernel, FilterKernel, JobFn, KernelFn, MapKernel, ReduceFn, ReduceKernel,
+};
 use host::throw;
 use pipe::Stage;
 #[doc(hidden)]
@@ -73,6 +75,7 @@ impl<T, W, X> Par<T, W, X> {
 /// Rayon's `ParallelIterator`: adaptors record a stage, terminals run the pipeline.
 #[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
 pub trait ParallelIterator: Sized {
+    /// What the iterator yields.
     type Item;
     /// How an item travels back (decoded as this, converted into `Item`).
     #[doc(hidden)]
@@ -84,27 +87,24 @@ pub trait ParallelIterator: Sized {
     fn into_plan(self) -> Plan;
 
     /// Applies a map kernel to every item in a worker.
-    fn map<O, W: DeserializeOwned + Into<O>>(
-        self,
-        f: KernelFn<Self::Item, O, W>,
-    ) -> Par<O, W, Self::Ix> {
+    fn map<K: MapKernel<Self::Item>>(self, f: K) -> Par<K::Output, K::Wire, Self::Ix> {
         Par::from_plan(self.into_plan().with(Stage::Map(f.name())))
     }
 
     /// Keeps the items for which a kernel `fn(T) -> bool` returns true.
-    fn filter(
+    fn filter<K: FilterKernel<Self::Item>>(
         self,
-        predicate: KernelFn<Self::Item, bool, bool>,
+        predicate: K,
     ) -> Par<Self::Item, Self::Wire, Unindexed> {
         Par::from_plan(self.into_plan().with(Stage::Filter(predicate.name())))
     }
 
     /// Applies a `#[kernel(context)]` kernel with `ctx` as its shared first argument.
-    fn map_with<C: Serialize, O, W: DeserializeOwned + Into<O>>(
+    fn map_with<C: Serialize, K: ContextKernel<C, Self::Item>>(
         self,
         ctx: C,
-        f: ContextFn<C, Self::Item, O, W>,
-    ) -> Par<O, W, Self::Ix> {
+        f: K,
+    ) -> Par<K::Output, K::Wire, Self::Ix> {
         let bytes = crate::wire::to_vec(&ctx);
         Par::from_plan(self.into_plan().with(Stage::MapWith(f.name(), bytes)))
     }
@@ -116,6 +116,7 @@ pub trait ParallelIterator: Sized {
             .await
             .unwrap_or_else(|e| panic!("{e}"))
     }
+    /// `collect_vec`, returning the error.
     async fn try_collect_vec(self) -> Result<Vec<Self::Item>, PmapError> {
         concat::<Self::Wire, Self::Item>(self.into_plan().run().await?)
     }
@@ -123,23 +124,22 @@ pub trait ParallelIterator: Sized {
     fn collect_vec_sync(self) -> Vec<Self::Item> {
         self.try_collect_vec_sync().unwrap_or_else(|e| throw(e))
     }
+    /// `collect_vec_sync`, returning the error.
     fn try_collect_vec_sync(self) -> Result<Vec<Self::Item>, PmapError> {
         concat::<Self::Wire, Self::Item>(self.into_plan().run_sync()?)
     }
 
     /// Folds the items with an associative `#[kernel(reduce)]`: each chunk in a worker,
     /// the partials here. `None` for no items.
-    async fn reduce<W: DeserializeOwned + Into<Self::Item>>(
-        self,
-        op: ReduceFn<Self::Item, W>,
-    ) -> Option<Self::Item> {
+    async fn reduce<K: ReduceKernel<Self::Item>>(self, op: K) -> Option<Self::Item> {
         self.try_reduce(op).await.unwrap_or_else(|e| panic!("{e}"))
     }
-    async fn try_reduce<W: DeserializeOwned + Into<Self::Item>>(
+    /// `reduce`, returning the error.
+    async fn try_reduce<K: ReduceKernel<Self::Item>>(
         self,
-        op: ReduceFn<Self::Item, W>,
+        op: K,
     ) -> Result<Option<Self::Item>, PmapError> {
-        fold::<W, Self::Item>(
+        fold::<K::Wire, Self::Item>(
             op.name(),
             self.into_plan()
                 .with(Stage::Reduce(op.name()))
@@ -147,17 +147,16 @@ pub trait ParallelIterator: Sized {
                 .await?,
         )
     }
-    fn reduce_sync<W: DeserializeOwned + Into<Self::Item>>(
-        self,
-        op: ReduceFn<Self::Item, W>,
-    ) -> Option<Self::Item> {
+    /// Blocking `reduce`, only inside the SyncExecutor worker (a `#[kernel(job)]`).
+    fn reduce_sync<K: ReduceKernel<Self::Item>>(self, op: K) -> Option<Self::Item> {
         self.try_reduce_sync(op).unwrap_or_else(|e| throw(e))
     }
-    fn try_reduce_sync<W: DeserializeOwned + Into<Self::Item>>(
+    /// `reduce_sync`, returning the error.
+    fn try_reduce_sync<K: ReduceKernel<Self::Item>>(
         self,
-        op: ReduceFn<Self::Item, W>,
+        op: K,
     ) -> Result<Option<Self::Item>, PmapError> {
-        fold::<W, Self::Item>(
+        fold::<K::Wire, Self::Item>(
             op.name(),
             self.into_plan().with(Stage::Reduce(op.name())).run_sync()?,
         )
@@ -170,18 +169,21 @@ pub trait ParallelIterator: Sized {
     {
         self.try_sum().await.unwrap_or_else(|e| panic!("{e}"))
     }
+    /// `sum`, returning the error.
     async fn try_sum(self) -> Result<Self::Item, PmapError>
     where
         Self::Item: Sum<Self::Item>,
     {
         add::<Self::Wire, Self::Item>(self.into_plan().with(Stage::Sum).run().await?)
     }
+    /// Blocking `sum`, only inside the SyncExecutor worker (a `#[kernel(job)]`).
     fn sum_sync(self) -> Self::Item
     where
         Self::Item: Sum<Self::Item>,
     {
         self.try_sum_sync().unwrap_or_else(|e| throw(e))
     }
+    /// `sum_sync`, returning the error.
     fn try_sum_sync(self) -> Result<Self::Item, PmapError>
     where
         Self::Item: Sum<Self::Item>,
@@ -222,8 +224,11 @@ impl<T, W: Into<T>> From<Enumerated<W>> for (usize, T) {
 
 /// Rayon's `IntoParallelIterator`: `vec.into_par_iter()`, `(0..n).into_par_iter()`.
 pub trait IntoParallelIterator {
+    /// What the iterator yields.
     type Item;
+    /// The parallel iterator.
     type Iter: ParallelIterator<Item = Self::Item>;
+    /// The items as a parallel iterator (encoded now, run by a terminal).
     fn into_par_iter(self) -> Self::Iter;
 }
 
@@ -251,7 +256,9 @@ range_source!(u8, u16, u32, u64, i8, i16, i32, i64, usize, isize);
 /// Rayon's `ParallelSlice`: `slice.par_iter()` (items travel by value, so they come back
 /// owned) and `slice.par_chunks(n)` (each item a `Vec<T>` of up to `n` elements).
 pub trait ParallelSlice<T: Serialize + DeserializeOwned> {
+    /// The elements as a parallel iterator (copies: they travel to the workers).
     fn par_iter(&self) -> Par<T, T, Indexed>;
+    /// Runs of up to `chunk_size` elements, each one item.
     fn par_chunks(&self, chunk_size: usize) -> Par<Vec<T>, Vec<T>, Indexed>;
 }
 

@@ -27,11 +27,17 @@ use crate::wire::{to_vec, Context, Mode};
 /// One step of a parallel iterator, as it travels to the workers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stage {
+    /// `.map(kernel)`.
     Map(&'static str),
+    /// `.filter(kernel)`.
     Filter(&'static str),
+    /// `.enumerate()`.
     Enumerate,
+    /// `.map_with(context, kernel)`, with the context's CBOR.
     MapWith(&'static str, Vec<u8>),
+    /// `.reduce(kernel)`: the chunk folds to one value.
     Reduce(&'static str),
+    /// `.sum()`.
     Sum,
 }
 
@@ -105,9 +111,9 @@ pub fn encode_payload(stages: &[Stage], base: usize, items: &[u8]) -> Vec<u8> {
     to_vec(&(stages, base as u64, serde_bytes::Bytes::new(items)))
 }
 
-/// The worker side: runs one chunk through its stages. `job` keys the `map_with`
-/// contexts in the per-worker cache.
-pub fn run(job: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
+/// The worker side: runs one chunk through its stages. `call` (the pool call's id) keys
+/// the `map_with` contexts in the per-worker cache.
+pub fn run(call: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
     let (stages, base, items): (Vec<Value>, u64, ByteBuf) = ciborium::de::from_reader(payload)
         .map_err(|e| {
             frame_error(&format!(
@@ -121,7 +127,7 @@ pub fn run(job: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
             WorkerStage::Map(k) => registry::run(&k, Mode::Map, &cur, None)?,
             WorkerStage::MapWith(k, bytes) => {
                 let ctx = Context {
-                    id: format!("{job}/pipe{i}"),
+                    id: format!("{call}/pipe{i}"),
                     bytes: Some(bytes),
                 };
                 registry::run(&k, Mode::Map, &cur, Some(&ctx))?

@@ -1,0 +1,6 @@
+#[wasm_pmap::kernel]
+fn answer() -> u32 {
+    42
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use wasm_pmap::prelude::*;
+
+fn triple(x: u32) -> u32 {
+    x * 3
+}
+
+fn main() {
+    let _ = vec![1u32].into_par_iter().map(par_fn!(triple));
+}
