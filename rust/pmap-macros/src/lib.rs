@@ -20,11 +20,10 @@
 //! to the `Kernels` interface (TypeScript merges every kernel's declaration into one).
 //! Several arguments become one tuple item (`[a, b]` in TS). `-> Result<T, E>` reports
 //! `Err(e)` as a `KernelError` carrying `e.to_string()`.
-
 //!
-//! Like serde_derive, the attribute works in three steps: [`parse`] reads the attribute
-//! and the fn, [`check`] raises every error a user can hit (each pinned by a trybuild test
-//! in `rust/pmap/tests/ui/`), [`gen`] writes the code; [`ts_type`] spells Rust types the
+//! Like serde_derive, the attribute works in three steps: `parse.rs` reads the attribute
+//! and the fn, `check.rs` raises every error a user can hit (each pinned by a trybuild test
+//! in `rust/pmap/tests/ui/`), `gen.rs` writes the code; `ts_type.rs` spells Rust types the
 //! way TypeScript sees them on the wire.
 
 mod check;
@@ -53,8 +52,9 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// `par_fn!(path::to::kernel)`: the typed handle `#[kernel]` made for that function, for
 /// parallel-iterator adaptors (`.map(par_fn!(double))`). A type mismatch between the
-/// iterator's items and the kernel's input is a compile error, and so is a function that
-/// is not a map, context or reduce kernel.
+/// iterator's items and the kernel's input is a compile error, and so is a slice kernel or
+/// a job. A fn without `#[kernel]` has no handle at all: rustc then says "expected type,
+/// found function" (the handle lives in the type namespace, next to the fn).
 #[proc_macro]
 pub fn par_fn(input: TokenStream) -> TokenStream {
     let path = parse_macro_input!(input as syn::Path);

@@ -19,7 +19,7 @@ pub use wasm_bindgen;
 use crate::error::{ErrorKind, Failure};
 use crate::lenient::LenientDe;
 use crate::registry::KernelInfo;
-use crate::wire::{array_header, cbor_error, Context};
+use crate::wire::{array_header, cbor_error, ser_error, Context};
 
 /// What a kernel body may return: a plain value, or a `Result` whose error is reported as
 /// a `KernelError` with the error's `Display` text.
@@ -142,10 +142,7 @@ fn encode_into<T: Serialize>(
     out: &mut Vec<u8>,
 ) -> Result<(), Failure> {
     ciborium::ser::into_writer(value, out).map_err(|e| {
-        let why = match e {
-            ciborium::ser::Error::Value(m) => m,
-            ciborium::ser::Error::Io(e) => e.to_string(),
-        };
+        let why = ser_error(e);
         let mut f = Failure::new(
             ErrorKind::Encode,
             k.name,

@@ -182,9 +182,22 @@ impl Response {
 /// values this crate builds, so a failure here is a bug in a `Serialize` impl; kernel
 /// outputs are encoded fallibly instead (an `Encode` failure, see `private.rs`).
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    try_to_vec(value).expect("CBOR encoding into a Vec failed")
+}
+
+/// Encodes a value a user's `Serialize` impl writes; its failure, as text.
+pub(crate) fn try_to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    ciborium::ser::into_writer(value, &mut out).expect("CBOR encoding into a Vec failed");
-    out
+    ciborium::ser::into_writer(value, &mut out).map_err(ser_error)?;
+    Ok(out)
+}
+
+/// Why a value did not encode. Into a `Vec`, only the `Serialize` impl can fail.
+pub(crate) fn ser_error(e: ciborium::ser::Error<std::io::Error>) -> String {
+    match e {
+        ciborium::ser::Error::Value(m) => m,
+        ciborium::ser::Error::Io(e) => e.to_string(),
+    }
 }
 
 fn check_version(v: u8) -> Result<(), Failure> {

@@ -178,3 +178,64 @@ fn no_pool_is_a_clear_error_not_a_panic() {
     assert_eq!(e.kind, ErrorKind::NoPool);
     assert!(e.message.contains("exposeToRust"), "{e}");
 }
+
+/// Items whose `Serialize` fails when odd.
+#[derive(Debug, Deserialize)]
+struct OddFails(u32);
+
+impl Serialize for OddFails {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0 % 2 == 1 {
+            Err(serde::ser::Error::custom(format!("{} is odd", self.0)))
+        } else {
+            s.serialize_newtype_struct("OddFails", &self.0)
+        }
+    }
+}
+
+#[wasm_pmap::kernel]
+fn unwrap_odd(x: OddFails) -> u32 {
+    x.0
+}
+
+#[wasm_pmap::kernel(context)]
+fn add_odd(by: &OddFails, x: u32) -> u32 {
+    x + by.0
+}
+
+#[wasm_pmap::kernel(job)]
+fn odd_job(x: OddFails) -> u32 {
+    x.0
+}
+
+#[test]
+fn items_contexts_and_job_inputs_that_do_not_encode_are_encode_errors() {
+    local();
+    let ok = vec![OddFails(2), OddFails(4)]
+        .into_par_iter()
+        .map(par_fn!(unwrap_odd))
+        .collect_vec_sync();
+    assert_eq!(ok, vec![2, 4]);
+    let e = vec![OddFails(2), OddFails(3)]
+        .into_par_iter()
+        .map(par_fn!(unwrap_odd))
+        .try_collect_vec_sync()
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Encode);
+    assert!(
+        e.message.contains("item 1") && e.message.contains("3 is odd"),
+        "{e}"
+    );
+    let e = (0..3u32)
+        .into_par_iter()
+        .map_with(OddFails(1), par_fn!(add_odd))
+        .try_collect_vec_sync()
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Encode);
+    assert!(e.message.contains("context"), "{e}");
+    let e = block_on(execute_async(sync_fn!(odd_job), &OddFails(5))).unwrap_err();
+    assert_eq!(
+        (e.kind, e.kernel.as_deref()),
+        (ErrorKind::Encode, Some("oddJob"))
+    );
+}

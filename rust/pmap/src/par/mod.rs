@@ -105,8 +105,14 @@ pub trait ParallelIterator: Sized {
         ctx: C,
         f: K,
     ) -> Par<K::Output, K::Wire, Self::Ix> {
-        let bytes = crate::wire::to_vec(&ctx);
-        Par::from_plan(self.into_plan().with(Stage::MapWith(f.name(), bytes)))
+        let plan = self.into_plan();
+        Par::from_plan(match crate::wire::try_to_vec(&ctx) {
+            Ok(bytes) => plan.with(Stage::MapWith(f.name(), bytes)),
+            Err(why) => plan.fail(format!(
+                "the context of {} does not encode: {why}",
+                f.name()
+            )),
+        })
     }
 
     /// Runs the pipeline; the outputs in input order. Panics on error (see the module
@@ -280,7 +286,7 @@ pub async fn execute_async<I: Serialize, O, W: DeserializeOwned + Into<O>>(
 ) -> Result<O, PmapError> {
     let host = host::current()?;
     let body = host
-        .execute(job.name(), crate::wire::to_vec(&[input]))
+        .execute(job.name(), encode_input(job.name(), input)?)
         .await?;
     let mut out: Vec<W> = pipe::decode(job.name(), &body)?;
     out.pop().map(Into::into).ok_or_else(|| {
@@ -288,6 +294,17 @@ pub async fn execute_async<I: Serialize, O, W: DeserializeOwned + Into<O>>(
             ErrorKind::Pool,
             Some(job.name()),
             "the job returned no output",
+        )
+    })
+}
+
+/// A job's payload: an array of its one input.
+fn encode_input<I: Serialize>(job: &str, input: &I) -> Result<Vec<u8>, PmapError> {
+    crate::wire::try_to_vec(&[input]).map_err(|why| {
+        PmapError::new(
+            ErrorKind::Encode,
+            Some(job),
+            format!("the input does not encode: {why}"),
         )
     })
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::host;
 use super::pipe::{self, Stage};
 use crate::error::{ErrorKind, PmapError};
-use crate::wire::array_header;
+use crate::wire::{array_header, ser_error};
 
 /// Most items in one chunk.
 pub const MAX_CHUNK: usize = 16_384;
@@ -31,6 +31,9 @@ pub struct Plan {
     /// Where each item starts in `items` (plus the end).
     offsets: Vec<usize>,
     stages: Vec<Stage>,
+    /// An item or context whose `Serialize` failed: the terminal returns it (an `Encode`
+    /// error) instead of running anything.
+    error: Option<PmapError>,
 }
 
 impl Plan {
@@ -39,13 +42,23 @@ impl Plan {
             items: Vec::new(),
             offsets: vec![0],
             stages: Vec::new(),
+            error: None,
         };
-        for item in iter {
-            ciborium::ser::into_writer(&item, &mut plan.items)
-                .expect("CBOR encoding into a Vec failed");
+        for (i, item) in iter.into_iter().enumerate() {
+            if let Err(e) = ciborium::ser::into_writer(&item, &mut plan.items) {
+                let why = ser_error(e);
+                return plan.fail(format!("item {i} does not encode: {why}"));
+            }
             plan.offsets.push(plan.items.len());
         }
         plan
+    }
+
+    /// Records that the iterator cannot run (the first such error wins).
+    pub(super) fn fail(mut self, message: String) -> Plan {
+        self.error
+            .get_or_insert_with(|| PmapError::new(ErrorKind::Encode, None, message));
+        self
     }
 
     fn len(&self) -> usize {
@@ -83,6 +96,9 @@ impl Plan {
     }
 
     pub(super) fn run_sync(self) -> Result<Vec<Vec<u8>>, PmapError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
         let host = host::current().map_err(|e| match e.kind {
             ErrorKind::NoPool => host::not_in_executor("collect_vec_sync()"),
             _ => e,
@@ -94,6 +110,9 @@ impl Plan {
     }
 
     pub(super) async fn run(self) -> Result<Vec<Vec<u8>>, PmapError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
         let host = host::current()?;
         if self.len() == 0 {
             return Ok(Vec::new());
