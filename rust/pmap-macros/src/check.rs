@@ -69,83 +69,99 @@ pub fn kernel(k: &Kernel) -> syn::Result<Shape> {
     };
     let parens = sig.paren_token.span.join();
     match k.kind {
-        Kind::Map | Kind::Job => {
-            let mut items = &types[..];
-            if k.context.is_some() {
-                match items.first() {
-                    Some(Type::Reference(r)) => shape.context = Some((*r.elem).clone()),
-                    Some(t) => errors.at(
-                        t,
-                        "a context kernel's first argument is the call's context, by \
-                         reference: `fn f(ctx: &C, item: T)`",
-                    ),
-                    None => errors.add(
-                        parens,
-                        "a context kernel takes the call's context and an item: \
-                         `fn f(ctx: &C, item: T)`",
-                    ),
-                }
-                items = items.get(1..).unwrap_or_default();
-                if items.is_empty() && !types.is_empty() {
-                    errors.add(
-                        parens,
-                        "a context kernel takes an item after the context: \
-                         `fn f(ctx: &C, item: T)`",
-                    );
-                }
-            } else if items.is_empty() {
-                errors.add(
-                    parens,
-                    "a kernel takes at least one argument: the item it is applied to \
-                     (several arguments make one tuple item)",
-                );
-            }
-            for t in items {
-                owned(t, &mut errors);
-            }
-            shape.args = items.iter().map(|t| (*t).clone()).collect();
+        Kind::Map | Kind::Job if k.context.is_some() => {
+            context_args(&types, parens, &mut shape, &mut errors)
         }
-        Kind::Slice => match (&types[..], types.first().and_then(|t| slice_elem(t))) {
-            ([t], Some(elem)) => {
-                shape.args = vec![(*t).clone()];
-                shape.slice_elem = Some(elem);
-            }
-            ([t], None) => errors.at(
-                t,
-                format!("a slice kernel takes one `&[T]` of a numeric T ({NUMERIC})"),
-            ),
-            _ => errors.add(
-                parens,
-                format!(
-                    "a slice kernel takes exactly one argument, a `&[T]` of a numeric T \
-                     ({NUMERIC})"
-                ),
-            ),
-        },
-        Kind::Reduce => {
-            let same = types.len() == 2
-                && type_str(types[0]) == type_str(types[1])
-                && type_str(types[0]) == type_str(&shape.out);
-            if same {
-                owned(types[0], &mut errors);
-                shape.args = types.iter().map(|t| (*t).clone()).collect();
-            } else {
-                let found: Vec<String> = types.iter().map(|t| type_str(t)).collect();
-                errors.at(
-                    sig,
-                    format!(
-                        "a reduce kernel is `fn(a: A, b: A) -> A` (or `-> Result<A, E>`): two \
-                         arguments and the output, all of one type; this one is \
-                         `fn({}) -> {}`",
-                        found.join(", "),
-                        type_str(&shape.out)
-                    ),
-                );
-            }
-        }
+        Kind::Map | Kind::Job => item_args(&types, parens, &mut shape, &mut errors),
+        Kind::Slice => slice_arg(&types, parens, &mut shape, &mut errors),
+        Kind::Reduce => reduce_args(sig, &types, &mut shape, &mut errors),
     }
     errors.finish()?;
     Ok(shape)
+}
+
+/// `fn f(a: A, b: B, …)`: owned arguments that make up one item.
+fn item_args(types: &[&Type], parens: Span, shape: &mut Shape, errors: &mut Errors) {
+    if types.is_empty() {
+        errors.add(
+            parens,
+            "a kernel takes at least one argument: the item it is applied to \
+             (several arguments make one tuple item)",
+        );
+    }
+    for t in types {
+        owned(t, errors);
+    }
+    shape.args = types.iter().map(|t| (*t).clone()).collect();
+}
+
+/// `#[kernel(context)] fn f(ctx: &C, item: T, …)`.
+fn context_args(types: &[&Type], parens: Span, shape: &mut Shape, errors: &mut Errors) {
+    match types.first() {
+        Some(Type::Reference(r)) => shape.context = Some((*r.elem).clone()),
+        Some(t) => errors.at(
+            t,
+            "a context kernel's first argument is the call's context, by reference: \
+             `fn f(ctx: &C, item: T)`",
+        ),
+        None => errors.add(
+            parens,
+            "a context kernel takes the call's context and an item: `fn f(ctx: &C, item: T)`",
+        ),
+    }
+    let items = types.get(1..).unwrap_or_default();
+    if items.is_empty() && !types.is_empty() {
+        errors.add(
+            parens,
+            "a context kernel takes an item after the context: `fn f(ctx: &C, item: T)`",
+        );
+    }
+    for t in items {
+        owned(t, errors);
+    }
+    shape.args = items.iter().map(|t| (*t).clone()).collect();
+}
+
+/// `#[kernel(slice)] fn f(xs: &[T])` for a numeric `T`.
+fn slice_arg(types: &[&Type], parens: Span, shape: &mut Shape, errors: &mut Errors) {
+    match (types, types.first().and_then(|t| slice_elem(t))) {
+        ([t], Some(elem)) => {
+            shape.args = vec![(*t).clone()];
+            shape.slice_elem = Some(elem);
+        }
+        ([t], None) => errors.at(
+            t,
+            format!("a slice kernel takes one `&[T]` of a numeric T ({NUMERIC})"),
+        ),
+        _ => errors.add(
+            parens,
+            format!(
+                "a slice kernel takes exactly one argument, a `&[T]` of a numeric T ({NUMERIC})"
+            ),
+        ),
+    }
+}
+
+/// `#[kernel(reduce)] fn f(a: A, b: A) -> A`.
+fn reduce_args(sig: &Signature, types: &[&Type], shape: &mut Shape, errors: &mut Errors) {
+    let same = types.len() == 2
+        && type_str(types[0]) == type_str(types[1])
+        && type_str(types[0]) == type_str(&shape.out);
+    if same {
+        owned(types[0], errors);
+        shape.args = types.iter().map(|t| (*t).clone()).collect();
+    } else {
+        let found: Vec<String> = types.iter().map(|t| type_str(t)).collect();
+        errors.at(
+            sig,
+            format!(
+                "a reduce kernel is `fn(a: A, b: A) -> A` (or `-> Result<A, E>`): two arguments \
+                 and the output, all of one type; this one is `fn({}) -> {}`",
+                found.join(", "),
+                type_str(&shape.out)
+            ),
+        );
+    }
 }
 
 /// A kernel is a free, synchronous, non-generic, safe fn.

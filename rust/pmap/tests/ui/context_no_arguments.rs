@@ -1,0 +1,6 @@
+#[wasm_pmap::kernel(context)]
+fn offset() -> i64 {
+    0
+}
+
+fn main() {}
