@@ -2,6 +2,8 @@
 //! struct in and bytes out, a string, a typed-array slice, and an associative reduce.
 //! This crate is also the template for a user's own kernel crate.
 
+#![warn(missing_docs)]
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tsify::Tsify;
@@ -18,7 +20,9 @@ pub fn double(x: u32) -> u32 {
 pub struct RowSpec {
     /// Row index, `0 <= y < height`.
     pub y: u32,
+    /// Image width in pixels (the row's length).
     pub width: u32,
+    /// Image height in pixels.
     pub height: u32,
     /// Iteration cap (escape counts are clamped to 255 in the output).
     pub max_iter: u32,
@@ -78,8 +82,11 @@ mod tests;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Tsify)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImageSpec {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels (one `mandelbrotRow` chunk item per row).
     pub height: u32,
+    /// Iteration cap (escape counts are clamped to 255).
     pub max_iter: u32,
 }
 

@@ -1,5 +1,7 @@
 //! Kernels for the failure tests, written the way a user writes their own kernel crate.
 
+#![warn(missing_docs)]
+
 pub mod sync;
 
 use serde::{Deserialize, Serialize};
@@ -8,7 +10,9 @@ use tsify::Tsify;
 /// A user-defined struct crossing the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Tsify)]
 pub struct Point {
+    /// Horizontal coordinate.
     pub x: f64,
+    /// Vertical coordinate.
     pub y: f64,
 }
 
@@ -117,6 +121,7 @@ thread_local!(static CONTEXT_DECODES: std::cell::Cell<u32> = const { std::cell::
 /// A broadcast context (the ray tracer's scene, in miniature).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 pub struct Weights {
+    /// One weight per row element.
     #[serde(deserialize_with = "counted")]
     pub w: Vec<f64>,
 }
