@@ -4,7 +4,7 @@
  * bookkeeping, per-chunk timeouts, and the replacement of workers that died, hung, or were
  * running an aborted call. Pure logic: node tests drive it with scripted fake workers.
  */
-import { KernelError, PmapError, TimeoutError, WorkerCrashedError } from "../protocol/errors.js";
+import { KernelError, PmapError, PoolStartError, TimeoutError, WorkerCrashedError } from "../protocol/errors.js";
 import { decodeResponse, decodeValue, encodeRequest } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { ExecutorRequest, FromWorker } from "../protocol/messages.js";
@@ -47,7 +47,17 @@ export interface DispatchStats {
   respawned: number;
   /** Sum of the workers' wasm linear memory, as last reported. */
   wasmMemoryBytes: number;
+  /** Workers that failed to start (script missing, module not loading, no answer in time). */
+  startFailures: number;
+  /** Set once the pool gave up starting workers: why. Every call then rejects with
+   * `PoolStartError`. */
+  startError: string | undefined;
 }
+
+/** Consecutive failed starts after which the dispatcher stops spawning and fails every call. */
+export const MAX_START_FAILURES = 3;
+/** Delay before a replacement after a failed start: doubled each time (100, 200, 400 ms …). */
+export const RESPAWN_BACKOFF_MS = 100;
 
 export class Dispatcher {
   readonly #slots: WorkerSlot[] = [];
@@ -57,6 +67,13 @@ export class Dispatcher {
   /** Last wasm memory size each worker reported, by slot index. */
   readonly #memory = new Map<number, number>();
   readonly #timers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** Replacements waiting out their back-off, by slot index. */
+  readonly #respawns = new Map<number, ReturnType<typeof setTimeout>>();
+  /** Failed starts in a row (reset by any worker that starts), and in all. */
+  #failedStarts = 0;
+  #startFailures = 0;
+  /** Set when the dispatcher gave up starting workers. */
+  #broken: PoolStartError | undefined;
   readonly #opts: DispatcherOptions;
   readonly #depth: number;
   readonly #changed: () => void;
@@ -92,6 +109,8 @@ export class Dispatcher {
       inflight,
       ...this.#counts,
       wasmMemoryBytes,
+      startFailures: this.#startFailures,
+      startError: this.#broken?.message,
     };
   }
 
@@ -109,8 +128,13 @@ export class Dispatcher {
     return lists[0] ?? [];
   }
 
-  /** Queues a call's chunks. */
+  /** Queues a call's chunks (or fails the call at once if the pool gave up starting workers). */
   submit(call: Call, tasks: Task[]): void {
+    if (this.#broken) {
+      call.fail(this.#broken);
+      this.#counts.failed++;
+      return;
+    }
     this.#calls.set(call.id, call);
     call.promise
       .then(
@@ -151,6 +175,8 @@ export class Dispatcher {
     this.#closed = true;
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
+    for (const t of this.#respawns.values()) clearTimeout(t);
+    this.#respawns.clear();
     for (const call of [...this.#calls.values()]) call.fail(err);
     for (const s of this.#slots) s.terminate();
     this.#slots.length = 0;
@@ -313,17 +339,14 @@ export class Dispatcher {
       }
     }
     this.#memory.delete(slot.index);
-    const fresh = this.#spawn(slot.index);
-    this.#slots[slot.index] = fresh;
+    this.#respawn(slot.index);
+  }
+
+  /** Puts a fresh worker in slot `index`. */
+  #respawn(index: number): void {
+    this.#slots[index] = this.#spawn(index);
     this.#counts.respawned++;
     this.#changed();
-    fresh.ready.then(
-      () => this.pump(),
-      (err: PmapError) => {
-        // The module no longer starts: fail what waits rather than wait forever.
-        for (const call of [...this.#calls.values()]) call.fail(err);
-      },
-    );
   }
 
   #spawn(index: number): WorkerSlot {
@@ -335,6 +358,46 @@ export class Dispatcher {
         this.pump();
       },
     };
-    return new WorkerSlot(index, spawn, init.executor ? name : `${name}-${index}`, init, events, readyTimeoutMs);
+    const slot = new WorkerSlot(index, spawn, init.executor ? name : `${name}-${index}`, init, events, readyTimeoutMs);
+    slot.ready.then(
+      () => {
+        this.#failedStarts = 0;
+        this.pump();
+        this.#changed();
+      },
+      (err: PoolStartError) => this.#startFailed(slot, err),
+    );
+    return slot;
+  }
+
+  /**
+   * A worker failed to start (the slot terminated it). Why bounded and backed off: a
+   * script that is gone (a deploy, a 404) fails every replacement the same way, and a
+   * replacement per failure would spawn workers without end. After MAX_START_FAILURES in
+   * a row the dispatcher stops spawning and fails every call, pending and later, with
+   * `PoolStartError`: no call waits on a slot that will never run it.
+   */
+  #startFailed(slot: WorkerSlot, err: PoolStartError): void {
+    if (this.#closed || this.#slots[slot.index] !== slot) return;
+    this.#startFailures++;
+    this.#changed();
+    if (this.#broken) return;
+    if (++this.#failedStarts >= MAX_START_FAILURES) {
+      this.#broken = new PoolStartError(
+        `the pool stopped starting workers after ${this.#failedStarts} failed starts in a row; the last: ${err.message}`,
+      );
+      for (const t of this.#respawns.values()) clearTimeout(t);
+      this.#respawns.clear();
+      for (const call of [...this.#calls.values()]) call.fail(this.#broken);
+      return;
+    }
+    const delay = RESPAWN_BACKOFF_MS * 2 ** (this.#failedStarts - 1);
+    this.#respawns.set(
+      slot.index,
+      setTimeout(() => {
+        this.#respawns.delete(slot.index);
+        if (!this.#closed && !this.#broken && this.#slots[slot.index] === slot) this.#respawn(slot.index);
+      }, delay),
+    );
   }
 }

@@ -6,7 +6,7 @@
 import { PoolStartError } from "../protocol/errors.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { ExecutorSetup, FromWorker, ToWorker } from "../protocol/messages.js";
-import type { PoolWorker, SpawnWorker } from "./backend.js";
+import type { PoolWorker, SpawnWorker, WorkerEvents } from "./backend.js";
 import type { Call, Task } from "./call.js";
 
 /** How long a worker may take to load its glue and instantiate before start-up fails. */
@@ -36,7 +36,7 @@ export interface WorkerRef {
 
 export class WorkerSlot implements WorkerRef {
   readonly #worker: PoolWorker;
-  readonly #readyTimer: ReturnType<typeof setTimeout>;
+  #readyTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #rejectReady: (e: PoolStartError) => void;
   /** Resolves with the module's kernels once the worker can run chunks. */
   readonly ready: Promise<KernelInfo[]>;
@@ -63,37 +63,45 @@ export class WorkerSlot implements WorkerRef {
       resolve = res;
       reject = rej;
     });
-    const settle = { resolve, reject };
     this.#rejectReady = reject;
     this.ready.catch(() => {}); // observed by the dispatcher; avoid an unhandled rejection here
-    const timer = setTimeout(
-      () => settle.reject(new PoolStartError(`worker ${index} did not start within ${readyTimeoutMs} ms`)),
+    // A worker that fails before it is ready never ran a chunk: it is a start failure (the
+    // dispatcher's `ready` handler decides what follows), never also a crash.
+    const startFailed = (err: PoolStartError) => {
+      reject(err);
+      this.terminate();
+    };
+    this.#readyTimer = setTimeout(
+      () => startFailed(new PoolStartError(`worker ${index} did not start within ${readyTimeoutMs} ms`)),
       readyTimeoutMs,
     );
-    this.#readyTimer = timer;
-    this.#worker = spawn(name, {
-      message: (msg) => {
-        if (msg.type === "ready") {
-          clearTimeout(timer);
-          this.isReady = true;
-          settle.resolve(msg.kernels);
-        } else if (msg.type === "init-error") {
-          clearTimeout(timer);
-          settle.reject(new PoolStartError(`worker ${index} could not load the kernel module: ${msg.message}`));
-        } else {
-          events.message(this, msg);
-        }
+    this.#worker = spawnOrFail(
+      spawn,
+      name,
+      (why) => startFailed(new PoolStartError(`worker ${index} could not be created: ${why}`)),
+      {
+        message: (msg) => {
+          if (msg.type === "ready") {
+            clearTimeout(this.#readyTimer);
+            this.isReady = true;
+            resolve(msg.kernels);
+          } else if (msg.type === "init-error") {
+            startFailed(new PoolStartError(`worker ${index} could not load the kernel module: ${msg.message}`));
+          } else {
+            events.message(this, msg);
+          }
+        },
+        error: (reason) => {
+          if (this.dead) return;
+          if (!this.isReady) {
+            startFailed(new PoolStartError(`worker ${index} failed to start: ${reason}`));
+            return;
+          }
+          this.dead = true;
+          events.crash(this, reason);
+        },
       },
-      error: (reason) => {
-        if (!this.isReady) {
-          clearTimeout(timer);
-          settle.reject(new PoolStartError(`worker ${index} failed to start: ${reason}`));
-        }
-        if (this.dead) return;
-        this.dead = true;
-        events.crash(this, reason);
-      },
-    });
+    );
     this.post({ type: "init", ...init });
   }
 
@@ -111,5 +119,21 @@ export class WorkerSlot implements WorkerRef {
     this.#rejectReady(new PoolStartError(`worker ${this.index} was stopped before it started`));
     this.dead = true;
     this.#worker.terminate();
+  }
+}
+
+/** `spawn`, but a backend that throws (e.g. a `Worker` constructor refusing its URL) becomes
+ * an asynchronous start failure like any other, not an exception inside the dispatcher. */
+function spawnOrFail(
+  spawn: SpawnWorker,
+  name: string,
+  failed: (why: string) => void,
+  events: WorkerEvents,
+): PoolWorker {
+  try {
+    return spawn(name, events);
+  } catch (err) {
+    queueMicrotask(() => failed(err instanceof Error ? err.message : String(err)));
+    return { post() {}, terminate() {} };
   }
 }
