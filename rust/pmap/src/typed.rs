@@ -6,8 +6,11 @@
 //! matching JS typed array (`Float64Array` for tag 86, ...), and whose buffer the worker
 //! transfers instead of cloning. `Vec<u8>` is an untagged byte string (a `Uint8Array`).
 //!
-//! On input it accepts the tagged or untagged byte string, and also a plain array of
-//! numbers, so `[1, 2, 3]` passed from JS still works (just slower).
+//! On input it accepts its own typed array — the byte string under the element type's
+//! tag; for `u8` the untagged byte string (how cbor-x sends a `Uint8Array` in a browser),
+//! tag 64 (node's `Uint8Array`) or 68 (`Uint8ClampedArray`) — and a plain array of numbers,
+//! so `[1, 2, 3]` passed from JS still works (just slower). Any other typed array is a
+//! decode error: its bytes are never reinterpreted as another element type.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -97,14 +100,75 @@ impl<'de, T: Element> Deserialize<'de> for TypedVec<T> {
         // Why `Captured`: ciborium shows a tagged item to `deserialize_any` as an enum;
         // `Captured` peels the (optional) tag off so the visitor sees the byte string.
         let ciborium::tag::Captured(tag, raw) = ciborium::tag::Captured::<Raw<T>>::deserialize(d)?;
-        match (tag, raw) {
-            (Some(t), _) if Some(t) != T::TAG && !(T::TAG.is_none() && t == 64) => Err(
-                de::Error::custom(format!("typed array tag {t} is not a {}", T::JS)),
-            ),
-            (_, Raw::Elements(v)) => Ok(TypedVec(v)),
-            (_, Raw::Bytes(b)) => from_le::<T, D::Error>(&b),
+        let own = match (tag, &raw) {
+            (None, Raw::Elements(_)) => true,
+            (None, Raw::Bytes(_)) => T::TAG.is_none(),
+            (Some(t), _) => Some(t) == T::TAG || (T::TAG.is_none() && (t == 64 || t == 68)),
+        };
+        if !own {
+            return Err(de::Error::custom(format!(
+                "expected {}, got {}",
+                expected::<T>(),
+                arrived(tag)
+            )));
+        }
+        match raw {
+            Raw::Elements(v) => Ok(TypedVec(v)),
+            Raw::Bytes(b) => from_le::<T, D::Error>(&b),
         }
     }
+}
+
+/// `T`'s own typed array, for error messages.
+fn expected<T: Element>() -> String {
+    match T::TAG {
+        None => format!(
+            "{} (untagged byte string, or RFC 8746 tag 64 or 68)",
+            a(T::JS)
+        ),
+        Some(t) => format!("{} (RFC 8746 tag {t})", a(T::JS)),
+    }
+}
+
+/// What a refused byte string was, by its tag.
+fn arrived(tag: Option<u64>) -> String {
+    let Some(t) = tag else {
+        return "a Uint8Array (untagged byte string)".into();
+    };
+    // RFC 8746 §2.1: tags 64..=87 are typed arrays; cbor-x writes the little-endian ones.
+    let name = match t {
+        64 => "Uint8Array",
+        65 => "big-endian Uint16Array",
+        66 => "big-endian Uint32Array",
+        67 => "big-endian BigUint64Array",
+        68 => "Uint8ClampedArray",
+        69 => "Uint16Array",
+        70 => "Uint32Array",
+        71 => "BigUint64Array",
+        72 => "Int8Array",
+        73 => "big-endian Int16Array",
+        74 => "big-endian Int32Array",
+        75 => "big-endian BigInt64Array",
+        77 => "Int16Array",
+        78 => "Int32Array",
+        79 => "BigInt64Array",
+        80 => "big-endian float16 array",
+        81 => "big-endian Float32Array",
+        82 => "big-endian Float64Array",
+        83 => "big-endian float128 array",
+        84 => "float16 array",
+        85 => "Float32Array",
+        86 => "Float64Array",
+        87 => "float128 array",
+        _ => return format!("a value with CBOR tag {t}"),
+    };
+    format!("{} (RFC 8746 tag {t})", a(name))
+}
+
+/// `name` with its indefinite article ("an Int32Array", "a Uint8Array").
+fn a(name: &str) -> String {
+    let article = if name.starts_with('I') { "an" } else { "a" };
+    format!("{article} {name}")
 }
 
 /// The item under the optional tag, before the tag is checked.
@@ -197,15 +261,23 @@ mod tests {
         let bytes = to_vec(&TypedVec(vec![1.0f32]));
         let err = ciborium::de::from_reader::<TypedVec<f64>, _>(&bytes[..]).unwrap_err();
         assert!(
-            err.to_string().contains("tag 85 is not a Float64Array"),
+            err.to_string()
+                .contains("expected a Float64Array (RFC 8746 tag 86), got a Float32Array"),
             "{err}"
         );
     }
 
     #[test]
     fn ragged_byte_strings_are_rejected() {
-        let bytes = to_vec(&serde_bytes::Bytes::new(&[0u8; 7]));
+        let bytes = to_vec(&ciborium::tag::Captured(
+            Some(86),
+            serde_bytes::Bytes::new(&[0u8; 7]),
+        ));
         let err = ciborium::de::from_reader::<TypedVec<f64>, _>(&bytes[..]).unwrap_err();
-        assert!(err.to_string().contains("Float64Array"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("7 bytes is not a whole number of 8-byte elements for Float64Array"),
+            "{err}"
+        );
     }
 }

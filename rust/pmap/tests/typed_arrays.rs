@@ -56,3 +56,104 @@ fn every_element_type_has_a_kernel_here() {
     let table: Vec<&str> = TYPED_ARRAYS.iter().map(|t| t.0).collect();
     assert_eq!(covered, table);
 }
+
+/// How a typed array of 8 bytes arrives: untagged (cbor-x's `Uint8Array` in the browser)
+/// or under an RFC 8746 tag (every other typed array; tag 64 is node's `Uint8Array`, 68
+/// `Uint8ClampedArray`).
+fn typed_payload(tag: Option<u8>) -> Vec<u8> {
+    let mut out = match tag {
+        Some(t) => vec![0xd8, t],
+        None => vec![],
+    };
+    out.push(0x48); // byte string of 8 bytes: a whole number of elements of any size
+    out.extend([0u8; 8]);
+    out
+}
+
+/// Every tag cbor-x writes for a typed array (little-endian machine), by element type.
+const CBOR_X_TAGS: &[(&str, Option<u8>)] = &[
+    ("u8", None),
+    ("u8", Some(64)),
+    ("u8", Some(68)),
+    ("u16", Some(69)),
+    ("u32", Some(70)),
+    ("u64", Some(71)),
+    ("i8", Some(72)),
+    ("i16", Some(77)),
+    ("i32", Some(78)),
+    ("i64", Some(79)),
+    ("f32", Some(85)),
+    ("f64", Some(86)),
+];
+
+#[test]
+fn a_typed_array_is_accepted_only_as_its_own_element_type() {
+    for &(elem, map, slice, _) in KERNELS {
+        for &(sent, tag) in CBOR_X_TAGS {
+            let payload = typed_payload(tag);
+            let items = [&[0x81][..], &payload].concat(); // map mode: an array of one item
+            for (kernel, mode, bytes) in [
+                (slice, wasm_pmap::wire::Mode::Slice, &payload),
+                (map, wasm_pmap::wire::Mode::Map, &items),
+            ] {
+                let got = registry::run(kernel, mode, bytes, None);
+                if sent == elem {
+                    assert!(got.is_ok(), "{kernel} refused {tag:?}: {got:?}");
+                } else {
+                    let err = got.expect_err(&format!("{kernel} accepted a {sent} array"));
+                    assert_eq!(err.kind, wasm_pmap::ErrorKind::Decode, "{err}");
+                    assert_eq!(err.kernel, kernel);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_refused_typed_array_says_what_was_expected_and_what_came() {
+    let why = |kernel: &str, tag: Option<u8>| {
+        let err = registry::run(
+            kernel,
+            wasm_pmap::wire::Mode::Slice,
+            &typed_payload(tag),
+            None,
+        )
+        .unwrap_err();
+        err.message
+    };
+    assert_eq!(
+        why("sF32", None),
+        "does not decode as &[f32] (TypeScript: Float32Array): expected a Float32Array \
+         (RFC 8746 tag 85), got a Uint8Array (untagged byte string)"
+    );
+    assert_eq!(
+        why("sF64", Some(85)),
+        "does not decode as &[f64] (TypeScript: Float64Array): expected a Float64Array \
+         (RFC 8746 tag 86), got a Float32Array (RFC 8746 tag 85)"
+    );
+    assert_eq!(
+        why("sU8", Some(78)),
+        "does not decode as &[u8] (TypeScript: Uint8Array): expected a Uint8Array \
+         (untagged byte string, or RFC 8746 tag 64 or 68), got an Int32Array (RFC 8746 tag 78)"
+    );
+    assert_eq!(
+        why("sI16", Some(73)),
+        "does not decode as &[i16] (TypeScript: Int16Array): expected an Int16Array \
+         (RFC 8746 tag 77), got a big-endian Int16Array (RFC 8746 tag 73)"
+    );
+    assert_eq!(
+        why("sU32", Some(99)),
+        "does not decode as &[u32] (TypeScript: Uint32Array): expected a Uint32Array \
+         (RFC 8746 tag 70), got a value with CBOR tag 99"
+    );
+}
+
+#[test]
+fn a_plain_array_of_numbers_is_still_accepted_for_every_element_type() {
+    for &(_, map, slice, _) in KERNELS {
+        let out = registry::run(slice, wasm_pmap::wire::Mode::Slice, &[0x82, 1, 2], None);
+        assert!(out.is_ok(), "{slice}: {out:?}");
+        let out = registry::run(map, wasm_pmap::wire::Mode::Map, &[0x81, 0x82, 1, 2], None);
+        assert!(out.is_ok(), "{map}: {out:?}");
+    }
+}
