@@ -125,6 +125,33 @@ export class Call {
     return encodeValue(part);
   }
 
+  /**
+   * The error for a chunk whose payload could not be encoded: names the first item that
+   * cannot be (a value too deep, cyclic, or of a kind CBOR has no form for), as a
+   * `DecodeError` of that item — so `mapSettled` fails that item alone.
+   */
+  encodeError(task: Task, err: unknown): PmapError {
+    const why = (err as Error)?.message ?? String(err);
+    const items = this.#spec.items;
+    if (!this.raw && this.mode !== Mode.Slice && !ArrayBuffer.isView(items)) {
+      for (let i = task.start; i < task.end; i++) {
+        try {
+          encodeValue(items[i]);
+        } catch (e) {
+          const m = (e as Error)?.message ?? String(e);
+          const hint = e instanceof RangeError ? " (too deeply nested, or cyclic?)" : "";
+          return new DecodeError(
+            this.kernel.name,
+            this.kernel.input,
+            `kernel "${this.kernel.name}": item ${i} could not be encoded${hint}: ${m}`,
+            i,
+          );
+        }
+      }
+    }
+    return new PmapError(`kernel "${this.kernel.name}": chunk ${task.chunk} could not be encoded: ${why}`);
+  }
+
   /** A chunk's decoded outputs arrived. */
   accept(task: Task, body: unknown, worker: number, startedAt: number, finishedAt: number): void {
     if (this.settled) return;

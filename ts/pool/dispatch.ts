@@ -218,12 +218,7 @@ export class Dispatcher {
       });
       if (call.context) slot.contexts.add(call.id);
     } catch (err) {
-      call.chunkFailed(
-        task,
-        new PmapError(
-          `kernel "${call.kernel.name}": chunk ${task.chunk} could not be encoded: ${(err as Error).message}`,
-        ),
-      );
+      call.chunkFailed(task, call.encodeError(task, err));
       return;
     }
     task.id = ++this.#taskSeq;

@@ -3,7 +3,7 @@
  * small work that is not worth a round trip: folding `reduce` partials. Made on first use
  * from the same compiled Module the workers run.
  */
-import { failureError, KernelError } from "../protocol/errors.js";
+import { failureError, KernelError, PmapError } from "../protocol/errors.js";
 import { decodeResponse, decodeValue, encodeRequest, encodeValue, Mode } from "../protocol/frames.js";
 import { type KernelGlue, type KernelInfo, runFrame } from "../protocol/kernel-module.js";
 
@@ -20,12 +20,20 @@ export class LocalModule {
   /** Folds `values` (left to right) with a reduce kernel. */
   async fold(kernel: KernelInfo, values: unknown[]): Promise<unknown> {
     const glue = await this.#load();
+    let payload: Uint8Array;
+    try {
+      payload = encodeValue(values);
+    } catch (err) {
+      throw new PmapError(
+        `kernel "${kernel.name}": the reduce init could not be encoded: ${(err as Error)?.message ?? err}`,
+      );
+    }
     const frame = encodeRequest({
       call: `local:${++this.#seq}`,
       chunk: 0,
       kernel: kernel.name,
       mode: Mode.Reduce,
-      payload: encodeValue(values),
+      payload,
       context: null,
     });
     // A panic traps this instance too: runFrame re-creates it before anyone uses it again.

@@ -3,8 +3,16 @@
  * sink, and hands it to the dispatcher (dispatch.ts); jobs go to sync mode (ts/sync/). See
  * docs/architecture.md for an item's journey.
  */
-import { AbortError, PmapError, PoolTerminatedError, SyncModeError, UnknownKernelError } from "../protocol/errors.js";
+import {
+  AbortError,
+  PmapError,
+  PoolStartError,
+  PoolTerminatedError,
+  SyncModeError,
+  UnknownKernelError,
+} from "../protocol/errors.js";
 import { Mode } from "../protocol/frames.js";
+import { randomUuid } from "../protocol/ids.js";
 import { HOST_KEY, type KernelInfo } from "../protocol/kernel-module.js";
 import { type CoordinatorLink, startCoordinator } from "../sync/link.js";
 import { SyncMode } from "../sync/sync-mode.js";
@@ -22,6 +30,7 @@ import {
   StreamSink,
 } from "./collect.js";
 import { Dispatcher } from "./dispatch.js";
+import { checkItems, snapshot } from "./items.js";
 import { LocalModule } from "./local.js";
 import {
   type BuiltinKernels,
@@ -56,7 +65,13 @@ import { type CallTarget, positiveInt, startCall } from "./submit.js";
  */
 export async function createPool<K extends object = BuiltinKernels>(opts: PoolOptions = {}): Promise<Pool<K>> {
   const desc = opts.module ?? builtinModule;
-  const module = await compileModule(desc.wasm);
+  let module: WebAssembly.Module;
+  try {
+    module = await compileModule(desc.wasm);
+  } catch (err) {
+    const where = typeof desc.wasm === "string" || desc.wasm instanceof URL ? ` ${String(desc.wasm)}` : "";
+    throw new PoolStartError(`could not compile the kernel module${where}: ${(err as Error)?.message ?? err}`);
+  }
   const link = opts.sync ? await startCoordinator(opts.sync) : undefined;
   const glue = new URL(desc.glue, globalThis.location?.href).href;
   const pool = new Pool<K>({ module, glue }, opts, spawnBrowserWorker, link);
@@ -87,11 +102,12 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   readonly #local: LocalModule;
   readonly #kernels = new Map<string, KernelInfo>();
   // Why a random pool id: call ids must never collide across pools, tabs or reloads.
-  readonly #id = crypto.randomUUID();
+  readonly #id = randomUuid();
   #callSeq = 0;
   #terminated = false;
   #notifyQueued = false;
-  #changeListeners = 0;
+  /** `"change"` listeners registered now, as EventTarget keys them: by listener and capture. */
+  readonly #changeListeners = [new Set<Listener>(), new Set<Listener>()] as const;
 
   /**
    * @internal Use {@link createPool}. `spawn` is the worker backend (the browser's
@@ -162,8 +178,9 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   ): Promise<Output<K, N>[]>;
   map<N extends SliceKernel<K>>(kernel: N, items: Input<K, N>, opts?: CallOptions): Promise<Output<K, N>>;
   async map(kernel: string, items: unknown, opts: CallOptions = {}): Promise<unknown> {
+    const captured = snapshot(kernel, items); // before any await: the items as they are now
     const info = await this.#kernel(kernel);
-    const list = checkItems(info, items);
+    const list = checkItems(info, captured);
     if (info.kind === "slice")
       return this.#start(
         info,
@@ -185,12 +202,19 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>,
     ...[opts = {}]: OptionsFor<K, N>
   ): Promise<Settled<Output<K, N>>[]> {
+    // Arguments that are not items at all (null, a number) are a programming error: a
+    // TypeError, as from `map`. Everything about the items themselves settles per item.
+    const captured = snapshot(kernel, items);
+    if (!ArrayBuffer.isView(captured) && !Array.isArray(captured)) {
+      const got = captured === null ? "null" : typeof captured;
+      throw new TypeError(`kernel "${kernel}": items must be an array or iterable, got ${got}`);
+    }
+    const n = (captured as ArrayLike<unknown>).length;
     let info: KernelInfo, list: ArrayLike<unknown>;
     try {
       info = await this.#kernel(kernel);
-      list = checkItems(info, items);
+      list = checkItems(info, captured);
     } catch (err) {
-      const n = Array.from(items as ArrayLike<unknown>).length;
       const error = err instanceof PmapError ? err : new PmapError(String((err as Error)?.message ?? err));
       return Array.from({ length: n }, () => ({ ok: false as const, error, timedOut: false }));
     }
@@ -208,9 +232,10 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>,
     ...[opts = {}]: OptionsFor<K, N>
   ): AsyncGenerator<Indexed<Output<K, N>>> {
+    const captured = snapshot(kernel, items);
     const info = await this.#kernel(kernel);
     const sink = new StreamSink();
-    const call = this.#start(info, Mode.Map, checkItems(info, items), opts, sink);
+    const call = this.#start(info, Mode.Map, checkItems(info, captured), opts, sink);
     call.promise.catch(() => {}); // the error reaches the consumer through the iterator
     try {
       yield* sink.iterate() as AsyncGenerator<Indexed<Output<K, N>>>;
@@ -244,9 +269,10 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     items: ArrayLike<Output<K, N>> | Iterable<Output<K, N>>,
     opts: CallOptions = {},
   ): Promise<Output<K, N>> {
+    const captured = snapshot(kernel, items);
     const info = await this.#kernel(kernel);
     if (info.kind !== "reduce") throw new PmapError(`kernel "${kernel}" is a ${info.kind} kernel, not a reduce kernel`);
-    const partials = (await this.#start(info, Mode.Reduce, checkItems(info, items), opts, new PartialsSink())
+    const partials = (await this.#start(info, Mode.Reduce, checkItems(info, captured), opts, new PartialsSink())
       .promise) as unknown[];
     return (await this.#local.fold(info, [init, ...partials])) as Output<K, N>;
   }
@@ -339,14 +365,22 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     return startCall(this.#target, info, mode, items, opts, sink, raw);
   }
 
-  // Counted so that a pool nobody watches skips building stats on every chunk.
+  // Tracked so that a pool nobody watches skips building stats on every chunk. Why a set
+  // keyed like EventTarget's own list (listener, capture): adding twice registers once,
+  // and removing what was never added removes nothing — a count would drift on both.
   override addEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject | null,
     options?: AddEventListenerOptions | boolean,
   ): void {
-    if (type === "change" && listener) this.#changeListeners++;
     super.addEventListener(type, listener, options);
+    if (type !== "change" || !listener) return;
+    const set = this.#changeListeners[capture(options)];
+    set.add(listener);
+    // A `once` listener, or one whose `signal` aborts, leaves EventTarget's list by itself.
+    const forget = () => set.delete(listener);
+    if (typeof options === "object" && options.signal) options.signal.addEventListener("abort", forget, { once: true });
+    if (typeof options === "object" && options.once) super.addEventListener(type, forget, { once: true });
   }
 
   override removeEventListener(
@@ -354,12 +388,12 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     listener: EventListenerOrEventListenerObject | null,
     options?: EventListenerOptions | boolean,
   ): void {
-    if (type === "change" && listener) this.#changeListeners = Math.max(0, this.#changeListeners - 1);
     super.removeEventListener(type, listener, options);
+    if (type === "change" && listener) this.#changeListeners[capture(options)].delete(listener);
   }
 
   #changed(): void {
-    if (this.#notifyQueued || this.#changeListeners === 0) return;
+    if (this.#notifyQueued || this.#changeListeners[0].size + this.#changeListeners[1].size === 0) return;
     this.#notifyQueued = true;
     queueMicrotask(() => {
       this.#notifyQueued = false;
@@ -368,22 +402,8 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   }
 }
 
-function checkItems(info: KernelInfo, items: unknown): ArrayLike<unknown> {
-  if (info.kind === "job") throw new PmapError(`kernel "${info.name}" is a #[kernel(job)]: run it with pool.execute`);
-  const typed = ArrayBuffer.isView(items) && !(items instanceof DataView);
-  if (info.kind === "slice") {
-    if (!typed)
-      throw new TypeError(`kernel "${info.name}" is a slice kernel: pass a ${info.input}, got ${kindOf(items)}`);
-    return items as unknown as ArrayLike<number>;
-  }
-  if (typed || Array.isArray(items)) return items as ArrayLike<unknown>;
-  if (items && typeof (items as Iterable<unknown>)[Symbol.iterator] === "function")
-    return Array.from(items as Iterable<unknown>);
-  throw new TypeError(
-    `kernel "${info.name}": items must be an array or iterable of ${info.input}, got ${kindOf(items)}`,
-  );
-}
+type Listener = EventListenerOrEventListenerObject;
 
-function kindOf(v: unknown): string {
-  return v === null ? "null" : ArrayBuffer.isView(v) ? v.constructor.name : Array.isArray(v) ? "an array" : typeof v;
+function capture(options: EventListenerOptions | boolean | undefined): 0 | 1 {
+  return (typeof options === "boolean" ? options : !!options?.capture) ? 1 : 0;
 }

@@ -2,7 +2,7 @@
  * Runs on the page. Starting a call: checks its options, builds the `Call` (call.ts) and
  * hands its chunks to a dispatcher. Shared by the pool's calls and sync mode's jobs.
  */
-import { AbortError, QueueFullError } from "../protocol/errors.js";
+import { AbortError, PmapError, QueueFullError } from "../protocol/errors.js";
 import { encodeValue, type Mode } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import { Call } from "./call.js";
@@ -57,7 +57,7 @@ export function startCall(
     timeoutMs: opts.timeoutMs,
     onProgress: opts.onProgress,
     sink,
-    context: opts.context === undefined ? undefined : encodeValue(opts.context),
+    context: opts.context === undefined ? undefined : encodeContext(info, opts.context),
     requeue: (tasks) => dispatch.requeue(tasks),
     raw,
   });
@@ -71,6 +71,14 @@ export function startCall(
   }
   dispatch.submit(call, tasks);
   return call;
+}
+
+function encodeContext(info: KernelInfo, context: unknown): Uint8Array {
+  try {
+    return encodeValue(context);
+  } catch (err) {
+    throw new PmapError(`kernel "${info.name}": the context could not be encoded: ${(err as Error)?.message ?? err}`);
+  }
 }
 
 export function positiveInt(name: string, v: number): void {

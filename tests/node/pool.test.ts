@@ -1,0 +1,153 @@
+// The public Pool, driven from node through the worker seam (scripted fake workers,
+// fake-worker.ts): argument handling, input snapshots, ids, events, typed errors. What
+// crosses a real thread stays in tests/browser.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createPool, Pool } from "../../ts/pool/pool.js";
+import { DecodeError, PmapError, PoolStartError } from "../../ts/protocol/errors.js";
+import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
+import { DOUBLE, Fleet, type Script } from "./fake-worker.js";
+
+const SQRT: KernelInfo = { name: "sqrtF32", kind: "slice", input: "Float32Array", output: "Float32Array" };
+const BYTES: KernelInfo = { name: "sumBytes", kind: "slice", input: "Uint8Array", output: "Uint8Array" };
+const ADD: KernelInfo = { name: "addF64", kind: "reduce", input: "[number, number]", output: "number" };
+
+function pool(script: Script = {}, kernels: KernelInfo[] = [DOUBLE, SQRT, BYTES, ADD]) {
+  const fleet = new Fleet(script, kernels);
+  // biome-ignore lint/suspicious/noExplicitAny: the pool's own Pool type is generic over the module's kernels
+  const p = new Pool<any>({ module: {} as WebAssembly.Module, glue: "fake" }, { concurrency: 2 }, fleet.spawn);
+  return { fleet, pool: p };
+}
+
+const pools: Pool<object>[] = [];
+afterEach(() => {
+  for (const p of pools.splice(0)) p.terminate();
+  vi.unstubAllGlobals();
+});
+function track<T extends { pool: Pool<object> }>(t: T): T {
+  pools.push(t.pool);
+  return t;
+}
+
+describe("inputs are captured when the call is made (issue 9 #6)", () => {
+  it("an array emptied right after pool.map() returns still gives every result", async () => {
+    const { pool: p } = track(pool());
+    const items = [1, 2, 3, 4, 5];
+    const out = p.map("double", items);
+    items.length = 0;
+    expect(await out).toEqual([2, 4, 6, 8, 10]);
+  });
+
+  it("a typed array refilled right after the call gives the results of the values it had", async () => {
+    const { pool: p } = track(pool({ run: (j) => ({ outputs: j.items }) }));
+    const items = Float32Array.of(1, 4, 9, 16);
+    const out = p.map("sqrtF32", items);
+    items.fill(-1);
+    expect(Array.from((await out) as Float32Array)).toEqual([1, 4, 9, 16]);
+  });
+
+  it("a detached typed array is an error at call time, not an empty result", async () => {
+    const { pool: p } = track(pool());
+    const items = new Float32Array(8);
+    structuredClone(items.buffer, { transfer: [items.buffer] });
+    await expect(p.map("sqrtF32", items)).rejects.toThrow(/detached/);
+  });
+});
+
+describe("typed arrays of another element type are refused (issue 9 #12)", () => {
+  it("a Uint8Array for a Float32Array slice kernel is a DecodeError naming both", async () => {
+    const { pool: p } = track(pool());
+    const err = await p.map("sqrtF32", new Uint8Array(16)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DecodeError);
+    expect(err).toMatchObject({ kernel: "sqrtF32", expected: "Float32Array" });
+    expect((err as Error).message).toContain("got a Uint8Array");
+  });
+
+  it("a Uint8ClampedArray (ImageData.data) is accepted for a Uint8Array kernel", async () => {
+    const { pool: p } = track(pool({ run: (j) => ({ outputs: j.items }) }));
+    await expect(p.map("sumBytes", new Uint8ClampedArray([1, 2, 3]))).resolves.toBeDefined();
+  });
+});
+
+describe("ids without a secure context (issue 9 #7)", () => {
+  it("a pool starts where crypto.randomUUID is missing (plain http on a LAN address)", async () => {
+    const { getRandomValues } = globalThis.crypto;
+    vi.stubGlobal("crypto", { getRandomValues: getRandomValues.bind(globalThis.crypto) });
+    const { pool: p, fleet } = track(pool());
+    expect(await p.map("double", [1, 2])).toEqual([2, 4]);
+    const call = fleet.started[0]!.req.call;
+    expect(call).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}:1$/);
+  });
+});
+
+describe('"change" events (issue 9 #8)', () => {
+  it("a stray removeEventListener does not silence a listener still registered", async () => {
+    const { pool: p } = track(pool());
+    let events = 0;
+    const listener = () => events++;
+    p.addEventListener("change", listener);
+    p.addEventListener("change", listener); // the same listener again: registered once
+    p.removeEventListener("change", () => {}); // never added
+    p.removeEventListener("change", listener, { capture: true }); // another registration (capture)
+    await p.map("double", [1, 2, 3]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(events).toBeGreaterThan(0);
+    p.removeEventListener("change", listener);
+    const before = events;
+    await p.map("double", [1]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(events).toBe(before);
+  });
+});
+
+describe("only the documented errors (issue 9 #10)", () => {
+  it("mapSettled with something that is not an array rejects with a TypeError naming the kernel", async () => {
+    const { pool: p } = track(pool());
+    await expect(p.mapSettled("double", null as unknown as number[])).rejects.toThrow(
+      /kernel "double": items must be an array or iterable/,
+    );
+  });
+
+  it("an unencodable context or reduce init is a PmapError naming the kernel", async () => {
+    const { pool: p } = track(
+      pool({ run: (j) => ({ outputs: j.items.length ? 1 : null }) }, [
+        DOUBLE,
+        ADD,
+        { ...DOUBLE, name: "scale", context: "number" },
+      ]),
+    );
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const ctx = await p.map("scale", [1], { context: cyclic }).catch((e: unknown) => e);
+    expect(ctx).toBeInstanceOf(PmapError);
+    expect((ctx as Error).message).toMatch(/kernel "scale": the context could not be encoded/);
+  });
+
+  it("a kernel module that cannot be fetched is a PoolStartError naming its URL", async () => {
+    const err = await createPool({ module: { wasm: "http://127.0.0.1:9/missing_bg.wasm", glue: "x.js" } }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PoolStartError);
+    expect((err as Error).message).toContain("missing_bg.wasm");
+  });
+
+  it("bytes that are not a wasm module are a PoolStartError", async () => {
+    const err = await createPool({ module: { wasm: new Uint8Array([1, 2, 3, 4]), glue: "x.js" } }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PoolStartError);
+    expect((err as Error).message).toMatch(/could not compile the kernel module/);
+  });
+
+  it("an item too deep or cyclic to encode fails that item alone, named, in mapSettled", async () => {
+    const { pool: p } = track(pool({ run: (j) => ({ outputs: j.items.map(() => 0) }) }));
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const out = await p.mapSettled("double", [1, cyclic as unknown as number, 3], { chunkSize: 3 });
+    expect(out[0]).toEqual({ ok: true, value: 0 });
+    expect(out[2]).toEqual({ ok: true, value: 0 });
+    expect(out[1]).toMatchObject({ ok: false });
+    const err = (out[1] as { error: Error }).error;
+    expect(err).toBeInstanceOf(DecodeError);
+    expect(err.message).toMatch(/item 1 could not be encoded/);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Runs on the page. What a call reads of its items, and when: all of it at once, when the
+ * call is made. Why: chunks are encoded only when a worker takes them, so without a
+ * snapshot a caller reusing its array right after `pool.map()` returned (emptying it,
+ * refilling a typed array) would change the results.
+ */
+import { DecodeError, PmapError } from "../protocol/errors.js";
+import type { KernelInfo } from "../protocol/kernel-module.js";
+
+/**
+ * Copies the container the caller passed (an array, a typed array, an iterable) so the
+ * call no longer depends on it. Objects inside items are not copied: they are read when
+ * their chunk is encoded (see README "Guarantees"). Anything else is returned as is, for
+ * `checkItems` to refuse with the kernel's name.
+ */
+export function snapshot(kernel: string, items: unknown): unknown {
+  if (ArrayBuffer.isView(items) && !(items instanceof DataView)) {
+    if (isDetached(items.buffer)) {
+      throw new TypeError(
+        `kernel "${kernel}": the ${items.constructor.name}'s buffer is detached (transferred elsewhere); pass a live one`,
+      );
+    }
+    return (items as unknown as { slice(): unknown }).slice();
+  }
+  if (Array.isArray(items)) return items.slice();
+  if (items && typeof items !== "string" && typeof (items as Iterable<unknown>)[Symbol.iterator] === "function") {
+    return Array.from(items as Iterable<unknown>);
+  }
+  return items;
+}
+
+/** Checks a snapshot against the kernel's kind and input type. */
+export function checkItems(info: KernelInfo, items: unknown): ArrayLike<unknown> {
+  if (info.kind === "job") throw new PmapError(`kernel "${info.name}" is a #[kernel(job)]: run it with pool.execute`);
+  const typed = ArrayBuffer.isView(items) && !(items instanceof DataView);
+  if (info.kind === "slice") {
+    if (!typed)
+      throw new TypeError(`kernel "${info.name}" is a slice kernel: pass a ${info.input}, got ${kindOf(items)}`);
+    const got = (items as object).constructor.name;
+    // Uint8ClampedArray (what ImageData.data is) holds bytes like a Uint8Array.
+    if (got !== info.input && !(got === "Uint8ClampedArray" && info.input === "Uint8Array")) {
+      throw new DecodeError(
+        info.name,
+        info.input,
+        `kernel "${info.name}" takes a ${info.input}, got a ${got}: bytes are never reinterpreted as another element type`,
+      );
+    }
+    return items as unknown as ArrayLike<number>;
+  }
+  if (typed || Array.isArray(items)) return items as ArrayLike<unknown>;
+  throw new TypeError(
+    `kernel "${info.name}": items must be an array or iterable of ${info.input}, got ${kindOf(items)}`,
+  );
+}
+
+function isDetached(buffer: ArrayBufferLike): boolean {
+  // `detached` is ES2024; before it, a detached buffer is the only one whose length is 0
+  // and which a zero-length view cannot be made of … so ask the property when there is one.
+  const d = (buffer as { detached?: boolean }).detached;
+  if (d !== undefined) return d;
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function kindOf(v: unknown): string {
+  return v === null ? "null" : ArrayBuffer.isView(v) ? v.constructor.name : Array.isArray(v) ? "an array" : typeof v;
+}
