@@ -1,10 +1,13 @@
-//! A serde `Deserializer` adapter that lets a CBOR integer fill an `f32`/`f64`.
+//! A serde `Deserializer` adapter for numbers as JavaScript writes them.
 //!
-//! Why: JS has one number type, so cbor-x writes `1` as a CBOR integer even when the Rust
-//! field is `f64`, and ciborium's deserializer accepts only CBOR floats for floats.
-//! [`Lenient`] wraps the deserializer (and, recursively, every sequence, map, option and
-//! enum inside it) and routes float requests through `deserialize_any`; serde's float
-//! visitors accept integers. Every other request is forwarded unchanged.
+//! Why: JS has one number type. cbor-x writes `1` as a CBOR integer even when the Rust
+//! field is `f64`, and `2**40` as a float64 even when it is `u64`; ciborium accepts only
+//! CBOR floats for floats and only CBOR integers for integers. [`Lenient`] wraps the
+//! deserializer (and, recursively, every sequence, map, option and enum inside it) and
+//! routes float and integer requests through `deserialize_any`: serde's float visitors
+//! accept integers, and a float arriving for an integer is passed on as that integer if it
+//! is one JavaScript holds exactly (integral, within ±(2^53 - 1)); the integer visitor then
+//! checks the type's range. Every other request is forwarded unchanged.
 
 use std::fmt;
 
@@ -12,6 +15,8 @@ use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
 };
 use serde::Deserialize;
+
+use crate::safe_int::MAX_SAFE_INTEGER;
 
 /// `T`, deserialized through [`Lenient`].
 pub struct LenientDe<T>(pub T);
@@ -25,13 +30,26 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for LenientDe<T> {
 /// The deserializer adapter; see the module docs.
 pub struct Lenient<D>(pub D);
 
-/// Wraps visitors, seeds and accessors so nested values stay lenient.
-struct Wrap<X>(X);
+/// Wraps visitors, seeds and accessors so nested values stay lenient. `INT`: the visitor
+/// asked for an integer (a float arriving is checked and passed on as one).
+struct Wrap<X, const INT: bool = false>(X);
+
+fn wrap<X>(x: X) -> Wrap<X> {
+    Wrap(x)
+}
 
 macro_rules! forward_de {
     ($($method:ident),*) => {$(
         fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
-            self.0.$method(Wrap(v))
+            self.0.$method(wrap(v))
+        }
+    )*};
+}
+
+macro_rules! int_de {
+    ($($method:ident),*) => {$(
+        fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
+            self.0.deserialize_any(Wrap::<V, true>(v))
         }
     )*};
 }
@@ -46,9 +64,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<D> {
         self.0.deserialize_any(v)
     }
 
-    forward_de!(
-        deserialize_any,
-        deserialize_bool,
+    int_de!(
         deserialize_i8,
         deserialize_i16,
         deserialize_i32,
@@ -58,7 +74,12 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<D> {
         deserialize_u16,
         deserialize_u32,
         deserialize_u64,
-        deserialize_u128,
+        deserialize_u128
+    );
+
+    forward_de!(
+        deserialize_any,
+        deserialize_bool,
         deserialize_char,
         deserialize_str,
         deserialize_string,
@@ -77,17 +98,17 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<D> {
         name: &'static str,
         v: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_unit_struct(name, Wrap(v))
+        self.0.deserialize_unit_struct(name, wrap(v))
     }
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
         name: &'static str,
         v: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_newtype_struct(name, Wrap(v))
+        self.0.deserialize_newtype_struct(name, wrap(v))
     }
     fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple(len, Wrap(v))
+        self.0.deserialize_tuple(len, wrap(v))
     }
     fn deserialize_tuple_struct<V: Visitor<'de>>(
         self,
@@ -95,7 +116,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<D> {
         len: usize,
         v: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple_struct(name, len, Wrap(v))
+        self.0.deserialize_tuple_struct(name, len, wrap(v))
     }
     fn deserialize_struct<V: Visitor<'de>>(
         self,
@@ -103,7 +124,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<D> {
         fields: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_struct(name, fields, Wrap(v))
+        self.0.deserialize_struct(name, fields, wrap(v))
     }
     fn deserialize_enum<V: Visitor<'de>>(
         self,
@@ -111,7 +132,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<D> {
         variants: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_enum(name, variants, Wrap(v))
+        self.0.deserialize_enum(name, variants, wrap(v))
     }
     fn is_human_readable(&self) -> bool {
         self.0.is_human_readable()
@@ -126,11 +147,47 @@ macro_rules! forward_visit {
     )*};
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
+impl<'de, V: Visitor<'de>, const INT: bool> Visitor<'de> for Wrap<V, INT> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         self.0.expecting(f)
+    }
+
+    fn visit_f64<E: de::Error>(self, x: f64) -> Result<V::Value, E> {
+        if !INT {
+            return self.0.visit_f64(x);
+        }
+        let safe = MAX_SAFE_INTEGER as f64;
+        if x.is_nan() || (x.is_finite() && x.fract() != 0.0) {
+            Err(E::custom(format_args!(
+                "{} is not an integer, expected {}",
+                show(x),
+                &self.0 as &dyn de::Expected
+            )))
+        } else if x > safe {
+            Err(E::custom(format_args!(
+                "{} is beyond Number.MAX_SAFE_INTEGER (2^53 - 1): JavaScript cannot carry it exactly",
+                show(x)
+            )))
+        } else if x < -safe {
+            Err(E::custom(format_args!(
+                "{} is beyond Number.MIN_SAFE_INTEGER (-(2^53 - 1)): JavaScript cannot carry it exactly",
+                show(x)
+            )))
+        } else if x < 0.0 {
+            self.0.visit_i64(x as i64) // exact: integral and within ±(2^53 - 1)
+        } else {
+            self.0.visit_u64(x as u64)
+        }
+    }
+
+    fn visit_f32<E: de::Error>(self, x: f32) -> Result<V::Value, E> {
+        if INT {
+            self.visit_f64(f64::from(x))
+        } else {
+            self.0.visit_f32(x)
+        }
     }
 
     forward_visit!(
@@ -145,8 +202,6 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
         visit_u32(u32),
         visit_u64(u64),
         visit_u128(u128),
-        visit_f32(f32),
-        visit_f64(f64),
         visit_char(char),
         visit_str(&str),
         visit_borrowed_str(&'de str),
@@ -169,13 +224,24 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
         self.0.visit_newtype_struct(Lenient(d))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
-        self.0.visit_seq(Wrap(a))
+        self.0.visit_seq(wrap(a))
     }
     fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
-        self.0.visit_map(Wrap(a))
+        self.0.visit_map(wrap(a))
     }
     fn visit_enum<A: EnumAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
-        self.0.visit_enum(Wrap(a))
+        self.0.visit_enum(wrap(a))
+    }
+}
+
+/// A float as JavaScript would print it (`Infinity`, `NaN`, `-1e300`).
+fn show(x: f64) -> String {
+    if x.is_infinite() {
+        (if x > 0.0 { "Infinity" } else { "-Infinity" }).into()
+    } else if x.abs() >= 1e21 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 
@@ -192,7 +258,7 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Wrap<A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
-        self.0.next_element_seed(Wrap(seed))
+        self.0.next_element_seed(wrap(seed))
     }
     fn size_hint(&self) -> Option<usize> {
         self.0.size_hint()
@@ -205,10 +271,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Wrap<A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        self.0.next_key_seed(Wrap(seed))
+        self.0.next_key_seed(wrap(seed))
     }
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
-        self.0.next_value_seed(Wrap(seed))
+        self.0.next_value_seed(wrap(seed))
     }
     fn size_hint(&self) -> Option<usize> {
         self.0.size_hint()
@@ -223,8 +289,8 @@ impl<'de, A: EnumAccess<'de>> EnumAccess<'de> for Wrap<A> {
         seed: T,
     ) -> Result<(T::Value, Self::Variant), A::Error> {
         self.0
-            .variant_seed(Wrap(seed))
-            .map(|(v, variant)| (v, Wrap(variant)))
+            .variant_seed(wrap(seed))
+            .map(|(v, variant)| (v, wrap(variant)))
     }
 }
 
@@ -234,17 +300,17 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Wrap<A> {
         self.0.unit_variant()
     }
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
-        self.0.newtype_variant_seed(Wrap(seed))
+        self.0.newtype_variant_seed(wrap(seed))
     }
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, A::Error> {
-        self.0.tuple_variant(len, Wrap(v))
+        self.0.tuple_variant(len, wrap(v))
     }
     fn struct_variant<V: Visitor<'de>>(
         self,
         fields: &'static [&'static str],
         v: V,
     ) -> Result<V::Value, A::Error> {
-        self.0.struct_variant(fields, Wrap(v))
+        self.0.struct_variant(fields, wrap(v))
     }
 }
 

@@ -32,8 +32,8 @@
 //! Crate layout follows one chunk's journey through a worker: [`entry`] (the wasm export
 //! the worker calls), [`wire`] (the CBOR frames), [`registry`] (kernels registered by the
 //! macro, looked up by name), then the generated code's helpers (`__private`: decode →
-//! run → encode, with [`typed`] numeric vectors, [`lenient`] number decoding and the
-//! [`context`] cache). [`error`] holds the one table of error kinds.
+//! run → encode, with [`typed`] numeric vectors, [`lenient`] number decoding, [`safe_int`]
+//! integer outputs JavaScript reads exactly, and the [`context`] cache). [`error`] holds the one table of error kinds.
 
 #![warn(missing_docs)]
 
@@ -43,6 +43,7 @@ pub mod error;
 pub mod lenient;
 pub mod par;
 pub mod registry;
+pub mod safe_int;
 pub mod typed;
 pub mod wire;
 

@@ -19,6 +19,7 @@ pub use wasm_bindgen;
 use crate::error::{ErrorKind, Failure};
 use crate::lenient::LenientDe;
 use crate::registry::KernelInfo;
+use crate::safe_int::SafeInts;
 use crate::wire::{array_header, cbor_error, ser_error, Context};
 
 /// What a kernel body may return: a plain value, or a `Result` whose error is reported as
@@ -134,14 +135,36 @@ fn kernel_failure(k: &KernelInfo, index: usize, message: String) -> Failure {
     f
 }
 
-/// Appends `value`'s CBOR to `out`; a failing `Serialize` impl is an `Encode` failure.
+thread_local!(static READ_BY_RUST: Cell<bool> = const { Cell::new(false) });
+
+/// Runs `f` (a pipe chunk's stages) with integer outputs unchecked: a pipe's bodies are
+/// read by the Rust caller, never decoded as JS numbers, so a `u64` keeps all its bits.
+pub(crate) fn read_by_rust<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            READ_BY_RUST.set(self.0);
+        }
+    }
+    let _reset = Reset(READ_BY_RUST.replace(true));
+    f()
+}
+
+/// Appends `value`'s CBOR to `out`; a failing `Serialize` impl is an `Encode` failure, and
+/// so is an integer JavaScript would not read exactly (beyond ±(2^53 - 1), see
+/// `safe_int.rs`) unless the output goes back to Rust.
 fn encode_into<T: Serialize>(
     k: &KernelInfo,
     index: Option<usize>,
     value: &T,
     out: &mut Vec<u8>,
 ) -> Result<(), Failure> {
-    ciborium::ser::into_writer(value, out).map_err(|e| {
+    let written = if READ_BY_RUST.get() {
+        ciborium::ser::into_writer(value, out)
+    } else {
+        ciborium::ser::into_writer(&SafeInts(value), out)
+    };
+    written.map_err(|e| {
         let why = ser_error(e);
         let mut f = Failure::new(
             ErrorKind::Encode,

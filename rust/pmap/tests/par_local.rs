@@ -239,3 +239,20 @@ fn items_contexts_and_job_inputs_that_do_not_encode_are_encode_errors() {
         (ErrorKind::Encode, Some("oddJob"))
     );
 }
+
+/// Pipe bodies go back to the Rust caller, not to JS numbers: integers beyond 2^53 - 1
+/// (which a kernel called from TypeScript may not return) keep every bit here.
+#[test]
+fn integers_beyond_max_safe_integer_stay_exact_in_parallel_iterators() {
+    local();
+    let big: Vec<u64> = vec![1 << 60, 1, (1 << 53) + 1];
+    assert_eq!(
+        big.par_iter().reduce_sync(par_fn!(add_u64)),
+        Some((1 << 60) + (1 << 53) + 2)
+    );
+    let shifted = vec![1u32, 2]
+        .into_par_iter()
+        .map_with(1i64 << 60, par_fn!(offset))
+        .collect_vec_sync();
+    assert_eq!(shifted, vec![(1 << 60) + 1, (1 << 60) + 2]);
+}

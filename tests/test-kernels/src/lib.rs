@@ -2,6 +2,7 @@
 
 #![warn(missing_docs)]
 
+pub mod numbers;
 pub mod sync;
 
 use serde::{Deserialize, Serialize};

@@ -333,12 +333,15 @@ fn fold<W: DeserializeOwned + Into<T>, T>(
     if partials.is_empty() {
         return Ok(None);
     }
-    let folded = crate::registry::run(
-        kernel,
-        crate::wire::Mode::Reduce,
-        &crate::wire::to_vec(&partials),
-        None,
-    )?;
+    // The folded value stays in Rust: no JS number limits its integers.
+    let folded = crate::__private::read_by_rust(|| {
+        crate::registry::run(
+            kernel,
+            crate::wire::Mode::Reduce,
+            &crate::wire::to_vec(&partials),
+            None,
+        )
+    })?;
     Ok(pipe::decode::<Option<W>>(kernel, &folded)?.map(Into::into))
 }
 

@@ -114,6 +114,10 @@ pub fn encode_payload(stages: &[Stage], base: usize, items: &[u8]) -> Vec<u8> {
 /// The worker side: runs one chunk through its stages. `call` (the pool call's id) keys
 /// the `map_with` contexts in the per-worker cache.
 pub fn run(call: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
+    crate::__private::read_by_rust(|| run_stages(call, payload))
+}
+
+fn run_stages(call: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
     let (stages, base, items): (Vec<Value>, u64, ByteBuf) = ciborium::de::from_reader(payload)
         .map_err(|e| {
             frame_error(&format!(
