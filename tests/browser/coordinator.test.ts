@@ -114,6 +114,23 @@ describe("coordinator service worker", () => {
     expect(held!.ms).toBeLessThan(4000); // ended by the forget, not by the wait's own bound
   });
 
+  it("a navigation or the page's own fetch under the prefix gets a 4xx and opens nothing", async () => {
+    const ticket = newTicket();
+    const target = `${prefix}tickets/${ticket}/wait?ms=0&open=1`;
+    const frame = document.createElement("iframe");
+    const loaded = new Promise((r) => frame.addEventListener("load", r, { once: true }));
+    frame.src = target;
+    document.body.append(frame);
+    await loaded;
+    expect(frame.contentDocument?.body.textContent).toContain("not a wasm-pmap request (a navigation)");
+    frame.remove();
+    // The page: refused by the coordinator if it controls the page, or not found if it does not.
+    expect([403, 404]).toContain((await fetch(target)).status);
+    // Neither opened the ticket: the executor's re-issued wait finds nothing.
+    const [after] = await probe()([wait(ticket, 0)]);
+    expect(after!.status).toBe(404);
+  });
+
   it("a stopped service worker loses its tickets: the wait answers 404 at once, it never hangs", async () => {
     const w = probe();
     const ticket = newTicket();

@@ -11,8 +11,10 @@ const url = (path: string) => `${scope}__wasm_pmap__/${path}`;
 const answer = (t: string, chunk = 0) => encodeResponse({ call: t, chunk, ok: true, body: Uint8Array.of(0x80) });
 const bytes = async (r: Response) => Array.from(new Uint8Array(await r.arrayBuffer()));
 
-async function request(c: Coordinator, path: string, method = "GET") {
-  return (await c.handle(new Request(url(path), { method })))!;
+/** The requester, as the service worker's `clients.get(clientId)` would tell it. */
+const executor = { type: "worker" };
+async function request(c: Coordinator, path: string, method = "GET", from: { type: string } | undefined = executor) {
+  return (await c.handle(new Request(url(path), { method }), from))!;
 }
 const wait = (c: Coordinator, t: string, ms: number, open = false) =>
   request(c, `tickets/${t}/wait?ms=${ms}${open ? "&open=1" : ""}`);
@@ -20,9 +22,9 @@ const wait = (c: Coordinator, t: string, ms: number, open = false) =>
 describe("Coordinator", () => {
   it("answers only under its prefix; everything else passes through (undefined)", () => {
     const c = new Coordinator(scope);
-    expect(c.handle(new Request("https://app.test/base/index.html"))).toBeUndefined();
-    expect(c.handle(new Request("https://app.test/__wasm_pmap__/tickets/x"))).toBeUndefined(); // outside the scope's prefix
-    expect(c.handle(new Request("https://cdn.test/base/__wasm_pmap__/tickets/x"))).toBeUndefined();
+    expect(c.handle(new Request("https://app.test/base/index.html"), executor)).toBeUndefined();
+    expect(c.handle(new Request("https://app.test/__wasm_pmap__/tickets/x"), executor)).toBeUndefined(); // outside the scope's prefix
+    expect(c.handle(new Request("https://cdn.test/base/__wasm_pmap__/tickets/x"), executor)).toBeUndefined();
   });
 
   it("the first wait opens the ticket; the delivered answer releases it byte for byte, then the ticket is forgotten", async () => {
@@ -100,5 +102,45 @@ describe("Coordinator", () => {
     expect((await wait(c, ticket, 0, true)).status).toBe(204);
     expect((await wait(c, other, 0, true)).status).toBe(503);
     expect(c.deliver(other, answer(other)).status).toBe(503);
+  });
+
+  // Issue 9 #4: any GET under the prefix (a top-level navigation included) used to create state.
+  it("only the pool's own workers open tickets: a navigation, a subresource or a page's fetch gets a 4xx and creates nothing", async () => {
+    const c = new Coordinator(scope);
+    const navigation = {
+      url: url(`tickets/${ticket}/wait?ms=0&open=1`),
+      method: "GET",
+      mode: "navigate",
+      destination: "document",
+    };
+    const nav = await c.handle(navigation as unknown as Request, { type: "window" });
+    expect(nav!.status).toBe(400);
+    expect(await nav!.text()).toMatch(/navigation/);
+    const img = {
+      url: url(`tickets/${ticket}/wait?ms=0&open=1`),
+      method: "GET",
+      mode: "no-cors",
+      destination: "image",
+    };
+    expect((await c.handle(img as unknown as Request, { type: "window" }))!.status).toBe(400);
+    const page = await request(c, `tickets/${ticket}/wait?ms=0&open=1`, "GET", { type: "window" });
+    expect(page.status).toBe(403);
+    expect(await page.text()).toMatch(/SyncExecutor/);
+    const unknown = await c.handle(new Request(url(`tickets/${ticket}/wait?ms=0&open=1`)), undefined);
+    expect(unknown!.status).toBe(403);
+    // None of them opened it: a re-issued wait (no `open`) from the executor finds nothing.
+    expect((await wait(c, ticket, 0)).status).toBe(404);
+  });
+
+  it("caps what it holds in bytes as well as in tickets", async () => {
+    const c = new Coordinator(scope, { maxBytes: 200 }); // one answer frame here is ≈ 130 bytes
+    const big = (t: string) => encodeResponse({ call: t, chunk: 0, ok: true, body: new Uint8Array(80) });
+    expect(c.deliver(ticket, big(ticket)).status).toBe(204);
+    const refused = c.deliver(other, big(other));
+    expect(refused.status).toBe(503);
+    expect(refused.why).toMatch(/bytes/);
+    // Read (or forgotten) answers free their bytes.
+    expect((await wait(c, ticket, 10, true)).status).toBe(200);
+    expect(c.deliver(other, big(other)).status).toBe(204);
   });
 });

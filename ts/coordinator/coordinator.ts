@@ -30,6 +30,8 @@ export interface CoordinatorOptions {
   ticketTtlMs?: number;
   /** Most tickets held at once; opening one more fails with 503. Default 1000. */
   maxTickets?: number;
+  /** Most bytes of answers held at once; a delivery past it fails with 503. Default 64 MiB. */
+  maxBytes?: number;
   /** Cap on one wait request, in ms. Default (and upper bound) 10 000. */
   maxWaitMs?: number;
 }
@@ -51,25 +53,44 @@ export class Coordinator {
   readonly #prefix: string;
   readonly #ttl: number;
   readonly #max: number;
+  readonly #maxBytes: number;
   readonly #maxWait: number;
+  /** Bytes of the answers held now. */
+  #bytes = 0;
 
   constructor(scopeUrl: string, opts: CoordinatorOptions = {}) {
     this.#prefix = new URL(opts.prefix ?? COORDINATOR_PREFIX, scopeUrl).href;
     this.#ttl = opts.ticketTtlMs ?? 5 * 60_000;
     this.#max = opts.maxTickets ?? 1000;
+    this.#maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
     this.#maxWait = Math.min(MAX_WAIT_MS, opts.maxWaitMs ?? MAX_WAIT_MS);
   }
 
-  /** The response for a request under the prefix, or `undefined`: not ours, let it through. */
-  handle(request: Request): Promise<Response> | undefined {
-    if (!request.url.startsWith(this.#prefix)) return undefined;
-    return this.#route(request).catch((err: unknown) =>
+  /** Is this URL under the coordinator's prefix (so `handle` answers it)? */
+  owns(url: string): boolean {
+    return url.startsWith(this.#prefix);
+  }
+
+  /**
+   * The response for a request under the prefix, or `undefined`: not ours, let it through.
+   * `from` is the requesting client as the service worker knows it (`clients.get(clientId)`):
+   * only a worker may open a ticket.
+   */
+  handle(request: Request, from: { type: string } | undefined): Promise<Response> | undefined {
+    if (!this.owns(request.url)) return undefined;
+    return this.#route(request, from).catch((err: unknown) =>
       text(500, `coordinator error: ${(err as Error)?.message ?? err}`),
     );
   }
 
-  async #route(req: Request): Promise<Response> {
+  async #route(req: Request, from: { type: string } | undefined): Promise<Response> {
     this.#sweep();
+    // Why: a top-level navigation, an <img> or a <script> pointed under the prefix is not
+    // the executor's sync XHR; it gets a clear 4xx and creates nothing.
+    if (req.mode === "navigate" || req.destination !== "") {
+      const what = req.mode === "navigate" ? "navigation" : req.destination;
+      return text(400, `not a wasm-pmap request (a ${what}): this path belongs to the sync-mode coordinator`);
+    }
     const url = new URL(req.url);
     const path = url.href.slice(this.#prefix.length).split("?")[0]!.split("/").map(decodeURIComponent);
     if (req.method !== "GET") return text(405, `${req.method} not allowed here`);
@@ -82,6 +103,12 @@ export class Coordinator {
     // it). A re-issued wait omits it, so a coordinator that restarted meanwhile answers
     // 404 instead of holding an empty ticket forever.
     if (url.searchParams.get("open") === "1") {
+      if (from?.type !== "worker") {
+        return text(
+          403,
+          "tickets are opened only by the pool's SyncExecutor worker (a worker this service worker controls)",
+        );
+      }
       if (!ticket) {
         if (this.#tickets.size >= this.#max) return text(503, `too many tickets (${this.#max})`);
         ticket = newTicket();
@@ -92,7 +119,7 @@ export class Coordinator {
     if (!ticket?.opened) return text(404, "unknown ticket (the coordinator may have been restarted)");
     ticket.touched = Date.now();
     if (ticket.answer) {
-      this.#tickets.delete(id); // its one reader has it: nothing left to keep
+      this.#drop(id, ticket); // its one reader has it: nothing left to keep
       return binary(ticket.answer);
     }
     const ms = Math.min(this.#maxWait, Math.max(0, Number(url.searchParams.get("ms") ?? this.#maxWait) || 0));
@@ -127,6 +154,15 @@ export class Coordinator {
       return { status: 400, why: `not a response frame: ${(err as Error).message}` };
     }
     let ticket = this.#tickets.get(id);
+    if (ticket?.answer) return { status: 204, why: "" }; // a re-delivery: it is held already
+    if (ticket && ticket.waiters.size > 0) {
+      for (const w of ticket.waiters) w(binary(frame)); // a fresh Response per waiter
+      this.#drop(id, ticket); // handed over: forgotten
+      return { status: 204, why: "" };
+    }
+    if (this.#bytes + frame.byteLength > this.#maxBytes) {
+      return { status: 503, why: `the coordinator holds ${this.#bytes} bytes of answers (at most ${this.#maxBytes})` };
+    }
     if (!ticket) {
       // Not opened yet (its first wait is on its way) or forgotten in a restart: keep the
       // answer for a while; the first wait adopts it.
@@ -135,11 +171,8 @@ export class Coordinator {
       this.#tickets.set(id, ticket);
     }
     ticket.touched = Date.now();
-    ticket.answer ??= frame;
-    if (ticket.waiters.size > 0) {
-      for (const w of ticket.waiters) w(binary(ticket.answer)); // a fresh Response per waiter
-      this.#tickets.delete(id); // handed over: forgotten
-    }
+    ticket.answer = frame;
+    this.#bytes += frame.byteLength;
     return { status: 204, why: "" };
   }
 
@@ -147,15 +180,20 @@ export class Coordinator {
   forget(id: string): void {
     const ticket = this.#tickets.get(id);
     if (!ticket) return;
-    this.#tickets.delete(id);
+    this.#drop(id, ticket);
     for (const w of ticket.waiters) w(text(404, "ticket forgotten"));
+  }
+
+  #drop(id: string, ticket: Ticket): void {
+    this.#tickets.delete(id);
+    if (ticket.answer) this.#bytes -= ticket.answer.byteLength;
   }
 
   #sweep(): void {
     const now = Date.now();
     for (const [id, t] of this.#tickets) {
       const ttl = t.opened ? this.#ttl : Math.min(this.#ttl, UNOPENED_TTL_MS);
-      if (now - t.touched > ttl && t.waiters.size === 0) this.#tickets.delete(id);
+      if (now - t.touched > ttl && t.waiters.size === 0) this.#drop(id, t);
     }
   }
 }
@@ -167,6 +205,7 @@ function newTicket(): Ticket {
 /** The slice of a service worker's global scope the coordinator uses. */
 export interface ServiceWorkerScope {
   registration: { scope: string };
+  clients: { get(id: string): Promise<{ type: string } | undefined | null> };
   addEventListener(type: "fetch", listener: (e: FetchEventLike) => void): void;
   addEventListener(type: "message", listener: (e: MessageEventLike) => void): void;
 }
@@ -176,6 +215,8 @@ export interface MessageEventLike {
 }
 export interface FetchEventLike {
   request: Request;
+  /** The requesting client's id ("" for a navigation). */
+  clientId: string;
   respondWith(r: Promise<Response>): void;
 }
 
@@ -186,8 +227,13 @@ export interface FetchEventLike {
 export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOptions = {}): Coordinator {
   const coordinator = new Coordinator(scope.registration.scope, opts);
   scope.addEventListener("fetch", (e) => {
-    const answer = coordinator.handle(e.request);
-    if (answer) e.respondWith(answer);
+    if (!coordinator.owns(e.request.url)) return; // not ours: the browser fetches it as usual
+    e.respondWith(
+      (async () => {
+        const client = e.clientId ? await scope.clients.get(e.clientId) : undefined;
+        return coordinator.handle(e.request, client ?? undefined)!;
+      })(),
+    );
   });
   // The page speaks by message: it may not be controlled, so its fetches may not reach us.
   scope.addEventListener("message", (e) => {

@@ -33,8 +33,8 @@ export interface SyncOptions {
 
 /** An active coordinator, as the pool talks to it. */
 export class CoordinatorLink {
-  /** Tickets whose answer the executor has read ("pipe-taken"). */
-  readonly #taken = new Set<string>();
+  /** Answers being delivered, by ticket: what to call when the executor reports it read one. */
+  readonly #unread = new Map<string, () => void>();
 
   constructor(
     readonly registration: ServiceWorkerRegistration,
@@ -42,20 +42,16 @@ export class CoordinatorLink {
     readonly base: string,
   ) {}
 
-  /** The executor read ticket `ticket`'s answer: stop re-delivering it. */
+  /** The executor read ticket `ticket`'s answer ("pipe-taken"): stop re-delivering it, now. */
   taken(ticket: string): void {
-    this.#taken.add(ticket);
-  }
-
-  /** A job ended: forget what was read for it. */
-  forgetTaken(): void {
-    this.#taken.clear();
+    this.#unread.get(ticket)?.();
   }
 
   /**
    * Gives a blocked executor its answer: the pipe's bodies or its failure, as ticket
    * `ticket`'s response frame. Resolves true once the executor has read it (or `waiting()`
-   * turns false), false if the service worker never answered, three times in a row.
+   * — is the job that asked still waiting for it? — turns false), false if the service
+   * worker never answered, three times in a row. Only this ticket is ever touched.
    *
    * Why re-deliver: delivered (204) is not yet read. A service worker stopped between
    * storing the frame and answering the executor's wait loses it, and the browser may
@@ -71,13 +67,30 @@ export class CoordinatorLink {
       "bodies" in out
         ? encodeResponse({ call: ticket, chunk: 0, ok: true, body: encodeValue(out.bodies) })
         : encodeResponse({ call: ticket, chunk: 0, ok: false, failure: out.failure });
-    for (let silent = 0; silent < 3 && waiting(); ) {
-      const status = await this.#send({ wasmPmap: "deliver", ticket, frame });
-      silent = status === 0 ? silent + 1 : 0;
-      await new Promise((r) => setTimeout(r, status === 0 ? 100 : REDELIVER_MS));
-      if (this.#taken.delete(ticket)) return true;
+    let read = false;
+    let wake = () => {};
+    this.#unread.set(ticket, () => {
+      read = true;
+      wake();
+    });
+    try {
+      for (let silent = 0; silent < 3 && !read && waiting(); ) {
+        const status = await this.#send({ wasmPmap: "deliver", ticket, frame });
+        silent = status === 0 ? silent + 1 : 0;
+        // Sleep until the next re-delivery, or until the executor says it read the answer.
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, status === 0 ? 100 : REDELIVER_MS);
+          wake = () => {
+            clearTimeout(timer);
+            r();
+          };
+          if (read) wake();
+        });
+      }
+      return read || !waiting(); // false: three silent tries while the executor still waits
+    } finally {
+      this.#unread.delete(ticket);
     }
-    return !waiting(); // false: three silent tries while the executor still waits
   }
 
   /** Tells the coordinator nobody will read ticket `ticket`: it drops it and its answer. */

@@ -88,7 +88,6 @@ export class SyncMode {
     this.#jobPipes.clear();
     for (const t of this.#tickets) void this.#setup.link.forget(t);
     this.#tickets.clear();
-    this.#setup.link.forgetTaken();
   }
 
   /** The executor asks for a pipe to run: reply by message, or (a blocked job) through the coordinator. */
@@ -108,18 +107,22 @@ export class SyncMode {
     } catch (err) {
       bodies = Promise.reject(err); // pool terminated, queue full, …: the job learns it
     }
+    // The job that asked: its answer is for it alone, and only while it runs.
+    const job = from.current;
     bodies.then(
-      (b) => this.#answer(from, msg, { bodies: b as Uint8Array[] }),
-      (err: unknown) => this.#answer(from, msg, { err }),
+      (b) => this.#answer(from, job, msg, { bodies: b as Uint8Array[] }),
+      (err: unknown) => this.#answer(from, job, msg, { err }),
     );
   }
 
   async #answer(
     from: WorkerRef,
+    job: Call | undefined,
     msg: Extract<ExecutorRequest, { type: "pipe" }>,
     out: { bodies?: Uint8Array[]; err?: unknown },
   ): Promise<void> {
-    if (from.dead) return; // the job was cancelled: nobody waits
+    const waiting = () => !from.dead && job !== undefined && from.current === job;
+    if (!waiting()) return; // the job ended or was cancelled: nobody waits
     if (msg.ticket === undefined) {
       from.post({
         type: "pipe-result",
@@ -130,9 +133,8 @@ export class SyncMode {
       return;
     }
     const answer = out.bodies ? { bodies: out.bodies } : { failure: toFailure(out.err, msg.label) };
-    const read = await this.#setup.link.answer(msg.ticket, answer, () => !from.dead && from.current !== undefined);
-    const job = from.current;
-    if (!read && job && !from.dead) {
+    const read = await this.#setup.link.answer(msg.ticket, answer, waiting);
+    if (!read && job && waiting()) {
       this.#executor.cancel(
         job,
         new CoordinatorError(`sync mode: the coordinator did not take ticket ${msg.ticket}'s answer (3 tries)`),
