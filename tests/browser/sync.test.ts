@@ -73,6 +73,10 @@ describe("sync mode", () => {
     expect(err).toBeInstanceOf(KernelError);
     expect((err as KernelError).kernel).toBe("plusOneRange");
     expect((err as Error).message).toMatch(/KernelError[\s\S]*panicOn13[\s\S]*boom at 13/);
+    // The job itself did not trap: its inner kernel did, in a compute worker (issue 9 #13).
+    expect((err as KernelError).panicked).toBe(false);
+    // Each kernel is named once, not "in kernel "x": kernel "x": …".
+    expect((err as Error).message).not.toMatch(/kernel "panicOn13"[\s\S]*kernel "panicOn13"/);
     // The try_ form: the job gets a Result and returns the PmapError as its own Err.
     const err2 = await pool.execute("tryPlusOneRange", [5, 20]).catch((e: unknown) => e);
     expect(err2).toBeInstanceOf(KernelError);

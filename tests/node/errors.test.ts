@@ -64,4 +64,16 @@ describe("error kinds", () => {
       expect(e.message).toContain(`${kind} error`);
     }
   });
+
+  it('a failure frame names the kernel once: the message loses our `kernel "k":` prefix (issue 9 #13)', () => {
+    expect(toFailure(new errors.KernelError("k", "boom", 0, 3), "label")).toMatchObject({
+      kernel: "k",
+      message: "item 3: boom",
+      index: 3,
+    });
+    expect(toFailure(new errors.TimeoutError("k", 2, 50), "label").message).toBe(
+      "chunk 2 ran longer than 50 ms; its worker was replaced",
+    );
+    expect(toFailure(new errors.PmapError('kernel "other": x'), "k").message).toBe('kernel "other": x');
+  });
 });

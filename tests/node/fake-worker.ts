@@ -155,7 +155,13 @@ export class FakeWorker implements PoolWorker {
           job.answered = true;
           if ("crash" in reply) return this.#die(reply.crash);
           if ("trap" in reply) {
-            this.events.message({ type: "trap", id: job.id, message: reply.trap, recovered: reply.recovered });
+            this.events.message({
+              type: "trap",
+              id: job.id,
+              message: reply.trap,
+              panicked: true,
+              recovered: reply.recovered,
+            });
           } else {
             const frame =
               "frame" in reply

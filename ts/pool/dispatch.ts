@@ -277,7 +277,10 @@ export class Dispatcher {
         this.#memory.set(slot.index, msg.memoryBytes);
         if (task && !task.call.settled) this.#deliver(slot, task, msg.frame, msg.startedAt, msg.finishedAt);
       } else {
-        task?.call.chunkFailed(task, new KernelError(task.call.kernel.name, msg.message, task.chunk, undefined, true));
+        task?.call.chunkFailed(
+          task,
+          new KernelError(task.call.kernel.name, msg.message, task.chunk, undefined, msg.panicked),
+        );
         if (!msg.recovered) this.#replace(slot, "closed after a kernel panic", false);
       }
     }

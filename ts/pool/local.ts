@@ -40,7 +40,7 @@ export class LocalModule {
     const out = runFrame(glue, frame);
     if (!(out instanceof Uint8Array)) {
       if (!out.recovered) this.#glue = undefined; // next use imports a fresh module instance (see #load)
-      throw new KernelError(kernel.name, out.trap, 0, undefined, true);
+      throw new KernelError(kernel.name, out.message, 0, undefined, out.panicked);
     }
     const resp = decodeResponse(out);
     if (!resp.ok) throw failureError(resp.failure, kernel, { chunk: 0, start: 0 });

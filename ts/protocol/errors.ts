@@ -169,13 +169,21 @@ export function kindOfClass(name: string | undefined): ErrorKind {
 /** A pool error as a failure frame's body (a sync job's pipe failed on the pool's side). */
 export function toFailure(err: unknown, label: string): Failure {
   const e = err as Partial<KernelError> & Error;
-  const f: Failure = {
-    kind: kindOfClass(e?.name),
-    kernel: typeof e?.kernel === "string" ? e.kernel : label,
-    message: e?.message ?? String(err),
-  };
+  const kernel = typeof e?.kernel === "string" ? e.kernel : label;
+  const f: Failure = { kind: kindOfClass(e?.name), kernel, message: ownMessage(e?.message ?? String(err), kernel) };
   if (typeof e?.item === "number") f.index = e.item;
   return f;
+}
+
+/** Why: our messages start with `kernel "k":` (or `kernel "k" (item i):`), and the far side
+ * names the kernel itself (Rust's `PmapError` shows `… in kernel "k": …`): say it once. */
+function ownMessage(message: string, kernel: string): string {
+  const prefix = `kernel "${kernel}"`;
+  if (!message.startsWith(prefix)) return message;
+  const rest = message.slice(prefix.length);
+  const item = /^ \(item (\d+)\): /.exec(rest);
+  if (item) return `item ${item[1]}: ${rest.slice(item[0].length)}`;
+  return rest.startsWith(": ") ? rest.slice(2) : message;
 }
 
 /** The error a failure frame stands for, as the executor throws it into Rust: its `name`

@@ -31,25 +31,34 @@ export interface KernelGlue {
 /** Where the panic hook of `rust/pmap/src/entry.rs` leaves a panic's message before the trap. */
 export const PANIC_GLOBAL = "__wasmPmapPanic";
 
+/** What running a frame can end in besides a response frame (see `runFrame`). */
+export interface Trap {
+  message: string;
+  /** A wasm trap (a panic, memory exhausted): the instance's state is unknown. False for a JS
+   * exception thrown through Rust (a failed non-`try_` terminal in a job). */
+  panicked: boolean;
+  /** The instance was re-created in place; false: the caller must drop it. */
+  recovered: boolean;
+}
+
 /**
- * Runs one frame through the glue, turning a trap into its panic message. Why one helper:
- * a panic is a trap, the instance's state is unknown and it must never run again — the
- * worker entry and the main-thread instance (local.ts) recover the same way.
- * Returns the response frame, or `{ trap, recovered }` after re-instantiating in place
- * (`recovered: false` when the glue cannot reset: the caller must drop the instance).
+ * Runs one frame through the glue, turning a trap into a message a user can act on. Why one
+ * helper: a trapped instance must never run again — the worker entry and the main-thread
+ * instance (local.ts) recover the same way, re-instantiating in place when the glue can.
  */
-export function runFrame(glue: KernelGlue, frame: Uint8Array): Uint8Array | { trap: string; recovered: boolean } {
+export function runFrame(glue: KernelGlue, frame: Uint8Array): Uint8Array | Trap {
   try {
     return glue.__wasmPmapRun(frame);
   } catch (err) {
-    // A JS exception thrown through Rust (a failed non-`try_` terminal) is not a trap, but
-    // the instance is re-created anyway: cheap, and never wrong.
     const g = globalThis as Record<string, unknown>;
     const panic = g[PANIC_GLOBAL] as string | undefined;
     g[PANIC_GLOBAL] = undefined;
-    const trap = panic
-      ? `panicked: ${panic}`
-      : `threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+    const trapped = err instanceof WebAssembly.RuntimeError;
+    let message: string;
+    if (panic) message = `panicked: ${panic}`;
+    else if (trapped) message = trapMessage(glue, err);
+    else message = err instanceof Error ? `${err.name}: ${err.message}` : `threw ${String(err)}`;
+    // A JS exception is not a trap, but the instance is re-created anyway: cheap, never wrong.
     let recovered = false;
     if (glue.__wbg_reset_state) {
       try {
@@ -59,8 +68,20 @@ export function runFrame(glue: KernelGlue, frame: Uint8Array): Uint8Array | { tr
         recovered = false;
       }
     }
-    return { trap, recovered };
+    return { message, panicked: !!panic || trapped, recovered };
   }
+}
+
+/** Why: a trap without a panic message is nearly always an allocation that failed (Rust
+ * aborts on it, and the abort only says "unreachable"): say so, with the memory figure. */
+function trapMessage(glue: KernelGlue, err: Error): string {
+  let mib = "";
+  try {
+    mib = ` (the instance had ${Math.round(glue.__wasmPmapMemoryBytes() / 2 ** 20)} MiB of linear memory; wasm32 allows 4096 MiB)`;
+  } catch {
+    // the figure is a nicety
+  }
+  return `trapped without a panic message ("${err.message}"): most likely the wasm memory was exhausted${mib}`;
 }
 
 /**

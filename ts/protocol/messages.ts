@@ -42,6 +42,7 @@ export type FromWorker =
   | { type: "init-error"; message: string }
   /** `startedAt`/`finishedAt` are epoch milliseconds (comparable across workers). */
   | { type: "done"; id: number; frame: ArrayBuffer; startedAt: number; finishedAt: number; memoryBytes: number }
-  /** The kernel panicked (a wasm trap). `recovered`: the instance was re-created in place. */
-  | { type: "trap"; id: number; message: string; recovered: boolean }
+  /** The run threw: a wasm trap (`panicked`: a panic, memory exhausted) or a JS exception
+   * thrown through Rust. `recovered`: the instance was re-created in place. */
+  | { type: "trap"; id: number; message: string; panicked: boolean; recovered: boolean }
   | ExecutorRequest;

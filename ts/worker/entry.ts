@@ -69,7 +69,7 @@ function run(msg: ToWorker): void {
   const startedAt = performance.timeOrigin + performance.now();
   const out = runFrame(glue, new Uint8Array(msg.frame));
   if (!(out instanceof Uint8Array)) {
-    post({ type: "trap", id: msg.id, message: out.trap, recovered: out.recovered });
+    post({ type: "trap", id: msg.id, message: out.message, panicked: out.panicked, recovered: out.recovered });
     if (!out.recovered) self.close();
     return;
   }
