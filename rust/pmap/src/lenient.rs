@@ -8,6 +8,11 @@
 //! accept integers, and a float arriving for an integer is passed on as that integer if it
 //! is one JavaScript holds exactly (integral, within ±(2^53 - 1)); the integer visitor then
 //! checks the type's range. Every other request is forwarded unchanged.
+//!
+//! It also caps the length a sequence or map *declares* (its `size_hint`, which serde's
+//! `Vec` and `HashMap` reserve up front) at [`PREALLOC_ITEMS`]: a few crafted bytes must not
+//! reserve gigabytes of a wasm memory that never shrinks. Longer inputs grow as their items
+//! actually decode.
 
 use std::fmt;
 
@@ -17,6 +22,14 @@ use serde::de::{
 use serde::Deserialize;
 
 use crate::safe_int::MAX_SAFE_INTEGER;
+
+/// The most items a declared length may reserve before they have decoded.
+pub const PREALLOC_ITEMS: usize = 256;
+
+/// How many items to reserve for a sequence that declares `declared` (see the module docs).
+pub fn cautious(declared: Option<usize>) -> usize {
+    declared.unwrap_or(0).min(PREALLOC_ITEMS)
+}
 
 /// `T`, deserialized through [`Lenient`].
 pub struct LenientDe<T>(pub T);
@@ -261,7 +274,7 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Wrap<A> {
         self.0.next_element_seed(wrap(seed))
     }
     fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
+        self.0.size_hint().map(|n| n.min(PREALLOC_ITEMS))
     }
 }
 
@@ -277,7 +290,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Wrap<A> {
         self.0.next_value_seed(wrap(seed))
     }
     fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
+        self.0.size_hint().map(|n| n.min(PREALLOC_ITEMS))
     }
 }
 

@@ -17,7 +17,7 @@ pub use inventory;
 pub use wasm_bindgen;
 
 use crate::error::{ErrorKind, Failure};
-use crate::lenient::LenientDe;
+use crate::lenient::{cautious, LenientDe};
 use crate::registry::KernelInfo;
 use crate::safe_int::SafeInts;
 use crate::wire::{array_header, cbor_error, ser_error, Context};
@@ -196,6 +196,10 @@ fn decode_items<I: DeserializeOwned>(k: &KernelInfo, payload: &[u8]) -> Result<V
     // visitor leaves the index it was decoding where the caller can read it.
     thread_local!(static DECODING: Cell<Option<usize>> = const { Cell::new(None) });
 
+    // Why a thread-local too: `Deserialize` takes no arguments, and the visitor bounds
+    // what it reserves by the payload's size (every item takes at least one byte).
+    thread_local!(static PAYLOAD_BYTES: Cell<usize> = const { Cell::new(0) });
+
     struct Items<I>(Vec<I>);
     struct ItemsVisitor<I>(PhantomData<I>);
 
@@ -211,7 +215,8 @@ fn decode_items<I: DeserializeOwned>(k: &KernelInfo, payload: &[u8]) -> Result<V
             f.write_str("an array of items")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<I>, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+            let declared = seq.size_hint().map(|n| n.min(PAYLOAD_BYTES.get()));
+            let mut out = Vec::with_capacity(cautious(declared));
             loop {
                 DECODING.set(Some(out.len()));
                 match seq.next_element::<I>()? {
@@ -225,6 +230,7 @@ fn decode_items<I: DeserializeOwned>(k: &KernelInfo, payload: &[u8]) -> Result<V
     }
 
     DECODING.set(None);
+    PAYLOAD_BYTES.set(payload.len());
     ciborium::de::from_reader::<LenientDe<Items<I>>, _>(payload)
         .map(|items| items.0 .0)
         .map_err(|e| decode_failure(k, DECODING.get(), cbor_error(e)))

@@ -213,7 +213,8 @@ impl<'de, T: Element> Visitor<'de> for TypedVisitor<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        // Not the declared length: a few bytes may declare 2^32 elements.
+        let mut out = Vec::with_capacity(crate::lenient::cautious(seq.size_hint()));
         while let Some(x) = seq.next_element::<T>()? {
             out.push(x);
         }

@@ -118,8 +118,9 @@ pub fn run(call: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
 }
 
 fn run_stages(call: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
-    let (stages, base, items): (Vec<Value>, u64, ByteBuf) = ciborium::de::from_reader(payload)
-        .map_err(|e| {
+    // Through `LenientDe` for its bound on declared lengths (the stages' array).
+    let LenientDe((stages, base, items)): LenientDe<(Vec<Value>, u64, ByteBuf)> =
+        ciborium::de::from_reader(payload).map_err(|e| {
             frame_error(&format!(
                 "malformed pipe payload: {}",
                 crate::wire::cbor_error(e)
