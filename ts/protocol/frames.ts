@@ -64,7 +64,13 @@ const encoder = new Encoder({
   pack: false,
   variableMapSize: true,
 });
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
+// int64AsNumber: Rust writes integers ≥ 2^32 as 8-byte CBOR integers, which cbor-x would
+// hand out as BigInt although the declared TS type is `number`; Rust refuses to send any
+// beyond ±(2^53 - 1) (safe_int.rs), so every one that arrives is exact as a number.
+// (cbor-x reads the option but its typings do not declare it.)
+const decoder = new Decoder({ useRecords: false, mapsAsObjects: true, int64AsNumber: true } as ConstructorParameters<
+  typeof Decoder
+>[0]);
 
 /**
  * CBOR-encodes any JS value (typed arrays become tagged byte strings). Returns a fresh

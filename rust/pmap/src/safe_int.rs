@@ -49,10 +49,20 @@ macro_rules! forward {
     )*};
 }
 
+/// Why integers beyond 32 bits go out as float64 (exact: they are within ±(2^53 - 1)):
+/// that is how cbor-x writes them itself, and cbor-x 1.6 misreads a negative CBOR integer
+/// with an 8-byte argument as a number (`~token` truncates it to 32 bits: -(2^53 - 1) read
+/// back as 1). Sent as float64, every safe integer arrives exact, both signs.
+const FOUR_BYTES: i128 = 1 << 32;
+
 macro_rules! checked {
     ($($method:ident($t:ty)),*) => {$(
         fn $method(self, v: $t) -> Result<S::Ok, S::Error> {
-            check::<S::Error>(v as i128)?;
+            let wide = v as i128;
+            check::<S::Error>(wide)?;
+            if wide >= FOUR_BYTES || wide < -FOUR_BYTES {
+                return self.0.serialize_f64(wide as f64);
+            }
             self.0.$method(v)
         }
     )*};
@@ -87,7 +97,11 @@ impl<S: Serializer> Serializer for Checked<S> {
     checked!(serialize_i64(i64), serialize_u64(u64), serialize_i128(i128));
 
     fn serialize_u128(self, v: u128) -> Result<S::Ok, S::Error> {
-        check::<S::Error>(i128::try_from(v).unwrap_or(i128::MAX))?;
+        let wide = i128::try_from(v).unwrap_or(i128::MAX);
+        check::<S::Error>(wide)?;
+        if wide >= FOUR_BYTES {
+            return self.0.serialize_f64(wide as f64);
+        }
         self.0.serialize_u128(v)
     }
 
