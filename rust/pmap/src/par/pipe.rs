@@ -149,11 +149,17 @@ fn run_stages(call: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
             }
             WorkerStage::Enumerate => {
                 let items: Vec<Value> = decode_pipe("enumerate", &cur)?;
-                let pairs: Vec<Value> = items
+                let pairs = items
                     .into_iter()
                     .enumerate()
-                    .map(|(j, v)| Value::Array(vec![Value::Integer((base + j as u64).into()), v]))
-                    .collect();
+                    .map(|(j, v)| {
+                        // Why checked: `base` comes from the payload, and an overflow panics.
+                        let index = base
+                            .checked_add(j as u64)
+                            .ok_or_else(|| frame_error("enumerate: index beyond u64"))?;
+                        Ok(Value::Array(vec![Value::Integer(index.into()), v]))
+                    })
+                    .collect::<Result<Vec<Value>, Failure>>()?;
                 to_vec(&pairs)
             }
             WorkerStage::Reduce(k) => registry::run(&k, Mode::Reduce, &cur, None)?,
