@@ -143,4 +143,15 @@ describe("Coordinator", () => {
     expect((await wait(c, ticket, 10, true)).status).toBe(200);
     expect(c.deliver(other, big(other)).status).toBe(204);
   });
+
+  it("ping tells what it holds: tickets and bytes of answers", async () => {
+    const c = new Coordinator(scope);
+    const held = async () =>
+      JSON.parse((await (await request(c, "ping")).text()).replace("wasm-pmap coordinator ", ""));
+    expect(await held()).toEqual({ tickets: 0, bytes: 0 });
+    c.deliver(ticket, answer(ticket));
+    expect(await held()).toEqual({ tickets: 1, bytes: answer(ticket).byteLength });
+    c.forget(ticket);
+    expect(await held()).toEqual({ tickets: 0, bytes: 0 });
+  });
 });

@@ -94,7 +94,10 @@ export class Coordinator {
     const url = new URL(req.url);
     const path = url.href.slice(this.#prefix.length).split("?")[0]!.split("/").map(decodeURIComponent);
     if (req.method !== "GET") return text(405, `${req.method} not allowed here`);
-    if (path.length === 1 && path[0] === "ping") return text(200, PING_BODY);
+    // What it holds rides along, for anyone debugging a 503 (and for the soak test).
+    if (path.length === 1 && path[0] === "ping") {
+      return text(200, `${PING_BODY} ${JSON.stringify({ tickets: this.#tickets.size, bytes: this.#bytes })}`);
+    }
     if (path.length !== 3 || path[0] !== "tickets" || path[2] !== "wait") return text(404, "no such coordinator route");
     const id = path[1]!;
     if (!TICKET_ID.test(id)) return text(400, "malformed ticket id (expected <executor uuid>:<number>)");

@@ -9,7 +9,8 @@
  *
  * ```text
  * executor → SW (sync XHR; the SW controls the executor, whose script is in its scope)
- *   GET <prefix>ping                      200 "wasm-pmap coordinator": the executor's start-up check
+ *   GET <prefix>ping                      200 "wasm-pmap coordinator {"tickets":N,"bytes":B}": the
+ *                                         executor's start-up check (and what the coordinator holds)
  *   GET <prefix>tickets/<id>/wait?ms=T[&open=1]
  *                                         long-poll, T ≤ 10 000 ms. `open=1` (the first wait) opens
  *                                         the ticket, or adopts an answer delivered ahead of it;
