@@ -4,8 +4,9 @@
 //! `int64AsNumber`), and a number holds integers exactly only up to ±(2^53 - 1)
 //! (`Number.MAX_SAFE_INTEGER`). A kernel output of 2^53 + 1 would silently arrive as 2^53,
 //! so [`SafeInts`] makes it an error instead, at any depth of the output (the kernel's
-//! `Encode` failure, see `private.rs`). Byte strings pass untouched: numeric typed vectors
-//! (`Vec<u64>` → `BigUint64Array`) stay exact at any size.
+//! `Encode` failure, see `private.rs`). A safe integer beyond 32 bits goes out as an (exact)
+//! float64, as cbor-x writes it (see `FOUR_BYTES`). Byte strings pass untouched: numeric
+//! typed vectors (`Vec<u64>` → `BigUint64Array`) stay exact at any size.
 
 use std::fmt::Display;
 
@@ -60,7 +61,7 @@ macro_rules! checked {
         fn $method(self, v: $t) -> Result<S::Ok, S::Error> {
             let wide = v as i128;
             check::<S::Error>(wide)?;
-            if wide >= FOUR_BYTES || wide < -FOUR_BYTES {
+            if !(-FOUR_BYTES..FOUR_BYTES).contains(&wide) {
                 return self.0.serialize_f64(wide as f64);
             }
             self.0.$method(v)
