@@ -9,7 +9,7 @@ use wasm_pmap::{ErrorKind, Failure};
 
 #[wasm_pmap::kernel]
 fn inc(x: u32) -> u32 {
-    x + 1
+    x.wrapping_add(1)
 }
 
 #[wasm_pmap::kernel]
@@ -390,5 +390,61 @@ fn malformed_response_frames_are_frame_failures() {
         nested(100_000),
     ] {
         assert_eq!(Response::decode(&bad).unwrap_err().kind, ErrorKind::Frame);
+    }
+}
+
+/// Valid frames of every mode, with each byte in turn replaced by bytes that change what
+/// CBOR means (huge lengths, tags, floats, breaks): every one answers a response frame.
+#[test]
+fn every_single_byte_mutation_of_valid_frames_answers_a_frame() {
+    let stage = |n: u8, k: &str| {
+        ciborium::Value::Array(vec![
+            ciborium::Value::Integer(n.into()),
+            ciborium::Value::Text(k.into()),
+        ])
+    };
+    let mut with_context = request("scaled", Mode::Map, to_vec(&[1.0f64, 2.5]));
+    with_context.context = Some(Context {
+        id: "ctx".into(),
+        bytes: Some(to_vec(&Scale { by: 2.0 })),
+    });
+    let frames = [
+        request("inc", Mode::Map, to_vec(&[1u32, 300, 70000])),
+        request(
+            "total",
+            Mode::Slice,
+            to_vec(&wasm_pmap::typed::TypedVec(vec![1.0f64, 2.0])),
+        ),
+        request(
+            "leaves",
+            Mode::Map,
+            to_vec(&[Tree::Node(vec![Tree::Leaf(1), Tree::Node(vec![])])]),
+        ),
+        with_context,
+        request(
+            "pipe",
+            Mode::Pipe,
+            pipe_payload(
+                to_vec(&vec![stage(0, "inc"), stage(1, "positive")]),
+                5,
+                to_vec(&[1u32, 2]),
+            ),
+        ),
+    ];
+    let replacements = [
+        0x00, 0x17, 0x18, 0x1b, 0x3b, 0x5b, 0x5f, 0x7b, 0x7f, 0x9b, 0x9f, 0xbb, 0xbf, 0xc2, 0xd8,
+        0xf6, 0xf9, 0xfb, 0xff,
+    ];
+    for req in frames {
+        let frame = req.encode();
+        for at in 0..frame.len() {
+            for &b in &replacements {
+                let mut bad = frame.clone();
+                bad[at] = b;
+                let out = std::panic::catch_unwind(|| wasm_pmap::entry::run(&bad))
+                    .unwrap_or_else(|_| panic!("{} byte {at} = {b:#04x} panicked", req.kernel));
+                Response::decode(&out).expect("a response frame");
+            }
+        }
     }
 }
