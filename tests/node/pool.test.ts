@@ -151,3 +151,50 @@ describe("only the documented errors (issue 9 #10)", () => {
     expect(err.message).toMatch(/item 1 could not be encoded/);
   });
 });
+
+describe("behaviours the mutation audit found unpinned (issue 9)", () => {
+  it("terminate() settles a call that is already running on a worker", async () => {
+    const { pool: p, fleet } = track(pool({ run: () => "hang" }));
+    const running = p.map("double", [1, 2, 3]);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(fleet.started.length).toBeGreaterThan(0); // it did reach a worker
+    p.terminate();
+    await expect(running).rejects.toThrow(/terminated/);
+    expect(p.stats()).toMatchObject({ workers: 0, inflight: 0, queued: 0 });
+  });
+
+  it("stats().queued counts the chunks waiting for a worker", async () => {
+    const gate = { open: () => {} };
+    const opened = new Promise<void>((r) => (gate.open = r));
+    const { pool: p } = track(
+      pool({ run: async (j) => (await opened, { outputs: j.items.map((x) => (x as number) * 2) }) }),
+    );
+    const call = p.map(
+      "double",
+      Array.from({ length: 40 }, (_, i) => i),
+      { chunkSize: 1 },
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    // 2 workers × 2 in flight each: the other 36 chunks wait.
+    expect(p.stats()).toMatchObject({ inflight: 4, queued: 36 });
+    gate.open();
+    await call;
+    expect(p.stats()).toMatchObject({ inflight: 0, queued: 0 });
+  });
+
+  it("auto chunking on the real call path counts the pool's workers: about 4 chunks each", async () => {
+    const { pool: p, fleet } = track(pool());
+    await p.map(
+      "double",
+      Array.from({ length: 800 }, (_, i) => i),
+    );
+    expect(new Set(fleet.posted.map((j) => j.req.chunk)).size).toBe(2 * 4);
+    fleet.posted.length = 0;
+    await p.map(
+      "double",
+      Array.from({ length: 800 }, (_, i) => i),
+      { concurrency: 1 },
+    );
+    expect(new Set(fleet.posted.map((j) => j.req.chunk)).size).toBe(1 * 4);
+  });
+});

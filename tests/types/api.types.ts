@@ -25,12 +25,21 @@ export async function typeTest(): Promise<void> {
   await pmap("sqrtF64", [1, 2]);
   // @ts-expect-error only reduce kernels reduce
   await preduce("double", 0, [1]);
+  // Slice and reduce outputs are typed, not `any` (an `any` would make these lines compile):
+  // @ts-expect-error a slice kernel gives its typed array
+  const notRoots: string = await pmap("sqrtF64", new Float64Array(4));
+  // @ts-expect-error a reduce gives its item type
+  const notSum: string = await preduce("addF64", 0, [1, 2]);
 
   const pool = await createPool({ concurrency: 2 });
   const viaPool: number = await pool.call("double", 4);
+  // @ts-expect-error pool.map of a slice kernel is typed too
+  const notRoots2: number[] = await pool.map("sqrtF64", new Float64Array(2));
+  // @ts-expect-error pool.reduce too
+  const notSum2: string = await pool.reduce("addF64", 0, [1]);
   // @ts-expect-error the pool is typed by the same Kernels interface
   await pool.map("sha256Hex", [42]);
-  void [doubled, rows, hashes, roots, sum, wrong, viaPool];
+  void [doubled, rows, hashes, roots, sum, wrong, viaPool, notRoots, notSum, notRoots2, notSum2];
 }
 
 import type { Kernels as TestKernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
