@@ -167,7 +167,12 @@ describe("behaviours the mutation audit found unpinned (issue 9)", () => {
     const gate = { open: () => {} };
     const opened = new Promise<void>((r) => (gate.open = r));
     const { pool: p } = track(
-      pool({ run: async (j) => (await opened, { outputs: j.items.map((x) => (x as number) * 2) }) }),
+      pool({
+        run: async (j) => {
+          await opened;
+          return { outputs: j.items.map((x) => (x as number) * 2) };
+        },
+      }),
     );
     const call = p.map(
       "double",
