@@ -52,3 +52,15 @@ describe("integers of every width", () => {
     },
   );
 });
+
+describe("no silent coercions (issue 9 #11)", () => {
+  it("a Date, a Number object or a DataView where a number is expected is a DecodeError, not a number", async () => {
+    const items = [new Date(5000), new Number(3), new DataView(new ArrayBuffer(4))] as unknown as number[];
+    const out = await pool.mapSettled("echoU32", items, { chunkSize: 1 });
+    for (const r of out) {
+      expect(r.ok).toBe(false);
+      expect((r as { error: Error }).error).toBeInstanceOf(DecodeError);
+    }
+    expect((out[0] as { error: Error }).error.message).toContain("CBOR tag 1 (a JS Date: pass date.getTime())");
+  });
+});

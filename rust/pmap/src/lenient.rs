@@ -44,8 +44,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for LenientDe<T> {
 pub struct Lenient<D>(pub D);
 
 /// Wraps visitors, seeds and accessors so nested values stay lenient. `INT`: the visitor
-/// asked for an integer (a float arriving is checked and passed on as one).
-struct Wrap<X, const INT: bool = false>(X);
+/// asked for an integer (a float arriving is checked and passed on as one). `NUM`: it asked
+/// for a number, so a CBOR-tagged value (a JS `Date`, tag 1) is refused by name rather than
+/// as serde's "invalid type: enum".
+struct Wrap<X, const INT: bool = false, const NUM: bool = false>(X);
 
 fn wrap<X>(x: X) -> Wrap<X> {
     Wrap(x)
@@ -62,7 +64,7 @@ macro_rules! forward_de {
 macro_rules! int_de {
     ($($method:ident),*) => {$(
         fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
-            self.0.deserialize_any(Wrap::<V, true>(v))
+            self.0.deserialize_any(Wrap::<V, true, true>(v))
         }
     )*};
 }
@@ -71,10 +73,10 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<D> {
     type Error = D::Error;
 
     fn deserialize_f32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(v)
+        self.0.deserialize_any(Wrap::<V, false, true>(v))
     }
     fn deserialize_f64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(v)
+        self.0.deserialize_any(Wrap::<V, false, true>(v))
     }
 
     int_de!(
@@ -160,7 +162,7 @@ macro_rules! forward_visit {
     )*};
 }
 
-impl<'de, V: Visitor<'de>, const INT: bool> Visitor<'de> for Wrap<V, INT> {
+impl<'de, V: Visitor<'de>, const INT: bool, const NUM: bool> Visitor<'de> for Wrap<V, INT, NUM> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -243,7 +245,39 @@ impl<'de, V: Visitor<'de>, const INT: bool> Visitor<'de> for Wrap<V, INT> {
         self.0.visit_map(wrap(a))
     }
     fn visit_enum<A: EnumAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
+        if NUM {
+            // ciborium hands a tagged value to `deserialize_any` as an enum: a marker variant,
+            // then a [tag, value] tuple.
+            let (_, variant): (de::IgnoredAny, _) = a.variant()?;
+            let tag = de::VariantAccess::tuple_variant(variant, 2, TagNumber)?;
+            let what = match tag {
+                0 | 1 => " (a JS Date: pass date.getTime())",
+                2 | 3 => " (a bignum: a JS BigInt)",
+                _ => "",
+            };
+            return Err(de::Error::custom(format_args!(
+                "a value with CBOR tag {tag}{what} is not a number, expected {}",
+                &self.0 as &dyn de::Expected
+            )));
+        }
         self.0.visit_enum(wrap(a))
+    }
+}
+
+/// Reads ciborium's `[tag, value]` tuple of a tagged value: the tag (the value is skipped).
+struct TagNumber;
+
+impl<'de> Visitor<'de> for TagNumber {
+    type Value = u64;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a CBOR tag and its value")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<u64, A::Error> {
+        let tag: u64 = a
+            .next_element()?
+            .ok_or_else(|| de::Error::custom("a tag without its number"))?;
+        let _: Option<de::IgnoredAny> = a.next_element()?;
+        Ok(tag)
     }
 }
 
