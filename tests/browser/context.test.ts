@@ -2,11 +2,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createPool, type Pool } from "../../dist/index.js";
 import type { Kernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
+import { testKernels } from "./fixtures/test-kernels.js";
 
-const module = {
-  wasm: new URL("../test-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
-  glue: new URL("../test-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
-};
+const module = testKernels;
 let pool: Pool<Kernels> | undefined;
 afterEach(() => pool?.terminate());
 

@@ -11,11 +11,9 @@ import {
   WorkerCrashedError,
 } from "../../dist/index.js";
 import type { Kernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
+import { testKernels } from "./fixtures/test-kernels.js";
 
-const module = {
-  wasm: new URL("../test-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
-  glue: new URL("../test-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
-};
+const module = testKernels;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 let pools: Pool<Kernels>[] = [];

@@ -6,6 +6,7 @@ import { commands } from "vitest/browser";
 import { AbortError, createPool, KernelError, type Pool, SyncModeError, TimeoutError } from "../../dist/index.js";
 import type { Kernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 import init, * as rust from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
+import { testKernels } from "./fixtures/test-kernels.js";
 
 declare module "vitest/browser" {
   interface BrowserCommands {
@@ -13,10 +14,7 @@ declare module "vitest/browser" {
   }
 }
 
-const module = {
-  wasm: new URL("../test-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
-  glue: new URL("../test-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
-};
+const module = testKernels;
 // The shipped coordinator, registered beside the worker script so its scope contains it.
 const sync = { serviceWorker: new URL("../../dist/sw.js", import.meta.url) };
 

@@ -2,6 +2,8 @@
 //! the workers' pipe runner, with `LocalHost` standing in for the pool (it runs each chunk
 //! on this thread through the same `pipe::run` a worker calls).
 
+mod common;
+use common::OddFails;
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -177,20 +179,6 @@ fn no_pool_is_a_clear_error_not_a_panic() {
     let e = block_on((0..3u32).into_par_iter().try_collect_vec()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::NoPool);
     assert!(e.message.contains("exposeToRust"), "{e}");
-}
-
-/// Items whose `Serialize` fails when odd.
-#[derive(Debug, Deserialize)]
-struct OddFails(u32);
-
-impl Serialize for OddFails {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 2 == 1 {
-            Err(serde::ser::Error::custom(format!("{} is odd", self.0)))
-        } else {
-            s.serialize_newtype_struct("OddFails", &self.0)
-        }
-    }
 }
 
 #[wasm_pmap::kernel]

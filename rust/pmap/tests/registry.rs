@@ -1,5 +1,7 @@
 //! The registry as the macro fills it: lookup, the three modes, and every typed failure.
 
+mod common;
+use common::OddFails;
 use serde::{Deserialize, Serialize};
 use wasm_pmap::registry::{self, Kind};
 use wasm_pmap::typed::TypedVec;
@@ -45,20 +47,6 @@ fn max_u32(a: u32, b: u32) -> u32 {
     a.max(b)
 }
 
-/// An output whose `Serialize` impl fails (odd values).
-#[derive(Debug)]
-struct OddFails(u32);
-
-impl Serialize for OddFails {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 2 == 1 {
-            Err(serde::ser::Error::custom(format!("{} is odd", self.0)))
-        } else {
-            s.serialize_u32(self.0)
-        }
-    }
-}
-
 #[wasm_pmap::kernel]
 fn odd_fails(x: u32) -> OddFails {
     OddFails(x)
@@ -67,12 +55,6 @@ fn odd_fails(x: u32) -> OddFails {
 #[wasm_pmap::kernel(reduce)]
 fn odd_fails_add(a: OddFails, b: OddFails) -> OddFails {
     OddFails(a.0 + b.0)
-}
-
-impl<'de> Deserialize<'de> for OddFails {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        u32::deserialize(d).map(OddFails)
-    }
 }
 
 #[wasm_pmap::kernel(name = "renamed")]
