@@ -45,6 +45,31 @@ export default defineConfig({
           },
         },
       },
+      {
+        // The fault-injection soak (tests/soak): SOAK_CHUNKS chunks (default 1 000; `npm run
+        // soak` runs 10 000), SOAK_SEED (default random, printed) to replay one. Why `define`:
+        // a test page in browser mode has no process.env.
+        define: {
+          __SOAK_CHUNKS__: JSON.stringify(Number(process.env.SOAK_CHUNKS || 1000)),
+          __SOAK_SEED__: JSON.stringify(Number(process.env.SOAK_SEED || Math.floor(Math.random() * 2 ** 31))),
+        },
+        optimizeDeps: { include: ["cbor-x/index-no-eval"] },
+        test: {
+          name: "soak",
+          include: ["tests/soak/**/*.test.ts"],
+          // After the other projects, not beside them: its hangs and timeouts measure wall
+          // time, and two Chromiums on a 2-core machine would slow both.
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000 + Number(process.env.SOAK_CHUNKS || 1000) * 60,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false, // a blank page says nothing; the summary line does
+            provider: playwright({ launchOptions: { executablePath, args: chromiumArgs } }),
+            instances: [{ browser: "chromium" }],
+          },
+        },
+      },
     ],
   },
 });
