@@ -1,0 +1,295 @@
+// Sync mode's page side (ts/sync/sync-mode.ts) beyond sync-mode.test.ts: pipes the executor
+// asks for without a ticket (answered by message), failures crossing as failure frames,
+// re-run counting, a coordinator that never takes an answer, and what a job's end cancels.
+// Found unpinned by the mutation run (npm run mutants).
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Call } from "../../ts/pool/call.js";
+import {
+  AbortError,
+  CoordinatorError,
+  KernelError,
+  PoolTerminatedError,
+  QueueFullError,
+} from "../../ts/protocol/errors.js";
+import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
+import type { ToWorker } from "../../ts/protocol/messages.js";
+import type { DeliverMessage, ForgetMessage } from "../../ts/protocol/routes.js";
+import { CoordinatorLink } from "../../ts/sync/link.js";
+import { SyncMode } from "../../ts/sync/sync-mode.js";
+import { deferred, Fleet, type Job, track } from "./fake-worker.js";
+
+const JOB: KernelInfo = { name: "squares", kind: "job", input: "number", output: "number[]" };
+
+/** What the pool's `pipe` does for one request: resolve with bodies, reject, throw, or stay pending. */
+type PipeOutcome =
+  | { bodies: Uint8Array[] }
+  | { later: Promise<Uint8Array[]> }
+  | { reject: unknown }
+  | { throw: unknown }
+  | "pending";
+
+function setup(opts: { status?: number | undefined; pipe?: (label: string) => PipeOutcome } = {}) {
+  const status = "status" in opts ? opts.status : 204;
+  const received: Array<DeliverMessage | ForgetMessage> = [];
+  const registration = {
+    active: {
+      postMessage(msg: DeliverMessage | ForgetMessage, [port]: MessagePort[]) {
+        received.push(msg);
+        if (status !== undefined) port!.postMessage({ status });
+      },
+    },
+  } as unknown as ServiceWorkerRegistration;
+  const link = new CoordinatorLink(registration, "https://app.test/__wasm_pmap__/");
+  const blocked = deferred<void>();
+  let running: Job | undefined;
+  const fleet = new Fleet(
+    {
+      run: async (j) => {
+        running = j;
+        await blocked.promise;
+        return { outputs: [j.items[0]] };
+      },
+    },
+    [JOB],
+  );
+  /** Every message the page posted to the executor (init first). */
+  const toExecutorAll: ToWorker[] = [];
+  const spawn: typeof fleet.spawn = (name, events) => {
+    const w = fleet.spawn(name, events);
+    const post = w.post;
+    w.post = (m: ToWorker) => {
+      toExecutorAll.push(m);
+      post(m);
+    };
+    return w;
+  };
+  const cancelled: Array<[Call, unknown]> = [];
+  const pipes: Call[] = [];
+  const sync = new SyncMode({
+    link,
+    spawn,
+    init: { module: {} as WebAssembly.Module, glue: "fake" },
+    workers: 2,
+    changed: () => {},
+    nextId: (() => {
+      let n = 0;
+      return () => `pool:${++n}`;
+    })(),
+    pipe: (label) => {
+      const out = opts.pipe?.(label) ?? { bodies: [Uint8Array.of(0x80)] };
+      if (out !== "pending" && "throw" in out) throw out.throw;
+      const call = {
+        label,
+        promise:
+          out === "pending"
+            ? new Promise(() => {})
+            : "later" in out
+              ? out.later
+              : "reject" in out
+                ? Promise.reject(out.reject)
+                : Promise.resolve(out.bodies),
+      } as unknown as Call;
+      call.promise.catch(() => {});
+      pipes.push(call);
+      return call;
+    },
+    cancel: (c, err) => cancelled.push([c, err]),
+  });
+  const start = () => sync.start();
+  /** What the page answered the executor's requests (neither init nor jobs). */
+  const toExecutor = {
+    filter: (f: (m: ToWorker) => boolean) => toExecutorAll.filter((m) => m.type === "pipe-result").filter(f),
+  };
+  const executor = () => {
+    if (!running) throw new Error("no job is running");
+    return running.worker;
+  };
+  return {
+    sync,
+    fleet,
+    received,
+    cancelled,
+    pipes,
+    toExecutor,
+    toExecutorAll,
+    start,
+    executor,
+    finish: () => blocked.resolve(),
+  };
+}
+
+const pipeMsg = (extra: { id?: number; ticket?: string; rerun?: number } = {}) => ({
+  type: "pipe" as const,
+  id: extra.id ?? 1,
+  label: "square",
+  payloads: [Uint8Array.of(0x80)],
+  ...extra,
+});
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("SyncMode: pipes without a ticket (the executor is not blocked)", () => {
+  it("answers with a pipe-result message carrying the bodies", async () => {
+    const t = setup();
+    await t.start();
+    const job = track(t.sync.run(JOB, 5, {}, false));
+    await vi.advanceTimersByTimeAsync(0);
+    t.executor().events.message(pipeMsg({ id: 7 }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.toExecutor.filter(() => true)).toEqual([
+      { type: "pipe-result", id: 7, bodies: [Uint8Array.of(0x80)], error: undefined },
+    ]);
+    expect(t.received).toEqual([]); // nothing through the coordinator
+    t.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(job.value).toBe(5);
+  });
+
+  it("a pipe that fails, or cannot even start, answers its failure frame (kind, kernel, message)", async () => {
+    const outcomes: PipeOutcome[] = [
+      { reject: new KernelError("square", "negative", 0, 3) },
+      { throw: new QueueFullError(4) },
+    ];
+    const t = setup({ pipe: () => outcomes.shift()! });
+    await t.start();
+    void t.sync.run(JOB, 1, {}, false);
+    await vi.advanceTimersByTimeAsync(0);
+    t.executor().events.message(pipeMsg({ id: 1 }));
+    t.executor().events.message(pipeMsg({ id: 2 }));
+    await vi.advanceTimersByTimeAsync(0);
+    const byId = t.toExecutor.filter(() => true).sort((a, b) => (a as { id: number }).id - (b as { id: number }).id);
+    expect(byId).toEqual([
+      {
+        type: "pipe-result",
+        id: 1,
+        bodies: undefined,
+        error: { kind: "kernel", kernel: "square", message: "item 3: negative", index: 3 },
+      },
+      {
+        type: "pipe-result",
+        id: 2,
+        bodies: undefined,
+        error: {
+          kind: "queueFull",
+          kernel: "square",
+          message: "the pool's queue is full (maxQueue 4 chunks); retry later or raise maxQueue",
+        },
+      },
+    ]);
+  });
+
+  it("an answer that comes after the job ended goes nowhere", async () => {
+    const late = deferred<Uint8Array[]>();
+    const t = setup({ pipe: () => ({ later: late.promise }) });
+    await t.start();
+    const job = t.sync.run(JOB, 1, {}, false);
+    await vi.advanceTimersByTimeAsync(0);
+    t.executor().events.message(pipeMsg());
+    t.finish();
+    await job;
+    late.resolve([]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(t.toExecutor.filter((m) => m.type === "pipe-result")).toEqual([]);
+  });
+});
+
+describe("SyncMode: a job's end and the coordinator", () => {
+  it("counts re-runs: each pipe request that says the coordinator lost its ticket before", async () => {
+    const t = setup();
+    await t.start();
+    void t.sync.run(JOB, 1, {}, false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.sync.reruns).toBe(0);
+    t.executor().events.message(pipeMsg({ id: 1 }));
+    t.executor().events.message(pipeMsg({ id: 2, rerun: 1 }));
+    t.executor().events.message(pipeMsg({ id: 3, rerun: 2 }));
+    expect(t.sync.reruns).toBe(2);
+  });
+
+  it("the job's pipes still running when it ends are cancelled with an AbortError; finished ones are not", async () => {
+    const outcomes: PipeOutcome[] = [{ bodies: [] }, "pending"];
+    const t = setup({ pipe: () => outcomes.shift()! });
+    await t.start();
+    const job = t.sync.run(JOB, 1, {}, false);
+    await vi.advanceTimersByTimeAsync(0);
+    t.executor().events.message(pipeMsg({ id: 1 }));
+    t.executor().events.message(pipeMsg({ id: 2 }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.cancelled).toEqual([]);
+    t.finish();
+    await job;
+    expect(t.cancelled.map(([c]) => c)).toEqual([t.pipes[1]]);
+    expect(t.cancelled[0]![1]).toBeInstanceOf(AbortError);
+    // A second job does not cancel the first one's pipes again.
+    const second = t.sync.run(JOB, 2, {}, false);
+    await vi.advanceTimersByTimeAsync(0);
+    await second;
+    expect(t.cancelled).toHaveLength(1);
+  });
+
+  it("a blocked job whose answer the coordinator never takes (three silent tries) fails with CoordinatorError", async () => {
+    const t = setup({ status: undefined });
+    await t.start();
+    const job = track(t.sync.run(JOB, 1, {}, false));
+    await vi.advanceTimersByTimeAsync(0);
+    t.executor().events.message(pipeMsg({ ticket: "exec:1" }));
+    await vi.advanceTimersByTimeAsync(3 * 5_100);
+    expect(job.state).toBe("rejected");
+    expect(job.error).toBeInstanceOf(CoordinatorError);
+    expect((job.error as Error).message).toBe(
+      "sync mode: the coordinator did not take ticket exec:1's answer (3 tries)",
+    );
+    expect(t.received.filter((m) => m.wasmPmap === "deliver")).toHaveLength(3);
+  });
+
+  it("a ticket the executor reported read is not forgotten when the job ends; an unread one is", async () => {
+    const t = setup();
+    await t.start();
+    const job = t.sync.run(JOB, 1, {}, false);
+    await vi.advanceTimersByTimeAsync(0);
+    t.executor().events.message(pipeMsg({ id: 1, ticket: "exec:1" }));
+    t.executor().events.message(pipeMsg({ id: 2, ticket: "exec:2" }));
+    await vi.advanceTimersByTimeAsync(0);
+    t.executor().events.message({ type: "pipe-taken", ticket: "exec:1" });
+    t.finish();
+    await job;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.received.filter((m) => m.wasmPmap === "forget").map((m) => m.ticket)).toEqual(["exec:2"]);
+    // The next job's end forgets nothing of the last one's.
+    const next = t.sync.run(JOB, 2, {}, false);
+    await vi.advanceTimersByTimeAsync(0);
+    await next;
+    expect(t.received.filter((m) => m.wasmPmap === "forget")).toHaveLength(1);
+  });
+
+  it("close() fails the running job with the given error", async () => {
+    const t = setup();
+    await t.start();
+    const job = track(t.sync.run(JOB, 1, {}, false));
+    await vi.advanceTimersByTimeAsync(0);
+    t.sync.close(new PoolTerminatedError());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(job.error).toBeInstanceOf(PoolTerminatedError);
+  });
+
+  it("the executor is a one-deep worker named wasm-pmap-executor, told the coordinator and the compute workers", async () => {
+    const t = setup();
+    await t.start();
+    expect(t.fleet.workers.map((w) => w.name)).toEqual(["wasm-pmap-executor"]);
+    expect(t.toExecutorAll[0]).toEqual({
+      type: "init",
+      module: {},
+      glue: "fake",
+      executor: { coordinator: "https://app.test/__wasm_pmap__/", workers: 2 },
+    });
+    void t.sync.run(JOB, 1, {}, false);
+    void t.sync.run(JOB, 2, {}, false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.fleet.posted).toHaveLength(1); // the second job waits: a job blocks its worker
+  });
+});
