@@ -40,14 +40,31 @@ for t in "${targets[@]}"; do
   [ -x "$bin/$t" ] || { echo "fuzz target $t did not build" >&2; exit 1; }
 done
 
-# Seeds: the request frames of the shared vectors (hex there, raw bytes here).
+# Seeds: the request frames of the shared vectors (hex there, raw bytes here). And a
+# dictionary for the byte-level target: every kernel name and field name of the kernels
+# it links (read from their sources, camelCase as the macro and serde spell them), as
+# CBOR text, plus the CBOR heads a frame is made of (typed-array tags, long lengths).
 mkdir -p "$fuzz/corpus/entry_run"
+dict="$fuzz/corpus/entry_run.dict"
 node -e '
   const fs = require("fs"), path = require("path");
-  const [vectors, dir] = process.argv.slice(1);
+  const [vectors, dir, dict, ...sources] = process.argv.slice(1);
   for (const r of JSON.parse(fs.readFileSync(vectors, "utf8")).requests)
     fs.writeFileSync(path.join(dir, `wire-${r.name}`), Buffer.from(r.hex, "hex"));
-' "$root/tests/vectors/wire.json" "$fuzz/corpus/entry_run"
+  const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+  const words = new Set();
+  for (const f of sources) {
+    const src = fs.readFileSync(f, "utf8");
+    for (const m of src.matchAll(/#\[wasm_pmap::kernel[^\]]*\]\s*pub fn (\w+)/g)) words.add(camel(m[1]));
+    for (const m of src.matchAll(/^\s*pub (\w+): /gm)) words.add(camel(m[1]));
+  }
+  const hex = (b) => [...b].map((x) => "\\x" + x.toString(16).padStart(2, "0")).join("");
+  const lines = [...words].map((w) => `"${hex(Buffer.concat([Buffer.from([0x60 + w.length]), Buffer.from(w)]))}"`);
+  for (let t = 64; t <= 87; t++) lines.push(`"\\xd8${hex([t])}"`);
+  lines.push(`"\\x87\\x01"`, `"\\xf6"`, `"\\x9a\\xff\\xff\\xff\\xff"`, `"\\x5a\\xff\\xff\\xff\\xff"`, `"\\x9b\\x00\\x00\\x00\\x01\\x00\\x00\\x00\\x00"`, `"\\x9f"`, `"\\xff"`);
+  fs.writeFileSync(dict, lines.join("\n") + "\n");
+' "$root/tests/vectors/wire.json" "$fuzz/corpus/entry_run" "$dict" \
+  "$root/rust/kernels/src/lib.rs" "$fuzz/src/kernels.rs"
 
 failed=0
 summary=()
@@ -71,7 +88,9 @@ for t in "${targets[@]}"; do
   echo "== $t: fuzzing ${per}s"
   # Fork mode: a crash ends one child, not the run, so the whole time is spent and every
   # distinct finding is kept; the parent counts them (oom/timeout/crash).
-  (cd "$fuzz" && "$bin/$t" "${limits[@]}" -fork=1 -ignore_crashes=1 -ignore_ooms=1 \
+  extra=()
+  [ "$t" = entry_run ] && extra=(-dict="$dict")
+  (cd "$fuzz" && "$bin/$t" "${limits[@]}" "${extra[@]}" -fork=1 -ignore_crashes=1 -ignore_ooms=1 \
     -ignore_timeouts=1 -max_total_time="$per" -artifact_prefix="$artifacts/" \
     "$corpus") >"$log" 2>&1 || true
   last="$(grep -E '^#[0-9]+: cov:' "$log" | tail -1)"
