@@ -83,7 +83,7 @@ async function run(pool: Pool<Kernels>, plan: CallPlan, t: Tally): Promise<void>
   } else checkMap(t, plan, outcome);
 }
 
-describe(`soak: ${CHUNKS} chunks with injected faults on 2 workers, seed ${SEED}`, () => {
+describe(`soak: ${CHUNKS} chunks with injected faults on 2 workers`, () => {
   it("every result right and in order, every fault its typed error; nothing lost, pending or leaked", async () => {
     const started = performance.now();
     const rand = rng(SEED);
