@@ -60,6 +60,8 @@ export default defineConfig({
           // After the other projects, not beside them: its hangs and timeouts measure wall
           // time, and two Chromiums on a 2-core machine would slow both.
           sequence: { groupOrder: 1 },
+          // One file at a time: they share the browser's coordinator, and count what it holds.
+          fileParallelism: false,
           testTimeout: 60_000 + Number(process.env.SOAK_CHUNKS || 1000) * 60,
           browser: {
             enabled: true,

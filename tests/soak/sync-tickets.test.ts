@@ -70,8 +70,9 @@ async function abortedJobs(when: "run" | "pipe", times: number): Promise<number>
 describe("sync mode: a job aborted just after it started leaves no ticket at the coordinator", () => {
   it("(control) jobs that complete leave none", async () => {
     const pool = await started();
+    const before = await coordinatorHolds(); // the other soak file may have run first, in this browser
     for (let i = 0; i < 3; i++) expect(await pool.execute("spinSync", [4, 1])).toBe(4);
-    expect(await coordinatorHolds()).toEqual({ tickets: 0, bytes: 0 });
+    expect(await coordinatorHolds()).toEqual(before);
   });
 
   it("(a) aborted before its executor's ticket reached the page", async () => {
