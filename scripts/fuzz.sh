@@ -26,6 +26,7 @@ fuzz_cargo() { (cd "$fuzz" && RUSTC_BOOTSTRAP=1 cargo fuzz "$@"); }
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "== installing cargo-fuzz"
   cargo install cargo-fuzz@0.13.2 --locked --quiet
+  echo "   (${SECONDS}s)"
 fi
 
 echo "== building the fuzz targets (ASan)"
@@ -39,6 +40,7 @@ bin="$fuzz/target/$triple/release"
 for t in "${targets[@]}"; do
   [ -x "$bin/$t" ] || { echo "fuzz target $t did not build" >&2; exit 1; }
 done
+echo "   (${SECONDS}s)"
 
 # Seeds: the request frames of the shared vectors (hex there, raw bytes here). And a
 # dictionary for the byte-level target: every kernel name and field name of the kernels
@@ -109,7 +111,7 @@ for t in "${targets[@]}"; do
   if (( crashes + ooms + timeouts + found > 0 )); then failed=1; fi
 done
 
-echo "== fuzz summary"
+echo "== fuzz summary (${SECONDS}s in all)"
 printf '%s\n' "${summary[@]}"
 if (( failed )); then
   echo "fuzz: findings, see rust/pmap/fuzz/artifacts/ (logs: artifacts/<target>.log)"
