@@ -154,4 +154,22 @@ describe("Coordinator", () => {
     c.forget(ticket);
     expect(await held()).toEqual({ tickets: 0, bytes: 0 });
   });
+
+  it("forgetting a replaced executor's namespace voids its tickets, held and to come, and no one else's", async () => {
+    const c = new Coordinator(scope);
+    const ns = ticket.split(":")[0]!;
+    const mine2 = `${ns}:2`;
+    const held = wait(c, ticket, 5000, true);
+    await new Promise((r) => setTimeout(r, 5));
+    c.deliver(mine2, answer(mine2));
+    await wait(c, other, 0, true);
+    c.forgetNamespace(ns);
+    expect((await held).status).toBe(410);
+    // A wait the dying executor sent just before it died opens nothing.
+    expect((await wait(c, `${ns}:3`, 0, true)).status).toBe(410);
+    expect(c.deliver(`${ns}:4`, answer(`${ns}:4`)).status).toBe(410);
+    expect((await wait(c, other, 0)).status).toBe(204); // another executor's ticket is untouched
+    const holds = JSON.parse((await (await request(c, "ping")).text()).replace("wasm-pmap coordinator ", ""));
+    expect(holds).toEqual({ tickets: 1, bytes: 0 });
+  });
 });

@@ -77,6 +77,8 @@ export interface Script {
 export class FakeWorker implements PoolWorker {
   terminated = false;
   crashed = false;
+  /** The init message it was sent. */
+  init: Extract<ToWorker, { type: "init" }> | undefined;
   /** Every chunk posted to it, in posting order. */
   readonly posted: Job[] = [];
   /** The ids of the contexts this worker holds (as Rust's per-worker cache would). */
@@ -95,6 +97,7 @@ export class FakeWorker implements PoolWorker {
   post(msg: ToWorker): void {
     if (this.terminated) throw new Error(`post to terminated worker ${this.name}#${this.seq}`);
     if (msg.type === "init") {
+      this.init = msg;
       this.fleet.inits.push(this);
       const reply = this.fleet.script.init?.(this) ?? { ready: this.fleet.kernels };
       if (reply === "silent") return;

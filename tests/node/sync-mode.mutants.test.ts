@@ -285,7 +285,11 @@ describe("SyncMode: a job's end and the coordinator", () => {
       type: "init",
       module: {},
       glue: "fake",
-      executor: { coordinator: "https://app.test/__wasm_pmap__/", workers: 2 },
+      executor: {
+        coordinator: "https://app.test/__wasm_pmap__/",
+        workers: 2,
+        namespace: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      },
     });
     void t.sync.run(JOB, 1, {}, false);
     void t.sync.run(JOB, 2, {}, false);

@@ -130,7 +130,11 @@ describe("SyncMode", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(job.state).toBe("rejected");
     await flush();
-    expect(t.received.filter((m) => m.wasmPmap === "forget").map((m) => m.ticket)).toEqual(["exec:9"]);
+    const forgets = t.received.filter((m) => m.wasmPmap === "forget");
+    expect(forgets.filter((m) => "ticket" in m).map((m) => (m as { ticket: string }).ticket)).toEqual(["exec:9"]);
+    // The timed-out executor was replaced: its whole ticket namespace is voided, and only its.
+    const voided = forgets.filter((m) => "namespace" in m).map((m) => (m as { namespace: string }).namespace);
+    expect(voided).toEqual([t.fleet.inits[0]!.init?.executor?.namespace]);
     const frame = (t.deliveries("exec:9")[0] as DeliverMessage | undefined)?.frame;
     if (frame) expect(decodeResponse(frame).call).toBe("exec:9");
   });

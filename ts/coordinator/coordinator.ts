@@ -15,12 +15,11 @@
 import { decodeResponse } from "../protocol/frames.js";
 import {
   COORDINATOR_PREFIX,
-  type DeliverMessage,
-  type ForgetMessage,
   MAX_WAIT_MS,
   PING_BODY,
   type StatusMessage,
   TICKET_ID,
+  TICKET_NAMESPACE,
 } from "../protocol/routes.js";
 
 export interface CoordinatorOptions {
@@ -38,6 +37,10 @@ export interface CoordinatorOptions {
 
 /** Answers delivered for a ticket nobody opened are kept this long at most. */
 const UNOPENED_TTL_MS = 60_000;
+/** How long, and how many, voided executor namespaces are remembered (a replaced executor's
+ * last wait arrives within a few seconds at most; the bound keeps memory flat). */
+const VOIDED_TTL_MS = 10 * 60_000;
+const MAX_VOIDED = 1000;
 
 interface Ticket {
   /** False while only an answer delivered ahead of the first wait exists. */
@@ -57,6 +60,8 @@ export class Coordinator {
   readonly #maxWait: number;
   /** Bytes of the answers held now. */
   #bytes = 0;
+  /** Namespaces of executors the page replaced, with when: their tickets never open again. */
+  readonly #voided = new Map<string, number>();
 
   constructor(scopeUrl: string, opts: CoordinatorOptions = {}) {
     this.#prefix = new URL(opts.prefix ?? COORDINATOR_PREFIX, scopeUrl).href;
@@ -101,6 +106,7 @@ export class Coordinator {
     if (path.length !== 3 || path[0] !== "tickets" || path[2] !== "wait") return text(404, "no such coordinator route");
     const id = path[1]!;
     if (!TICKET_ID.test(id)) return text(400, "malformed ticket id (expected <executor uuid>:<number>)");
+    if (this.#isVoided(id)) return text(410, "this ticket's executor was replaced: its tickets are void");
     let ticket = this.#tickets.get(id);
     // `open=1` on the first wait opens the ticket (or adopts an answer delivered before
     // it). A re-issued wait omits it, so a coordinator that restarted meanwhile answers
@@ -146,9 +152,10 @@ export class Coordinator {
    * Stores ticket `id`'s answer (the page's `deliver` message) and hands it to a waiting
    * request: 204 stored, 400 a frame that is not a response frame for this ticket.
    */
-  deliver(id: string, frame: Uint8Array): { status: 204 | 400 | 503; why: string } {
+  deliver(id: string, frame: Uint8Array): { status: 204 | 400 | 410 | 503; why: string } {
     this.#sweep();
     if (!TICKET_ID.test(id)) return { status: 400, why: "malformed ticket id" };
+    if (this.#isVoided(id)) return { status: 410, why: "this ticket's executor was replaced" };
     try {
       const resp = decodeResponse(frame);
       if (resp.call !== id || resp.chunk !== 0)
@@ -187,6 +194,30 @@ export class Coordinator {
     for (const w of ticket.waiters) w(text(404, "ticket forgotten"));
   }
 
+  /**
+   * Voids every ticket of executor `namespace` (the page's `forget` for a replaced executor):
+   * those held are dropped, their waits end with 410, and no later wait opens one.
+   */
+  forgetNamespace(namespace: string): void {
+    if (!TICKET_NAMESPACE.test(namespace)) return;
+    this.#voided.delete(namespace);
+    this.#voided.set(namespace, Date.now());
+    for (const oldest of this.#voided.keys()) {
+      if (this.#voided.size <= MAX_VOIDED) break;
+      this.#voided.delete(oldest);
+    }
+    for (const [id, t] of this.#tickets) {
+      if (!id.startsWith(`${namespace}:`)) continue;
+      this.#drop(id, t);
+      for (const w of t.waiters) w(text(410, "this ticket's executor was replaced: its tickets are void"));
+    }
+  }
+
+  #isVoided(id: string): boolean {
+    const at = this.#voided.get(id.slice(0, id.indexOf(":")));
+    return at !== undefined && Date.now() - at < VOIDED_TTL_MS;
+  }
+
   #drop(id: string, ticket: Ticket): void {
     this.#tickets.delete(id);
     if (ticket.answer) this.#bytes -= ticket.answer.byteLength;
@@ -197,6 +228,10 @@ export class Coordinator {
     for (const [id, t] of this.#tickets) {
       const ttl = t.opened ? this.#ttl : Math.min(this.#ttl, UNOPENED_TTL_MS);
       if (now - t.touched > ttl && t.waiters.size === 0) this.#drop(id, t);
+    }
+    for (const [ns, at] of this.#voided) {
+      if (now - at < VOIDED_TTL_MS) break; // insertion order is age order
+      this.#voided.delete(ns);
     }
   }
 }
@@ -240,12 +275,14 @@ export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOpt
   });
   // The page speaks by message: it may not be controlled, so its fetches may not reach us.
   scope.addEventListener("message", (e) => {
-    const m = e.data as Partial<DeliverMessage | ForgetMessage> | null;
-    if (typeof m?.ticket !== "string") return;
-    if (m.wasmPmap === "deliver" && m.frame instanceof Uint8Array) {
+    // Checked field by field (DeliverMessage, ForgetMessage): anything may arrive here, the
+    // message event is the app's too.
+    const m = e.data as { wasmPmap?: string; ticket?: unknown; namespace?: unknown; frame?: unknown } | null;
+    if (m?.wasmPmap === "deliver" && typeof m.ticket === "string" && m.frame instanceof Uint8Array) {
       e.ports[0]?.postMessage({ status: coordinator.deliver(m.ticket, m.frame).status });
-    } else if (m.wasmPmap === "forget") {
-      coordinator.forget(m.ticket);
+    } else if (m?.wasmPmap === "forget" && (typeof m.ticket === "string" || typeof m.namespace === "string")) {
+      if (typeof m.ticket === "string") coordinator.forget(m.ticket);
+      else coordinator.forgetNamespace(m.namespace as string);
       e.ports[0]?.postMessage({ status: 204 });
     }
   });

@@ -16,8 +16,9 @@ import { type WorkerInit, type WorkerRef, WorkerSlot } from "./worker-slot.js";
 export interface DispatcherOptions {
   /** Starts a worker: the browser's (browser-worker.ts) or a test's fake. */
   spawn: SpawnWorker;
-  /** What every worker is sent first. */
-  init: WorkerInit;
+  /** What every worker is sent first; a function is asked anew for each worker spawned
+   * (sync mode gives each executor its own ticket namespace). */
+  init: WorkerInit | (() => WorkerInit);
   /** Worker names are `${name}-${index}`; the SyncExecutor is `name` itself. */
   name: string;
   /** Chunks posted ahead per worker (≥ 1). */
@@ -348,7 +349,8 @@ export class Dispatcher {
   }
 
   #spawn(index: number): WorkerSlot {
-    const { spawn, init, name, readyTimeoutMs } = this.#opts;
+    const { spawn, name, readyTimeoutMs } = this.#opts;
+    const init = typeof this.#opts.init === "function" ? this.#opts.init() : this.#opts.init;
     const events = {
       message: (s: WorkerSlot, m: FromWorker) => this.#onMessage(s, m),
       crash: (s: WorkerSlot, reason: string) => {

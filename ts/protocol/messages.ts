@@ -12,6 +12,10 @@ export interface ExecutorSetup {
   coordinator: string;
   /** Compute workers in the pool (Rust chunks for about four per worker). */
   workers: number;
+  /** This executor's ticket namespace (a fresh random UUID per executor worker): its ticket
+   * ids are `<namespace>:<n>`. The page picks it, so it can void all of them at once when it
+   * replaces the executor (see routes.ts `forget`). */
+  namespace: string;
 }
 
 /** Pool → worker. */

@@ -19,12 +19,15 @@
  *     200 application/cbor                the answer frame; the ticket is forgotten
  *     204                                 not yet: ask again
  *     404                                 unknown ticket (the service worker was restarted)
+ *     410                                 the ticket's executor was replaced (its namespace forgotten)
  *     400                                 malformed ticket id
  * page → SW (postMessage + a MessagePort for the status: reaches the SW even when the page
  *            is not controlled, e.g. after Shift+Reload)
  *   { wasmPmap: "deliver", ticket, frame } → { status: 204 stored | 400 bad frame | 404 }
- *   { wasmPmap: "forget", ticket }         → { status: 204 }: the page gave the ticket up
- *                                            (its job ended or its executor was replaced)
+ *   { wasmPmap: "forget", ticket }         → { status: 204 }: the page gave the ticket up (its job
+ *                                            ended without reading it)
+ *   { wasmPmap: "forget", namespace }      → { status: 204 }: the page replaced that executor: its
+ *                                            tickets are dropped, and later waits for one get 410
  * ```
  * An answer delivered before its ticket's first wait is kept (≤ 60 s) for it to adopt.
  * Everything outside `<prefix>` is not the coordinator's and passes through untouched.
@@ -36,6 +39,8 @@ export const COORDINATOR_PREFIX = "__wasm_pmap__/";
 export const MAX_WAIT_MS = 10_000;
 /** `<executor uuid>:<number>` — unguessable, and namespaced per executor (so per pool, per tab). */
 export const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9]{1,15}$/;
+/** An executor's ticket namespace: the part of a ticket id before the `:`. */
+export const TICKET_NAMESPACE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** What `GET <prefix>ping` answers (the body starts with it). */
 export const PING_BODY = "wasm-pmap coordinator";
 
@@ -51,11 +56,12 @@ export interface DeliverMessage {
   frame: Uint8Array;
 }
 
-/** Page → coordinator: drop ticket `ticket` and any answer held for it. */
-export interface ForgetMessage {
-  wasmPmap: "forget";
-  ticket: string;
-}
+/**
+ * Page → coordinator: drop ticket `ticket` and any answer held for it — or, with
+ * `namespace`, every ticket of that executor, now and to come: the page replaced the
+ * executor, so a wait it sent just before it died must not open a ticket nobody will read.
+ */
+export type ForgetMessage = { wasmPmap: "forget"; ticket: string } | { wasmPmap: "forget"; namespace: string };
 
 /** Coordinator → page, on the message's port. */
 export interface StatusMessage {

@@ -98,6 +98,11 @@ export class CoordinatorLink {
     return this.#send({ wasmPmap: "forget", ticket });
   }
 
+  /** Tells the coordinator an executor is gone: every ticket of its namespace is void. */
+  forgetNamespace(namespace: string): Promise<number> {
+    return this.#send({ wasmPmap: "forget", namespace });
+  }
+
   /**
    * Posts a message to the coordinator — which, unlike a fetch, reaches it even when this
    * page is not controlled (e.g. after Shift+Reload) — and resolves with the status it

@@ -14,6 +14,7 @@ import { startCall } from "../pool/submit.js";
 import type { WorkerInit, WorkerRef } from "../pool/worker-slot.js";
 import { AbortError, CoordinatorError, type PmapError, toFailure } from "../protocol/errors.js";
 import { Mode } from "../protocol/frames.js";
+import { randomUuid } from "../protocol/ids.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { ExecutorRequest } from "../protocol/messages.js";
 import type { CoordinatorLink } from "./link.js";
@@ -41,13 +42,21 @@ export class SyncMode {
   readonly #jobPipes = new Set<Call>();
   /** Tickets whose answer the executor has not read yet: forgotten when the job ends. */
   readonly #tickets = new Set<string>();
+  /** The ticket namespaces of the executors spawned and not voided yet; the last is the live one. */
+  readonly #namespaces: string[] = [];
   #reruns = 0;
 
   constructor(setup: SyncModeSetup) {
     this.#setup = setup;
     this.#executor = new Dispatcher({
       spawn: setup.spawn,
-      init: { ...setup.init, executor: { coordinator: setup.link.base, workers: setup.workers } },
+      init: () => {
+        // A fresh ticket namespace per executor worker: when one is replaced, all its
+        // tickets can be voided at once (#jobEnded), even those the page never heard of.
+        const namespace = randomUuid();
+        this.#namespaces.push(namespace);
+        return { ...setup.init, executor: { coordinator: setup.link.base, workers: setup.workers, namespace } };
+      },
       name: "wasm-pmap-executor",
       // Depth 1: a job blocks its worker, so a second one could only wait behind it.
       depth: 1,
@@ -80,6 +89,13 @@ export class SyncMode {
 
   close(err: PmapError): void {
     this.#executor.close(err);
+    this.#voidNamespaces(this.#namespaces.length);
+  }
+
+  /** Tells the coordinator to void the first `n` namespaces (executors that are gone). */
+  #voidNamespaces(n: number): void {
+    for (const namespace of this.#namespaces.splice(0, Math.max(0, n)))
+      void this.#setup.link.forgetNamespace(namespace);
   }
 
   #jobEnded(): void {
@@ -88,6 +104,9 @@ export class SyncMode {
     this.#jobPipes.clear();
     for (const t of this.#tickets) void this.#setup.link.forget(t);
     this.#tickets.clear();
+    // An executor replaced during the job (abort, timeout, crash) may have opened a ticket
+    // the page never heard of, or be about to: void its whole namespace.
+    this.#voidNamespaces(this.#namespaces.length - 1);
   }
 
   /** The executor asks for a pipe to run: reply by message, or (a blocked job) through the coordinator. */

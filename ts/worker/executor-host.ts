@@ -12,7 +12,6 @@
  */
 import { CoordinatorError, fromFailure, PmapError } from "../protocol/errors.js";
 import { decodeResponse, decodeValue, type Failure } from "../protocol/frames.js";
-import { randomUuid } from "../protocol/ids.js";
 import { HOST_KEY } from "../protocol/kernel-module.js";
 import type { ExecutorSetup, FromWorker } from "../protocol/messages.js";
 import { MAX_WAIT_MS, PING_BODY, waitUrl } from "../protocol/routes.js";
@@ -22,8 +21,9 @@ const MAX_RESTARTS = 2;
 
 /** Installs the host; returns the handler for the pool's `pipe-result` answers. */
 export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker) => void) {
-  // Why a namespace per executor: ticket ids must never collide across pools, tabs or reloads.
-  const namespace = randomUuid();
+  // Why a namespace per executor: ticket ids must never collide across pools, tabs or reloads
+  // (the page picked a random one for this executor, and may void it as a whole).
+  const { namespace } = setup;
   let seq = 0;
   const pending = new Map<number, { resolve(b: Uint8Array[]): void; reject(e: unknown): void }>();
 
