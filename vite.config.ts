@@ -24,6 +24,9 @@ export default defineConfig({
           name: "browser",
           include: ["tests/browser/**/*.test.ts"],
           testTimeout: 60_000,
+          // One file at a time: the files share the browser's service workers, and
+          // sync.test.ts stops all of them through DevTools (coordinator.test.ts's too).
+          fileParallelism: false,
           browser: {
             enabled: true,
             headless: true,
