@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`): installs what is missing, builds, checks format and
 # lint (cargo fmt, clippy -D warnings, Biome), then runs every suite: cargo test (wire,
-# registry, macro compile-fail cases, kernels), the tsc type test, vitest in node (the
+# registry, macro compile-fail cases, kernels, proptest), 60 s of cargo-fuzz on the wasm
+# entry, the tsc type test, vitest in node (the
 # protocol against the shared vectors, the dispatcher against scripted fake workers,
-# scheduling, the coordinator, the packed-tarball e2e) and vitest in Chromium (real
-# Workers, a real service worker). Ends with one "N passed, M failed" line.
+# scheduling, the coordinator, fast-check properties, the packed-tarball e2e) and vitest
+# in Chromium (real Workers, a real service worker, and a 1 000-chunk fault-injection
+# soak). Ends with one "N passed, M failed" line.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -19,6 +21,8 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 npx biome ci --colors=off .
 echo "== cargo test"
 cargo test --workspace 2>&1 | tee "$out/cargo.log"
+echo "== fuzz the wasm entry (cargo-fuzz, 60 s; scripts/fuzz.sh 600 for a longer run)"
+bash scripts/fuzz.sh 60
 echo "== type test (tsc --noEmit; every @ts-expect-error line must be an error)"
 npx tsc -p tests/types/tsconfig.json
 echo "== vitest (node + Chromium)"
