@@ -6,8 +6,8 @@
  * @example
  * ```ts
  * const limit = new Semaphore(2);
- * async function job(x: number) {
- *   await using _permit = await limit.acquire(); // at most 2 jobs past this line
+ * async function doubled(x: number) {
+ *   await using _permit = await limit.acquire(); // at most 2 callers past this line
  *   return pool.call("double", x);
  * }
  * ```
