@@ -25,15 +25,7 @@ export default {
   // The sandbox gets only what the node tests read (target/ and rust/ are GBs). No tsconfig.json:
   // Stryker would rewrite it through TypeScript's JS API, which TypeScript 7 no longer has, and
   // vitest does not need it.
-  ignorePatterns: [
-    "/*",
-    "!/ts",
-    "!/tests",
-    "/tests/e2e",
-    "/tests/browser",
-    "!/scripts",
-    "!/package.json",
-  ],
+  ignorePatterns: ["/*", "!/ts", "!/tests", "/tests/e2e", "/tests/browser", "!/scripts", "!/package.json"],
   // Two cores, shared with other jobs.
   concurrency: 2,
   timeoutMS: 5_000,
