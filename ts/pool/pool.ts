@@ -30,6 +30,7 @@ import {
   StreamSink,
 } from "./collect.js";
 import { Dispatcher } from "./dispatch.js";
+import { ChangeEvents } from "./events.js";
 import { checkItems, snapshot } from "./items.js";
 import { LocalModule } from "./local.js";
 import {
@@ -89,7 +90,7 @@ export async function createPool<K extends object = BuiltinKernels>(opts: PoolOp
  * Dispatches a `"change"` event (a `CustomEvent<PoolStats>`) after its counters change,
  * at most once per microtask.
  */
-export class Pool<K extends object = BuiltinKernels> extends EventTarget {
+export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolStats> {
   /** Resolves once every worker has instantiated the module. */
   readonly ready: Promise<void>;
 
@@ -105,9 +106,6 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
   readonly #id = randomUuid();
   #callSeq = 0;
   #terminated = false;
-  #notifyQueued = false;
-  /** `"change"` listeners registered now, as EventTarget keys them: by listener and capture. */
-  readonly #changeListeners = [new Set<Listener>(), new Set<Listener>()] as const;
 
   /**
    * @internal Use {@link createPool}. `spawn` is the worker backend (the browser's
@@ -124,7 +122,7 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     positiveInt("concurrency", n);
     const maxQueue = opts.maxQueue ?? Infinity;
     if (maxQueue !== Infinity) positiveInt("maxQueue", maxQueue);
-    const changed = () => this.#changed();
+    const changed = () => this.notifyChange(() => this.stats());
     this.#dispatch = new Dispatcher({
       spawn,
       init: code,
@@ -364,46 +362,4 @@ export class Pool<K extends object = BuiltinKernels> extends EventTarget {
     this.#assertOpen();
     return startCall(this.#target, info, mode, items, opts, sink, raw);
   }
-
-  // Tracked so that a pool nobody watches skips building stats on every chunk. Why a set
-  // keyed like EventTarget's own list (listener, capture): adding twice registers once,
-  // and removing what was never added removes nothing — a count would drift on both.
-  override addEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: AddEventListenerOptions | boolean,
-  ): void {
-    super.addEventListener(type, listener, options);
-    if (type !== "change" || !listener) return;
-    const set = this.#changeListeners[capture(options)];
-    set.add(listener);
-    // A `once` listener, or one whose `signal` aborts, leaves EventTarget's list by itself.
-    const forget = () => set.delete(listener);
-    if (typeof options === "object" && options.signal) options.signal.addEventListener("abort", forget, { once: true });
-    if (typeof options === "object" && options.once) super.addEventListener(type, forget, { once: true });
-  }
-
-  override removeEventListener(
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: EventListenerOptions | boolean,
-  ): void {
-    super.removeEventListener(type, listener, options);
-    if (type === "change" && listener) this.#changeListeners[capture(options)].delete(listener);
-  }
-
-  #changed(): void {
-    if (this.#notifyQueued || this.#changeListeners[0].size + this.#changeListeners[1].size === 0) return;
-    this.#notifyQueued = true;
-    queueMicrotask(() => {
-      this.#notifyQueued = false;
-      this.dispatchEvent(new CustomEvent<PoolStats>("change", { detail: this.stats() }));
-    });
-  }
-}
-
-type Listener = EventListenerOrEventListenerObject;
-
-function capture(options: EventListenerOptions | boolean | undefined): 0 | 1 {
-  return (typeof options === "boolean" ? options : !!options?.capture) ? 1 : 0;
 }
