@@ -4,7 +4,7 @@
 // (npm run mutants).
 import { describe, expect, it } from "vitest";
 import { Call, type CallSpec, type Progress, type Task } from "../../ts/pool/call.js";
-import { ArraySink, ConcatSink, PartialsSink, type Settled, SettledSink } from "../../ts/pool/collect.js";
+import { ArraySink, ConcatSink, PartialsSink, type Settled, SettledSink, StreamSink } from "../../ts/pool/collect.js";
 import { DecodeError, KernelError, PmapError, TimeoutError } from "../../ts/protocol/errors.js";
 import { decodeValue, encodeValue, Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
@@ -102,6 +102,8 @@ describe("Call encode errors", () => {
     expect(call.encodeError(task(call, 3, 0, 2), "plain").message).toBe(
       'kernel "double": chunk 3 could not be encoded: plain',
     );
+    const { call: tail } = makeCall([1, () => 0]);
+    expect(tail.encodeError(task(tail, 0, 0, 1), new Error("e"))).not.toBeInstanceOf(DecodeError); // item 1 is not in it
     const typed = makeCall(Float64Array.of(1)).call;
     expect(typed.encodeError(task(typed, 0, 0, 1), new Error("e"))).not.toBeInstanceOf(DecodeError);
     const raw = makeCall([() => 1], { raw: true }).call;
@@ -184,6 +186,19 @@ describe("Call outcomes", () => {
   });
 });
 
+describe("Call after it ended", () => {
+  it("fail() after the call completed changes nothing: a finished stream still ends cleanly", async () => {
+    const sink = new StreamSink();
+    const { call } = makeCall([1], { sink });
+    call.accept(task(call, 0, 0, 1), [2], 0, 0, 0);
+    expect(call.settled).toBe(true);
+    call.fail(new PmapError("too late"));
+    const got: unknown[] = [];
+    for await (const x of sink.iterate()) got.push(x);
+    expect(got).toEqual([{ index: 0, value: 2 }]);
+  });
+});
+
 describe("mapSettled narrowing", () => {
   const settled = (n: number) => {
     const t = makeCall(
@@ -209,7 +224,10 @@ describe("mapSettled narrowing", () => {
         [1, 6, 8],
       ],
     ]);
-    expect(mid.progress.map((p) => p.done)).toEqual([1]); // the failed item counts as done
+    expect(mid.progress).toEqual([
+      // the failed item counts as done; no worker ran it to completion
+      { done: 1, total: 8, chunk: 1, worker: -1, startedAt: Number.NaN, finishedAt: Number.NaN },
+    ]);
   });
 
   it("a panic (item unknown) re-queues the chunk item by item; a plain error fails the whole chunk", async () => {

@@ -66,10 +66,19 @@ describe("failure frames", () => {
   });
 
   it("toFailure: an error without a kernel takes the label; a thrown non-error becomes its string", () => {
-    expect(toFailure(new Error("plain"), "pipe")).toEqual({ kind: "pool", kernel: "pipe", message: "plain" });
-    expect(toFailure("just a string", "pipe")).toEqual({ kind: "pool", kernel: "pipe", message: "just a string" });
-    expect(toFailure(undefined, "pipe")).toEqual({ kind: "pool", kernel: "pipe", message: "undefined" });
-    expect(toFailure(new KernelError("k", "x", 0), "pipe")).toEqual({ kind: "kernel", kernel: "k", message: "x" });
+    // Strict: a failure without an item has no `index` key at all (Rust reads it as an Option).
+    expect(toFailure(new Error("plain"), "pipe")).toStrictEqual({ kind: "pool", kernel: "pipe", message: "plain" });
+    expect(toFailure("just a string", "pipe")).toStrictEqual({
+      kind: "pool",
+      kernel: "pipe",
+      message: "just a string",
+    });
+    expect(toFailure(undefined, "pipe")).toStrictEqual({ kind: "pool", kernel: "pipe", message: "undefined" });
+    expect(toFailure(new KernelError("k", "x", 0), "pipe")).toStrictEqual({
+      kind: "kernel",
+      kernel: "k",
+      message: "x",
+    });
   });
 
   it('toFailure strips only our own `kernel "k":` prefix', () => {
@@ -78,6 +87,7 @@ describe("failure frames", () => {
     expect(f('kernel "k" (item 12): boom')).toBe("item 12: boom");
     expect(f('kernel "k"boom')).toBe('kernel "k"boom'); // no separator: left as is
     expect(f('kernel "k" (item x): boom')).toBe('kernel "k" (item x): boom');
+    expect(f('kernel "k" and (item 3): boom')).toBe('kernel "k" and (item 3): boom');
     expect(f('the kernel "k": boom')).toBe('the kernel "k": boom');
   });
 

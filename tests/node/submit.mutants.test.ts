@@ -79,6 +79,7 @@ describe("startCall refuses bad options before anything is queued", () => {
     expect(extra).toBeInstanceOf(TypeError);
     expect(extra.message).toBe('kernel "double" takes no context; opts.context is only for #[kernel(context)] kernels');
     expect(start([1], { context: 2 }, SCALE).context).toBeInstanceOf(Uint8Array);
+    expect(start([1]).context).toBeUndefined(); // nothing to send with its chunks
   });
 
   it("an already-aborted signal is an AbortError carrying the signal's reason; nothing is queued", async () => {
