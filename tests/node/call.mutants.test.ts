@@ -161,6 +161,13 @@ describe("Call outcomes", () => {
     }).call;
     b.accept(task(b, 0, 0, 2), [2, 4], 0, 0, 0);
     await expect(b.promise).rejects.toThrow(new PmapError("onProgress threw: oops"));
+    const c = makeCall([1], {
+      onProgress: () => {
+        throw undefined;
+      },
+    }).call;
+    c.accept(task(c, 0, 0, 1), [2], 0, 0, 0);
+    await expect(c.promise).rejects.toThrow(new PmapError("onProgress threw: undefined"));
   });
 
   it("a failure frame becomes its typed error with the item made call-wide", async () => {
@@ -283,6 +290,7 @@ describe("mapSettled narrowing", () => {
     expect(out[0]).toEqual({ ok: false, error: new PmapError("onProgress threw: listener broke"), timedOut: false });
     call.chunkFailed(task(call, 0, 0, 3), kernelErr(0));
     expect(requeued).toEqual([]); // settled: ignored
+    expect(out[0]).toEqual({ ok: false, error: new PmapError("onProgress threw: listener broke"), timedOut: false });
   });
 
   it("a call that is not mapSettled fails as a whole with the chunk's error", async () => {

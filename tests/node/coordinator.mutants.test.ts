@@ -123,6 +123,8 @@ describe("setupCoordinator (the service worker's events)", () => {
     expect(s.message({ wasmPmap: "deliver", frame: answer(ticket) })).toEqual([]);
     expect(s.message({ wasmPmap: "deliver", ticket, frame: Array.from(answer(ticket)) })).toEqual([]);
     expect(s.message({ wasmPmap: "other", ticket })).toEqual([]);
+    expect(s.message({ wasmPmap: "forget" })).toEqual([]); // neither a ticket nor a namespace
+    expect(s.message({ wasmPmap: "forget", ticket: 7 })).toEqual([]);
     expect(await held(c)).toEqual({ tickets: 0, bytes: 0 });
   });
 
@@ -133,6 +135,77 @@ describe("setupCoordinator (the service worker's events)", () => {
     expect((await held(c)).tickets).toBe(1);
     s.message({ wasmPmap: "forget", ticket }, false);
     expect((await held(c)).tickets).toBe(0);
+  });
+});
+
+describe("Coordinator routes and namespaces", () => {
+  const ns = ticket.slice(0, ticket.indexOf(":"));
+
+  it("a forget message with a namespace voids that executor's tickets: their waits get 410", async () => {
+    const s = fakeScope({ exec: executor });
+    setupCoordinator(s.sw);
+    expect(s.message({ wasmPmap: "forget", namespace: ns })).toEqual([{ status: 204 }]);
+    expect((await s.fetch(url(`tickets/${ticket}/wait?ms=0&open=1`), "exec"))!.status).toBe(410);
+    expect((await s.fetch(url(`tickets/${other}/wait?ms=0&open=1`), "exec"))!.status).toBe(204); // another executor's
+  });
+
+  it("a voided namespace is remembered for 10 minutes, then its ids may open tickets again", async () => {
+    fakeClock();
+    const c = new Coordinator(scope);
+    c.forgetNamespace(ns);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await waited(c, `tickets/${ticket}/wait?ms=0&open=1`)).toBe(410);
+    expect(c.deliver(ticket, answer(ticket)).status).toBe(410);
+    await vi.advanceTimersByTimeAsync(9 * 60_000);
+    expect(await waited(c, `tickets/${ticket}/wait?ms=0&open=1`)).toBe(204);
+  });
+
+  it("remembers at most 1000 voided namespaces: the oldest is forgotten first", async () => {
+    const c = new Coordinator(scope);
+    const nsOf = (i: number) => `${i.toString(16).padStart(8, "0")}-0000-4000-8000-000000000000`;
+    for (let i = 0; i < 1001; i++) c.forgetNamespace(nsOf(i));
+    expect((await get(c, `tickets/${nsOf(0)}:1/wait?ms=0&open=1`)).status).toBe(204);
+    expect((await get(c, `tickets/${nsOf(1)}:1/wait?ms=0&open=1`)).status).toBe(410);
+    expect((await get(c, `tickets/${nsOf(1000)}:1/wait?ms=0&open=1`)).status).toBe(410);
+  });
+
+  it("a malformed namespace voids nothing; forgetting an unknown ticket is a no-op", async () => {
+    const c = new Coordinator(scope);
+    c.forgetNamespace(`${ns}:1`);
+    c.forgetNamespace("");
+    expect(() => c.forget(ticket)).not.toThrow();
+    expect((await get(c, `tickets/${ticket}/wait?ms=0&open=1`)).status).toBe(204);
+  });
+
+  it("routes: only `ping` and `tickets/<id>/wait` exist; every refusal is plain text saying why", async () => {
+    const c = new Coordinator(scope, { maxTickets: 1 });
+    const says = async (path: string, status: number, why: RegExp, method = "GET") => {
+      const res = (await c.handle(new Request(url(path), { method }), executor))!;
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+      expect(await res.text(), path).toMatch(why);
+    };
+    await says("ping/x", 404, /no such coordinator route/);
+    await says("tickets", 404, /no such coordinator route/);
+    await says(`tickets/${ticket}/wait/x`, 404, /no such coordinator route/);
+    await says(`tickets/${ticket}/open`, 404, /no such coordinator route/);
+    await says(`tickets/${ticket}/wait`, 405, /^POST not allowed here$/, "POST");
+    await says("tickets/nope/wait", 400, /malformed ticket id/);
+    await says(`tickets/${ticket}/wait?ms=0`, 404, /unknown ticket/);
+    await get(c, `tickets/${ticket}/wait?ms=0&open=1`);
+    await says(`tickets/${other}/wait?ms=0&open=1`, 503, /too many tickets \(1\)/);
+    c.forgetNamespace(other.slice(0, other.indexOf(":")));
+    await says(`tickets/${other}/wait?ms=0`, 410, /executor was replaced/);
+    const img = { url: url(`tickets/${ticket}/wait?ms=0`), method: "GET", mode: "no-cors", destination: "image" };
+    const res = (await c.handle(img as unknown as Request, executor))!;
+    expect(await res.text()).toMatch(/\(a image\)/);
+  });
+
+  it("by default it holds answers of up to 64 MiB in all", () => {
+    const c = new Coordinator(scope);
+    const mib = (t: string) => answer(t, new Uint8Array(40 * 1024 * 1024));
+    expect(c.deliver(ticket, mib(ticket)).status).toBe(204);
+    expect(c.deliver(other, mib(other)).status).toBe(503);
   });
 });
 

@@ -9,16 +9,27 @@ import type { CallOptions } from "../../ts/pool/options.js";
 import { type CallTarget, startCall } from "../../ts/pool/submit.js";
 import type { WorkerRef } from "../../ts/pool/worker-slot.js";
 import { DecodeError, KernelError, PmapError, PoolStartError, PoolTerminatedError } from "../../ts/protocol/errors.js";
-import { encodeValue, Mode } from "../../ts/protocol/frames.js";
+import { decodeValue, encodeValue, Mode } from "../../ts/protocol/frames.js";
 import type { ExecutorRequest } from "../../ts/protocol/messages.js";
-import { DOUBLE, Fleet, type Script, track } from "./fake-worker.js";
+import { DOUBLE, Fleet, SCALE, type Script, track } from "./fake-worker.js";
 
 function setup(script: Script = {}, depth = 2) {
   const fleet = new Fleet(script);
+  /** The transfer list of every run message, in posting order. */
+  const transfers: Array<Transferable[] | undefined> = [];
+  const spawn: typeof fleet.spawn = (name, events) => {
+    const w = fleet.spawn(name, events);
+    const post = w.post;
+    w.post = (m, t) => {
+      if (m.type === "run") transfers.push(t);
+      post(m, t);
+    };
+    return w;
+  };
   const changes = { n: 0 };
   const requests: Array<[ExecutorRequest, WorkerRef]> = [];
   const dispatch = new Dispatcher({
-    spawn: fleet.spawn,
+    spawn,
     init: { module: {} as WebAssembly.Module, glue: "fake" },
     name: "t",
     depth,
@@ -31,7 +42,11 @@ function setup(script: Script = {}, depth = 2) {
     startCall(target, DOUBLE, Mode.Map, items, opts, new ArraySink(items.length));
   const mapSettled = (items: unknown[], opts: CallOptions = {}) =>
     startCall(target, DOUBLE, Mode.Map, items, opts, new SettledSink(items.length));
-  return { fleet, dispatch, map, mapSettled, changes, requests };
+  const raw = (payloads: Uint8Array[]) =>
+    startCall(target, DOUBLE, Mode.Map, payloads, {}, new ArraySink(payloads.length), true);
+  const scaled = (items: unknown[], opts: CallOptions = {}) =>
+    startCall(target, SCALE, Mode.Map, items, { context: 3, ...opts }, new SettledSink(items.length));
+  return { fleet, dispatch, map, mapSettled, raw, scaled, changes, requests, transfers };
 }
 const flush = () => vi.advanceTimersByTimeAsync(0);
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -223,5 +238,86 @@ describe("Dispatcher and the executor's requests", () => {
     expect(fleet.posted).toHaveLength(1); // depth 0 means one in flight
     await vi.runAllTimersAsync();
     expect(await call.promise).toEqual([0, 2, 4, 6]);
+  });
+});
+
+describe("Dispatcher: what goes to workers, and when", () => {
+  it("a chunk's frame is transferred to its worker, not copied", async () => {
+    const t = setup();
+    await t.dispatch.grow(1);
+    t.map([1]);
+    expect(t.transfers).toHaveLength(1);
+    expect(t.transfers[0]).toHaveLength(1);
+    expect(t.transfers[0]![0]).toBeInstanceOf(ArrayBuffer);
+    expect(t.fleet.posted[0]!.items).toEqual([1]);
+  });
+
+  it("once a map call failed, its queued chunks are never sent", async () => {
+    const t = setup(
+      {
+        run: (j) =>
+          j.req.chunk === 0 ? { failure: { kind: "kernel", kernel: "double", message: "no" } } : { outputs: [0] },
+      },
+      1,
+    );
+    await t.dispatch.grow(1);
+    const call = t.map([1, 2, 3], { chunkSize: 1 });
+    call.promise.catch(() => {});
+    await vi.runAllTimersAsync();
+    expect(t.fleet.posted.map((j) => j.req.chunk)).toEqual([0]);
+  });
+
+  it("a failure frame is not retried: the chunk ran once (a context call's too, unless the context was missing)", async () => {
+    const fail = { failure: { kind: "kernel" as const, kernel: "k", message: "no" } };
+    const t = setup({ run: () => fail });
+    await t.dispatch.grow(1);
+    const plain = t.mapSettled([1]);
+    const ctx = t.scaled([1]);
+    await vi.runAllTimersAsync();
+    await plain.promise;
+    await ctx.promise;
+    expect(t.fleet.posted.map((j) => j.req.call)).toEqual([plain.id, ctx.id]);
+  });
+
+  it("a raw call gets each chunk's body as bytes, undecoded", async () => {
+    const t = setup();
+    await t.dispatch.grow(1);
+    const call = t.raw([encodeValue([1, 2]), encodeValue([5])]);
+    await vi.runAllTimersAsync();
+    const bodies = (await call.promise) as Uint8Array[];
+    expect(bodies.map((b) => decodeValue(b))).toEqual([[2, 4], [10]]);
+  });
+
+  it("a chunk answered in time leaves no timer behind", async () => {
+    const t = setup();
+    await t.dispatch.grow(1);
+    const call = t.map([1, 2], { chunkSize: 1, timeoutMs: 1_000 });
+    await flush();
+    expect(await call.promise).toEqual([2, 4]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("aborting a call replaces a worker running its chunk even when another call's chunk waits behind it", async () => {
+    const t = setup({ run: (j) => (j.req.call === "pool:1" ? "hang" : { outputs: [7] }) }, 2);
+    await t.dispatch.grow(1);
+    const aborted = t.map([1]);
+    aborted.promise.catch(() => {});
+    const behind = t.map([2]);
+    expect(t.fleet.workers[0]!.posted).toHaveLength(2);
+    t.dispatch.cancel(aborted, new PmapError("stop"));
+    await vi.runAllTimersAsync();
+    expect(t.fleet.workers[0]!.terminated).toBe(true);
+    expect(await behind.promise).toEqual([7]);
+    expect(t.fleet.workers[1]!.posted.map((j) => j.req.call)).toEqual([behind.id]);
+  });
+
+  it("chunks waiting behind a replaced worker go back to the queue in their order", async () => {
+    const t = setup({ run: (j) => (j.worker.seq === 0 && j.req.chunk === 0 ? "hang" : { outputs: [0] }) }, 3);
+    await t.dispatch.grow(1);
+    const call = t.mapSettled([1, 2, 3], { chunkSize: 1, timeoutMs: 50 });
+    await vi.advanceTimersByTimeAsync(50);
+    await vi.runAllTimersAsync();
+    await call.promise;
+    expect(t.fleet.workers[1]!.posted.map((j) => j.req.chunk)).toEqual([1, 2]);
   });
 });

@@ -6,7 +6,7 @@ import { ArraySink } from "../../ts/pool/collect.js";
 import { Dispatcher } from "../../ts/pool/dispatch.js";
 import type { CallOptions } from "../../ts/pool/options.js";
 import { type CallTarget, startCall } from "../../ts/pool/submit.js";
-import { AbortError, QueueFullError } from "../../ts/protocol/errors.js";
+import { AbortError, PmapError, QueueFullError } from "../../ts/protocol/errors.js";
 import { Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import { DOUBLE, Fleet, SCALE, track } from "./fake-worker.js";
@@ -80,6 +80,9 @@ describe("startCall refuses bad options before anything is queued", () => {
     expect(extra.message).toBe('kernel "double" takes no context; opts.context is only for #[kernel(context)] kernels');
     expect(start([1], { context: 2 }, SCALE).context).toBeInstanceOf(Uint8Array);
     expect(start([1]).context).toBeUndefined(); // nothing to send with its chunks
+    expect(() => start([1], { context: () => 0 }, SCALE)).toThrow(
+      new PmapError('kernel "scale": the context could not be encoded: Unknown type: function'),
+    );
   });
 
   it("an already-aborted signal is an AbortError carrying the signal's reason; nothing is queued", async () => {
