@@ -16,7 +16,9 @@ function fakeServiceWorker(state: string) {
   const listeners: Array<() => void> = [];
   return {
     state,
-    addEventListener: (_: "statechange", l: () => void) => listeners.push(l),
+    addEventListener: (type: string, l: () => void) => {
+      if (type === "statechange") listeners.push(l);
+    },
     become(s: string) {
       this.state = s;
       for (const l of listeners) l();
@@ -66,11 +68,21 @@ afterEach(() => {
 });
 
 describe("startCoordinator", () => {
-  it("without service workers (no secure context) it is a PoolStartError saying so", async () => {
-    vi.stubGlobal("navigator", {});
-    const err = await rejection(startCoordinator({ serviceWorker: "sw.js" }));
-    expect(err).toBeInstanceOf(PoolStartError);
-    expect(err.message).toMatch(/secure context/);
+  it("without service workers (no secure context), or no navigator at all, it is a PoolStartError saying so", async () => {
+    for (const navigator of [{}, undefined]) {
+      vi.stubGlobal("navigator", navigator);
+      const err = await rejection(startCoordinator({ serviceWorker: "sw.js" }));
+      expect(err).toBeInstanceOf(PoolStartError);
+      expect(err.message).toMatch(/secure context/);
+    }
+  });
+
+  it("works without a location when the script URL is absolute", async () => {
+    const active = fakeServiceWorker("activated");
+    const calls = fakeContainer(fakeRegistration("https://app.test/lib/", { active }));
+    vi.stubGlobal("location", undefined);
+    await startCoordinator({ serviceWorker: "https://app.test/lib/sw.js" });
+    expect(calls[0]![1]).toBe("https://app.test/lib/sw.js");
   });
 
   it("registers the script as a module, scoped to its folder by default, resolved against the page", async () => {
@@ -120,7 +132,9 @@ describe("startCoordinator", () => {
 
   it("a registration without any service worker is a CoordinatorError", async () => {
     fakeContainer(fakeRegistration("https://app.test/", {}));
-    expect(await rejection(startCoordinator({}))).toBeInstanceOf(CoordinatorError);
+    const err = await rejection(startCoordinator({}));
+    expect(err).toBeInstanceOf(CoordinatorError);
+    expect(err.message).toBe("sync mode: the registration has no service worker");
   });
 
   it("waits for the newest service worker (installing, else waiting, else active) to activate", async () => {
@@ -252,7 +266,7 @@ describe("CoordinatorLink", () => {
   it("a reply without a status counts as silence; any status (even an error) resets the count", async () => {
     let n = 0;
     const replies = [{}, {}, { status: 400 }, null, {}, {}];
-    const { link, received } = coordinatorReplying(() => replies[n++] ?? {});
+    const { link, received } = coordinatorReplying(() => (n < replies.length ? replies[n++] : {}));
     const read = track(link.answer("t:1", { bodies: [] }, () => true));
     // 2 silent (100 ms each), one 400 (2 s), then 3 silent: false after six tries.
     await vi.advanceTimersByTimeAsync(100 + 100 + 2_000 + 100 + 100);

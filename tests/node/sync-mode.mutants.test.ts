@@ -11,6 +11,7 @@ import {
   PoolTerminatedError,
   QueueFullError,
 } from "../../ts/protocol/errors.js";
+import { decodeResponse, decodeValue } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import type { ToWorker } from "../../ts/protocol/messages.js";
 import type { DeliverMessage, ForgetMessage } from "../../ts/protocol/routes.js";
@@ -148,6 +149,7 @@ describe("SyncMode: pipes without a ticket (the executor is not blocked)", () =>
     t.finish();
     await vi.advanceTimersByTimeAsync(0);
     expect(job.value).toBe(5);
+    expect(t.received.filter((m) => m.wasmPmap === "forget")).toEqual([]); // no ticket to forget
   });
 
   it("a pipe that fails, or cannot even start, answers its failure frame (kind, kernel, message)", async () => {
@@ -225,6 +227,7 @@ describe("SyncMode: a job's end and the coordinator", () => {
     await job;
     expect(t.cancelled.map(([c]) => c)).toEqual([t.pipes[1]]);
     expect(t.cancelled[0]![1]).toBeInstanceOf(AbortError);
+    expect((t.cancelled[0]![1] as Error).message).toBe("the job that started these chunks ended");
     // A second job does not cancel the first one's pipes again.
     const second = t.sync.run(JOB, 2, {}, false);
     await vi.advanceTimersByTimeAsync(0);
@@ -259,12 +262,36 @@ describe("SyncMode: a job's end and the coordinator", () => {
     t.finish();
     await job;
     await vi.advanceTimersByTimeAsync(0);
-    expect(t.received.filter((m) => m.wasmPmap === "forget").map((m) => m.ticket)).toEqual(["exec:2"]);
+    expect(t.received.filter((m) => m.wasmPmap === "forget").map((m) => (m as { ticket: string }).ticket)).toEqual([
+      "exec:2",
+    ]);
+    // What was delivered: each ticket's response frame with the pipe's bodies.
+    const frame = (t.received.find((m) => m.wasmPmap === "deliver" && m.ticket === "exec:1") as DeliverMessage).frame;
+    const resp = decodeResponse(frame);
+    expect(resp).toMatchObject({ call: "exec:1", chunk: 0, ok: true });
+    expect(decodeValue<Uint8Array[]>((resp as { body: Uint8Array }).body).map((b) => Array.from(b))).toEqual([[0x80]]);
     // The next job's end forgets nothing of the last one's.
     const next = t.sync.run(JOB, 2, {}, false);
     await vi.advanceTimersByTimeAsync(0);
     await next;
     expect(t.received.filter((m) => m.wasmPmap === "forget")).toHaveLength(1);
+  });
+
+  it("a ticketed pipe that fails delivers the ticket's failure frame", async () => {
+    const t = setup({ pipe: () => ({ reject: new KernelError("square", "negative", 0) }) });
+    await t.start();
+    void t.sync.run(JOB, 1, {}, false);
+    await vi.advanceTimersByTimeAsync(0);
+    t.executor().events.message(pipeMsg({ ticket: "exec:3" }));
+    await vi.advanceTimersByTimeAsync(0);
+    const frame = (t.received.find((m) => m.wasmPmap === "deliver") as DeliverMessage).frame;
+    expect(decodeResponse(frame)).toEqual({
+      call: "exec:3",
+      chunk: 0,
+      ok: false,
+      failure: { kind: "kernel", kernel: "square", message: "negative" },
+    });
+    t.executor().events.message({ type: "pipe-taken", ticket: "exec:3" });
   });
 
   it("close() fails the running job with the given error", async () => {
