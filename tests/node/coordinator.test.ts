@@ -1,7 +1,7 @@
 // The coordinator's routing and ticket table, driven with real fetch Request/Response objects
 // (no service worker here: the browser test registers a real one).
 import { describe, expect, it } from "vitest";
-import { Coordinator } from "../../ts/coordinator/coordinator.js";
+import { Coordinator, type ServiceWorkerScope, setupCoordinator } from "../../ts/coordinator/coordinator.js";
 import { encodeResponse } from "../../ts/protocol/frames.js";
 
 const scope = "https://app.test/base/";
@@ -171,5 +171,20 @@ describe("Coordinator", () => {
     expect((await wait(c, other, 0)).status).toBe(204); // another executor's ticket is untouched
     const holds = JSON.parse((await (await request(c, "ping")).text()).replace("wasm-pmap coordinator ", ""));
     expect(holds).toEqual({ tickets: 1, bytes: 0 });
+  });
+
+  it("setupCoordinator stores a delivered answer even when the message carries no port for the status", async () => {
+    const listeners: Record<string, (e: unknown) => void> = {};
+    const scope = {
+      registration: { scope: "https://app.test/base/" },
+      clients: { get: async () => ({ type: "worker" }) },
+      addEventListener: (type: string, l: (e: unknown) => void) => {
+        listeners[type] = l;
+      },
+    };
+    const c = setupCoordinator(scope as unknown as ServiceWorkerScope);
+    listeners.message!({ data: { wasmPmap: "deliver", ticket, frame: answer(ticket) }, ports: [] });
+    const res = await wait(c, ticket, 10, true);
+    expect(res.status).toBe(200);
   });
 });

@@ -484,6 +484,23 @@ describe("6. start failures", () => {
   });
 });
 
+describe("chunks that cannot be encoded", () => {
+  // Found by mutation testing: a chunk that failed to encode left its worker without a
+  // chunk for that pump pass, so the queue could stall with the worker idle.
+  it("a worker whose chunk could not be encoded takes the next one at once: mapSettled never stalls", async () => {
+    const t = setup({}, { depth: 2 });
+    await t.dispatch.grow(1);
+    const fn = () => 0;
+    const call = track(t.mapSettled([fn, fn, fn, 4], { chunkSize: 1 }).promise);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(call.state).toBe("resolved");
+    const out = call.value as Settled<number>[];
+    expect(out.slice(0, 3).every((r) => !r.ok)).toBe(true);
+    expect(out[3]).toEqual({ ok: true, value: 8 });
+    expect(t.dispatch.stats()).toMatchObject({ queued: 0, inflight: 0 });
+  });
+});
+
 describe("7. close()", () => {
   it("fails every pending call with the given error and terminates every worker", async () => {
     const t = setup(

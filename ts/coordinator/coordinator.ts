@@ -279,7 +279,8 @@ export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOpt
     // message event is the app's too.
     const m = e.data as { wasmPmap?: string; ticket?: unknown; namespace?: unknown; frame?: unknown } | null;
     if (m?.wasmPmap === "deliver" && typeof m.ticket === "string" && m.frame instanceof Uint8Array) {
-      e.ports[0]?.postMessage({ status: coordinator.deliver(m.ticket, m.frame).status });
+      const { status } = coordinator.deliver(m.ticket, m.frame); // stored even if nobody asks how it went
+      e.ports[0]?.postMessage({ status });
     } else if (m?.wasmPmap === "forget" && (typeof m.ticket === "string" || typeof m.namespace === "string")) {
       if (typeof m.ticket === "string") coordinator.forget(m.ticket);
       else coordinator.forgetNamespace(m.namespace as string);

@@ -192,18 +192,22 @@ export class Dispatcher {
     for (let depth = 1; depth <= this.#depth && this.#queue.size > 0; depth++) {
       for (const slot of this.#slots) {
         if (!slot.isReady || slot.dead || slot.inflight.size >= depth) continue;
-        let task: Task | undefined;
-        do task = this.#queue.next((id) => this.#calls.get(id)?.canUse(slot.index) ?? true);
-        while (task?.call.settled); // skip chunks of calls that ended meanwhile
-        if (!task) continue;
-        this.#send(slot, task);
-        sent = true;
+        // Skip chunks of calls that ended meanwhile, and keep going past a chunk that could
+        // not be encoded (it failed on the spot): this worker still has room for one.
+        for (;;) {
+          const task = this.#queue.next((id) => this.#calls.get(id)?.canUse(slot.index) ?? true);
+          if (!task) break;
+          if (task.call.settled || !this.#send(slot, task)) continue;
+          sent = true;
+          break;
+        }
       }
     }
     if (sent) this.#changed();
   }
 
-  #send(slot: WorkerSlot, task: Task): void {
+  /** Posts a chunk to a worker; false if it could not be encoded (it failed its call there). */
+  #send(slot: WorkerSlot, task: Task): boolean {
     const { call } = task;
     let frame: Uint8Array;
     try {
@@ -220,13 +224,14 @@ export class Dispatcher {
       if (call.context) slot.contexts.add(call.id);
     } catch (err) {
       call.chunkFailed(task, call.encodeError(task, err));
-      return;
+      return false;
     }
     task.id = ++this.#taskSeq;
     slot.inflight.set(task.id, task);
     call.workers.set(slot.index, (call.workers.get(slot.index) ?? 0) + 1);
     slot.post({ type: "run", id: task.id, frame: frame.buffer as ArrayBuffer }, [frame.buffer]);
     if (slot.inflight.size === 1) this.#startClock(slot, task);
+    return true;
   }
 
   /**
