@@ -18,7 +18,7 @@ import {
 } from "../../ts/protocol/errors.js";
 import { encodeValue, Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
-import { DOUBLE, deferred, Fleet, type Job, SCALE, type Script, track } from "./fake-worker.js";
+import { DOUBLE, deferred, Fleet, type Job, rejection, SCALE, type Script, track } from "./fake-worker.js";
 
 function setup(script: Script = {}, { depth = 2, readyTimeoutMs }: { depth?: number; readyTimeoutMs?: number } = {}) {
   const fleet = new Fleet(script);
@@ -44,15 +44,6 @@ const doubled = (xs: number[]) => xs.map((x) => x * 2);
 const flush = () => vi.advanceTimersByTimeAsync(0);
 /** Is this the first time a worker started this chunk? (for scripts like "crash the first time") */
 const firstRun = (fleet: Fleet, job: Job) => fleet.runsOf(job.req.call, job.req.chunk).length === 1;
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected the promise to reject");
-}
 
 // A broken dispatcher tends to leave a call pending forever: fail fast instead.
 vi.setConfig({ testTimeout: 3_000 });

@@ -6,19 +6,11 @@ import { describe, expect, it } from "vitest";
 import { checkItems, snapshot } from "../../ts/pool/items.js";
 import { DecodeError, PmapError } from "../../ts/protocol/errors.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
+import { thrown } from "./fake-worker.js";
 
 const MAP: KernelInfo = { name: "double", kind: "map", input: "number", output: "number" };
 const SLICE: KernelInfo = { name: "invert", kind: "slice", input: "Uint8Array", output: "Uint8Array" };
 const JOB: KernelInfo = { name: "squares", kind: "job", input: "number", output: "number[]" };
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected it to throw");
-}
 
 describe("snapshot", () => {
   it("copies arrays and typed arrays: later changes to the caller's container do not show", () => {

@@ -7,7 +7,7 @@ import { CoordinatorError, PoolStartError } from "../../ts/protocol/errors.js";
 import { decodeResponse, decodeValue } from "../../ts/protocol/frames.js";
 import type { DeliverMessage, ForgetMessage } from "../../ts/protocol/routes.js";
 import { CoordinatorLink, startCoordinator } from "../../ts/sync/link.js";
-import { track } from "./fake-worker.js";
+import { rejection, track } from "./fake-worker.js";
 
 const page = "https://app.test/app/index.html";
 
@@ -48,15 +48,6 @@ function fakeContainer(reg: ServiceWorkerRegistration | undefined, registerError
   vi.stubGlobal("navigator", { serviceWorker: container });
   vi.stubGlobal("location", { href: page });
   return calls;
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected the promise to reject");
 }
 
 beforeEach(() => {

@@ -9,7 +9,7 @@ import { type CallTarget, startCall } from "../../ts/pool/submit.js";
 import { AbortError, PmapError, QueueFullError } from "../../ts/protocol/errors.js";
 import { Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
-import { DOUBLE, Fleet, SCALE, track } from "./fake-worker.js";
+import { DOUBLE, Fleet, SCALE, thrown, track } from "./fake-worker.js";
 
 async function setup(workers: number, maxQueue = Infinity) {
   const fleet = new Fleet({ run: () => "hang" });
@@ -27,15 +27,6 @@ async function setup(workers: number, maxQueue = Infinity) {
   const start = (items: unknown[], opts: CallOptions = {}, kernel: KernelInfo = DOUBLE, raw = false) =>
     startCall(target, kernel, Mode.Map, items, opts, new ArraySink(items.length), raw);
   return { fleet, dispatch, start };
-}
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected it to throw");
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
