@@ -14,9 +14,9 @@ import {
 import { decodeResponse, decodeValue } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import type { ToWorker } from "../../ts/protocol/messages.js";
-import type { DeliverMessage, ForgetMessage } from "../../ts/protocol/routes.js";
-import { CoordinatorLink } from "../../ts/sync/link.js";
+import type { DeliverMessage } from "../../ts/protocol/routes.js";
 import { SyncMode } from "../../ts/sync/sync-mode.js";
+import { fakeCoordinator } from "./fake-coordinator.js";
 import { deferred, Fleet, type Job, track } from "./fake-worker.js";
 
 const JOB: KernelInfo = { name: "squares", kind: "job", input: "number", output: "number[]" };
@@ -31,16 +31,7 @@ type PipeOutcome =
 
 function setup(opts: { status?: number | undefined; pipe?: (label: string) => PipeOutcome } = {}) {
   const status = "status" in opts ? opts.status : 204;
-  const received: Array<DeliverMessage | ForgetMessage> = [];
-  const registration = {
-    active: {
-      postMessage(msg: DeliverMessage | ForgetMessage, [port]: MessagePort[]) {
-        received.push(msg);
-        if (status !== undefined) port!.postMessage({ status });
-      },
-    },
-  } as unknown as ServiceWorkerRegistration;
-  const link = new CoordinatorLink(registration, "https://app.test/__wasm_pmap__/");
+  const { link, received } = fakeCoordinator(status);
   const blocked = deferred<void>();
   let running: Job | undefined;
   const fleet = new Fleet(

@@ -5,32 +5,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Call } from "../../ts/pool/call.js";
 import { decodeResponse } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
-import type { DeliverMessage, ForgetMessage } from "../../ts/protocol/routes.js";
-import { CoordinatorLink } from "../../ts/sync/link.js";
+import type { DeliverMessage } from "../../ts/protocol/routes.js";
 import { SyncMode } from "../../ts/sync/sync-mode.js";
+import { fakeCoordinator } from "./fake-coordinator.js";
 import { deferred, Fleet, type Job, track } from "./fake-worker.js";
 
 const JOB: KernelInfo = { name: "squares", kind: "job", input: "number", output: "number[]" };
 const flush = () => vi.advanceTimersByTimeAsync(0);
-
-/** A registration whose active service worker records messages and answers `status`. */
-function fakeCoordinator(status = 204) {
-  const received: Array<DeliverMessage | ForgetMessage> = [];
-  const registration = {
-    active: {
-      postMessage(msg: DeliverMessage | ForgetMessage, [port]: MessagePort[]) {
-        received.push(msg);
-        port!.postMessage({ status });
-      },
-    },
-  } as unknown as ServiceWorkerRegistration;
-  const link = new CoordinatorLink(registration, "https://app.test/__wasm_pmap__/");
-  return {
-    link,
-    received,
-    deliveries: (t: string) => received.filter((m) => m.wasmPmap === "deliver" && m.ticket === t),
-  };
-}
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -41,7 +22,7 @@ afterEach(() => {
 
 describe("CoordinatorLink.answer", () => {
   it("stops as soon as the executor read the answer, without waiting out the re-delivery sleep", async () => {
-    const { link, deliveries } = fakeCoordinator();
+    const { link, deliveries } = fakeCoordinator(204);
     const read = track(link.answer("t:1", { bodies: [Uint8Array.of(1)] }, () => true));
     await flush();
     expect(deliveries("t:1")).toHaveLength(1);
@@ -54,7 +35,7 @@ describe("CoordinatorLink.answer", () => {
   });
 
   it("re-delivers an unread answer every few seconds while it is waited for, and stops when it is not", async () => {
-    const { link, deliveries } = fakeCoordinator();
+    const { link, deliveries } = fakeCoordinator(204);
     let waiting = true;
     const read = track(link.answer("t:2", { bodies: [] }, () => waiting));
     await vi.advanceTimersByTimeAsync(4_100);
@@ -71,7 +52,7 @@ describe("CoordinatorLink.answer", () => {
 describe("SyncMode", () => {
   /** A SyncMode whose executor runs jobs by a script; pipes resolve with one body each. */
   function setup(run: (job: Job) => Promise<unknown>) {
-    const coordinator = fakeCoordinator();
+    const coordinator = fakeCoordinator(204);
     const fleet = new Fleet({ run: async (j) => ({ outputs: [await run(j)] }) }, [JOB]);
     const cancelled: string[] = [];
     const sync = new SyncMode({
