@@ -11,6 +11,7 @@ export default {
     "ts/pool/schedule.ts",
     "ts/pool/collect.ts",
     "ts/pool/dispatch.ts",
+    "ts/pool/start-policy.ts",
     "ts/pool/worker-slot.ts",
     "ts/pool/call.ts",
     "ts/pool/submit.ts",

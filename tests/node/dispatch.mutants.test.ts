@@ -4,8 +4,9 @@
 // unpinned by the mutation run (npm run mutants).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ArraySink, SettledSink } from "../../ts/pool/collect.js";
-import { Dispatcher, MAX_START_FAILURES, RESPAWN_BACKOFF_MS } from "../../ts/pool/dispatch.js";
+import { Dispatcher } from "../../ts/pool/dispatch.js";
 import type { CallOptions } from "../../ts/pool/options.js";
+import { MAX_START_FAILURES, RESPAWN_BACKOFF_MS } from "../../ts/pool/start-policy.js";
 import { type CallTarget, startCall } from "../../ts/pool/submit.js";
 import type { WorkerRef } from "../../ts/pool/worker-slot.js";
 import { DecodeError, KernelError, PmapError, PoolStartError, PoolTerminatedError } from "../../ts/protocol/errors.js";

@@ -4,13 +4,14 @@
  * bookkeeping, per-chunk timeouts, and the replacement of workers that died, hung, or were
  * running an aborted call. Pure logic: node tests drive it with scripted fake workers.
  */
-import { KernelError, PmapError, PoolStartError, TimeoutError, WorkerCrashedError } from "../protocol/errors.js";
+import { KernelError, PmapError, type PoolStartError, TimeoutError, WorkerCrashedError } from "../protocol/errors.js";
 import { decodeResponse, decodeValue, encodeRequest } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { ExecutorRequest, FromWorker } from "../protocol/messages.js";
 import type { SpawnWorker } from "./backend.js";
 import type { Call, Task } from "./call.js";
 import { FairQueue } from "./schedule.js";
+import { StartPolicy } from "./start-policy.js";
 import { type WorkerInit, type WorkerRef, WorkerSlot } from "./worker-slot.js";
 
 export interface DispatcherOptions {
@@ -55,11 +56,6 @@ export interface DispatchStats {
   startError: string | undefined;
 }
 
-/** Consecutive failed starts after which the dispatcher stops spawning and fails every call. */
-export const MAX_START_FAILURES = 3;
-/** Delay before a replacement after a failed start: doubled each time (100, 200, 400 ms …). */
-export const RESPAWN_BACKOFF_MS = 100;
-
 export class Dispatcher {
   readonly #slots: WorkerSlot[] = [];
   readonly #queue = new FairQueue<Task>();
@@ -68,13 +64,8 @@ export class Dispatcher {
   /** Last wasm memory size each worker reported, by slot index. */
   readonly #memory = new Map<number, number>();
   readonly #timers = new Map<number, ReturnType<typeof setTimeout>>();
-  /** Replacements waiting out their back-off, by slot index. */
-  readonly #respawns = new Map<number, ReturnType<typeof setTimeout>>();
-  /** Failed starts in a row (reset by any worker that starts), and in all. */
-  #failedStarts = 0;
-  #startFailures = 0;
-  /** Set when the dispatcher gave up starting workers. */
-  #broken: PoolStartError | undefined;
+  /** Back-off and giving up after failed starts (start-policy.ts). */
+  readonly #starts = new StartPolicy();
   readonly #opts: DispatcherOptions;
   readonly #depth: number;
   readonly #changed: () => void;
@@ -110,8 +101,8 @@ export class Dispatcher {
       inflight,
       ...this.#counts,
       wasmMemoryBytes,
-      startFailures: this.#startFailures,
-      startError: this.#broken?.message,
+      startFailures: this.#starts.total,
+      startError: this.#starts.gaveUp?.message,
     };
   }
 
@@ -131,8 +122,8 @@ export class Dispatcher {
 
   /** Queues a call's chunks (or fails the call at once if the pool gave up starting workers). */
   submit(call: Call, tasks: Task[]): void {
-    if (this.#broken) {
-      call.fail(this.#broken);
+    if (this.#starts.gaveUp) {
+      call.fail(this.#starts.gaveUp);
       this.#counts.failed++;
       return;
     }
@@ -176,8 +167,7 @@ export class Dispatcher {
     this.#closed = true;
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
-    for (const t of this.#respawns.values()) clearTimeout(t);
-    this.#respawns.clear();
+    this.#starts.clear();
     for (const call of [...this.#calls.values()]) call.fail(err);
     for (const s of this.#slots) s.terminate();
     this.#slots.length = 0;
@@ -366,7 +356,7 @@ export class Dispatcher {
     const slot = new WorkerSlot(index, spawn, init.executor ? name : `${name}-${index}`, init, events, readyTimeoutMs);
     slot.ready.then(
       () => {
-        this.#failedStarts = 0;
+        this.#starts.started();
         this.pump();
         this.#changed();
       },
@@ -375,34 +365,14 @@ export class Dispatcher {
     return slot;
   }
 
-  /**
-   * A worker failed to start (the slot terminated it). Why bounded and backed off: a
-   * script that is gone (a deploy, a 404) fails every replacement the same way, and a
-   * replacement per failure would spawn workers without end. After MAX_START_FAILURES in
-   * a row the dispatcher stops spawning and fails every call, pending and later, with
-   * `PoolStartError`: no call waits on a slot that will never run it.
-   */
+  /** A worker failed to start (the slot terminated it): back off and replace it, or give up
+   * and fail every call — no call waits on a slot that will never run it (start-policy.ts). */
   #startFailed(slot: WorkerSlot, err: PoolStartError): void {
     if (this.#closed || this.#slots[slot.index] !== slot) return;
-    this.#startFailures++;
+    const gaveUp = this.#starts.failed(slot.index, err, () => {
+      if (!this.#closed && this.#slots[slot.index] === slot) this.#respawn(slot.index);
+    });
     this.#changed();
-    if (this.#broken) return;
-    if (++this.#failedStarts >= MAX_START_FAILURES) {
-      this.#broken = new PoolStartError(
-        `the pool stopped starting workers after ${this.#failedStarts} failed starts in a row; the last: ${err.message}`,
-      );
-      for (const t of this.#respawns.values()) clearTimeout(t);
-      this.#respawns.clear();
-      for (const call of [...this.#calls.values()]) call.fail(this.#broken);
-      return;
-    }
-    const delay = RESPAWN_BACKOFF_MS * 2 ** (this.#failedStarts - 1);
-    this.#respawns.set(
-      slot.index,
-      setTimeout(() => {
-        this.#respawns.delete(slot.index);
-        if (!this.#closed && !this.#broken && this.#slots[slot.index] === slot) this.#respawn(slot.index);
-      }, delay),
-    );
+    if (gaveUp) for (const call of [...this.#calls.values()]) call.fail(gaveUp);
   }
 }
