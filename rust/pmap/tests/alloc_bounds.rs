@@ -221,3 +221,42 @@ fn real_inputs_still_decode_in_full() {
     let out: Vec<usize> = ciborium::de::from_reader(&body[..]).unwrap();
     assert_eq!(out, vec![3; n as usize]);
 }
+
+#[wasm_pmap::kernel]
+fn text_len(s: String) -> usize {
+    s.len()
+}
+
+/// The other half of the rule: a declared length within `PREALLOC_ITEMS` is reserved up
+/// front, exactly — not grown to the next power of two item by item (which would leave a
+/// quarter of the block unused in a memory that never shrinks).
+#[test]
+fn declared_lengths_within_the_cap_are_reserved_exactly() {
+    let n = 200; // <= PREALLOC_ITEMS (256); growing by doubling would reach 256
+    assert!(n <= wasm_pmap::lenient::PREALLOC_ITEMS);
+    // A chunk of n strings: the chunk's item vector.
+    let chunk = to_vec(&vec!["a"; n]);
+    let (out, largest) =
+        largest_allocation(|| registry::run("textLen", Mode::Map, &chunk, None).unwrap());
+    assert_eq!(out, to_vec(&vec![1u8; n]));
+    assert_eq!(largest, n * std::mem::size_of::<String>(), "items vector");
+    // A Vec<String> inside one item.
+    let item = to_vec(&[vec!["a"; n]]);
+    let (_, largest) =
+        largest_allocation(|| registry::run("queueLen", Mode::Map, &item, None).unwrap());
+    assert_eq!(
+        largest,
+        n * std::mem::size_of::<String>(),
+        "Vec inside an item"
+    );
+    // A plain array of numbers for a typed array (the output, n f64, is as large).
+    let rows = to_vec(&vec![1.5f64; n]);
+    let (_, largest) =
+        largest_allocation(|| registry::run("twice", Mode::Slice, &rows, None).unwrap());
+    assert!(largest < 256 * 8, "typed array: {largest} bytes");
+}
+
+#[wasm_pmap::kernel]
+fn queue_len(v: Vec<String>) -> usize {
+    v.len()
+}

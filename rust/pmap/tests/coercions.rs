@@ -52,3 +52,22 @@ fn plain_numbers_still_decode() {
     let out: Vec<f64> = ciborium::de::from_reader(&body[..]).unwrap();
     assert_eq!(out, [10.0]);
 }
+
+#[test]
+fn a_bignum_where_a_number_is_expected_is_refused_by_name() {
+    // cbor-x writes a BigInt beyond 64 bits as a bignum: tag 2 (3 if negative) around its
+    // big-endian bytes. Up to 16 bytes ciborium reads it as an integer (then out of range);
+    // longer, it stays a tagged value.
+    for (tag, kernel) in [(2, "twiceU32"), (3, "twiceF64")] {
+        let big = [&[0x51][..], &[0xff; 17]].concat(); // byte string of 17 bytes
+        let f = registry::run(kernel, Mode::Map, &tagged(tag, &big), None).unwrap_err();
+        assert_eq!(f.kind, ErrorKind::Decode, "{kernel}: {f}");
+        assert!(
+            f.message.contains(&format!(
+                "CBOR tag {tag} (a bignum: a JS BigInt) is not a number"
+            )),
+            "{kernel}: {}",
+            f.message
+        );
+    }
+}

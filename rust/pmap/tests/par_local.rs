@@ -244,3 +244,40 @@ fn integers_beyond_max_safe_integer_stay_exact_in_parallel_iterators() {
         .collect_vec_sync();
     assert_eq!(shifted, vec![(1 << 60) + 1, (1 << 60) + 2]);
 }
+
+#[test]
+fn async_terminals_give_what_the_blocking_ones_give() {
+    local();
+    let v: Vec<u64> = (1..=100).collect();
+    assert_eq!(block_on(v.par_iter().reduce(par_fn!(add_u64))), Some(5050));
+    assert_eq!(
+        block_on(v.par_iter().try_reduce(par_fn!(add_u64))),
+        Ok(Some(5050))
+    );
+    assert_eq!(
+        block_on(Vec::<u64>::new().into_par_iter().reduce(par_fn!(add_u64))),
+        None
+    );
+    assert_eq!(block_on(v.par_iter().sum()), 5050);
+    assert_eq!(block_on(v.par_iter().try_sum()), Ok(5050));
+    assert_eq!(
+        block_on(
+            (0..5u32)
+                .into_par_iter()
+                .map(par_fn!(kernels::triple))
+                .collect_vec()
+        ),
+        [0, 3, 6, 9, 12]
+    );
+    let e = block_on(
+        (0..10u32)
+            .into_par_iter()
+            .map(par_fn!(fail_on_5))
+            .try_collect_vec(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.kind, e.kernel.as_deref()),
+        (ErrorKind::Kernel, Some("failOn5"))
+    );
+}

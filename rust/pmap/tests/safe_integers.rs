@@ -348,3 +348,27 @@ fn integers_beyond_32_bits_leave_as_float64() {
     let body = registry::run("echoI64", Mode::Map, &one(js(-5.0)), None).unwrap();
     assert_eq!(body, [0x81, 0x24]);
 }
+
+#[wasm_pmap::kernel]
+fn pow2_u128(exp: u32) -> u128 {
+    1u128 << exp
+}
+
+/// `u128` outputs follow the same rules as the narrower widths.
+#[test]
+fn u128_outputs_follow_the_same_rules() {
+    let out = |exp: u32| registry::run("pow2U128", Mode::Map, &to_vec(&[exp]), None);
+    // Within 32 bits: a CBOR integer.
+    assert_eq!(out(4).unwrap(), [0x81, 0x10]);
+    assert_eq!(out(31).unwrap(), [0x81, 0x1a, 0x80, 0, 0, 0]);
+    // Beyond 32 bits but safe: a float.
+    let body = out(40).unwrap();
+    assert!(matches!(body[1], 0xf9..=0xfb), "{body:02x?}");
+    let back: Vec<f64> = ciborium::de::from_reader(&body[..]).unwrap();
+    assert_eq!(back, [2f64.powi(40)]);
+    // Beyond 2^53 - 1, and beyond i128::MAX: an encode failure.
+    for exp in [53, 127] {
+        let f = out(exp).unwrap_err();
+        assert_eq!((f.kind, f.index), (ErrorKind::Encode, Some(0)), "2^{exp}");
+    }
+}
