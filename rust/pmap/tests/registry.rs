@@ -256,3 +256,19 @@ fn an_output_that_does_not_encode_is_an_encode_failure_with_the_item_index() {
     let err = run::<Option<u32>>("oddFailsAdd", Mode::Reduce, to_vec(&[1u32, 2])).unwrap_err();
     assert_eq!((err.kind, err.index), (ErrorKind::Encode, None));
 }
+
+/// The generated map runner writes the output array's header itself (it encodes item by
+/// item): in the shortest form, byte for byte what ciborium writes for the whole array.
+#[test]
+fn map_outputs_are_encoded_as_ciborium_encodes_the_array() {
+    for n in [0u32, 1, 23, 24, 255, 256, 65_535, 65_536] {
+        let items: Vec<u32> = (0..n).map(|i| i % 7).collect();
+        let body = registry::run("triple", Mode::Map, &to_vec(&items), None).unwrap();
+        let tripled: Vec<u32> = items.iter().map(|x| x * 3).collect();
+        assert!(
+            body == to_vec(&tripled),
+            "{n} items: {:02x?}",
+            &body[..5.min(body.len())]
+        );
+    }
+}

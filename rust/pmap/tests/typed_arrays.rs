@@ -157,3 +157,76 @@ fn a_plain_array_of_numbers_is_still_accepted_for_every_element_type() {
         assert!(out.is_ok(), "{map}: {out:?}");
     }
 }
+
+/// Every RFC 8746 typed-array tag, as a refusal names it.
+const RFC_8746: &[(u8, &str)] = &[
+    (64, "a Uint8Array"),
+    (65, "a big-endian Uint16Array"),
+    (66, "a big-endian Uint32Array"),
+    (67, "a big-endian BigUint64Array"),
+    (68, "a Uint8ClampedArray"),
+    (69, "a Uint16Array"),
+    (70, "a Uint32Array"),
+    (71, "a BigUint64Array"),
+    (72, "an Int8Array"),
+    (73, "a big-endian Int16Array"),
+    (74, "a big-endian Int32Array"),
+    (75, "a big-endian BigInt64Array"),
+    (77, "an Int16Array"),
+    (78, "an Int32Array"),
+    (79, "a BigInt64Array"),
+    (80, "a big-endian float16 array"),
+    (81, "a big-endian Float32Array"),
+    (82, "a big-endian Float64Array"),
+    (83, "a big-endian float128 array"),
+    (84, "a float16 array"),
+    (85, "a Float32Array"),
+    (86, "a Float64Array"),
+    (87, "a float128 array"),
+];
+
+#[test]
+fn every_refused_typed_array_is_named() {
+    for &(tag, name) in RFC_8746 {
+        let kernel = if tag == 86 { "sF32" } else { "sF64" };
+        let err = registry::run(
+            kernel,
+            wasm_pmap::wire::Mode::Slice,
+            &typed_payload(Some(tag)),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            err.message
+                .ends_with(&format!(", got {name} (RFC 8746 tag {tag})")),
+            "tag {tag}: {}",
+            err.message
+        );
+    }
+    // Tag 76 is not a typed array.
+    let err = registry::run(
+        "sF64",
+        wasm_pmap::wire::Mode::Slice,
+        &typed_payload(Some(76)),
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        err.message.ends_with(", got a value with CBOR tag 76"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn a_value_that_is_no_array_at_all_says_what_was_expected() {
+    let text = [0x61, b'x']; // the string "x"
+    let err = registry::run("sF64", wasm_pmap::wire::Mode::Slice, &text, None).unwrap_err();
+    assert!(
+        err.message.ends_with(
+            "invalid type: string \"x\", expected a Float64Array (byte string) or an array of numbers"
+        ),
+        "{}",
+        err.message
+    );
+}
