@@ -20,8 +20,15 @@ thread_local!(static LARGEST: Cell<usize> = const { Cell::new(0) });
 /// memory rather than fail).
 const REFUSE: usize = 1 << 30;
 
+/// `(size, count)`: how many allocations of at least `size` bytes were made.
+thread_local!(static AT_LEAST: Cell<(usize, usize)> = const { Cell::new((usize::MAX, 0)) });
+
 fn note(size: usize) -> bool {
     let _ = LARGEST.try_with(|c| c.set(c.get().max(size)));
+    let _ = AT_LEAST.try_with(|c| {
+        let (min, n) = c.get();
+        c.set((min, n + usize::from(size >= min)));
+    });
     size <= REFUSE
 }
 
@@ -259,4 +266,32 @@ fn declared_lengths_within_the_cap_are_reserved_exactly() {
 #[wasm_pmap::kernel]
 fn queue_len(v: Vec<String>) -> usize {
     v.len()
+}
+
+#[wasm_pmap::kernel]
+fn tally(t: HashMap<String, u32>) -> u32 {
+    t.values().sum()
+}
+
+/// Runs `f` and counts its allocations of at least `min` bytes.
+fn allocations_of_at_least<R>(min: usize, f: impl FnOnce() -> R) -> (R, usize) {
+    AT_LEAST.set((min, 0));
+    let r = f();
+    let (_, n) = AT_LEAST.replace((usize::MAX, 0));
+    (r, n)
+}
+
+/// Likewise for a map: a map that declares its 200 entries gets its hash table (256
+/// buckets) at once, not rebuilt at every doubling on the way there (the table for 128
+/// buckets alone is over 4 KiB).
+#[test]
+fn a_map_within_the_cap_allocates_its_table_once() {
+    let n = 200u32;
+    let map: HashMap<String, u32> = (0..n).map(|i| (format!("k{i}"), 1)).collect();
+    let item = to_vec(&[map]);
+    let (body, big) = allocations_of_at_least(4096, || {
+        registry::run("tally", Mode::Map, &item, None).unwrap()
+    });
+    assert_eq!(body, to_vec(&[n]));
+    assert_eq!(big, 1, "allocations of 4 KiB or more");
 }
