@@ -20,7 +20,7 @@ thread_local!(static LARGEST: Cell<usize> = const { Cell::new(0) });
 /// memory rather than fail).
 const REFUSE: usize = 1 << 30;
 
-/// `(size, count)`: how many allocations of at least `size` bytes were made.
+// `(size, count)`: how many allocations of at least `size` bytes were made.
 thread_local!(static AT_LEAST: Cell<(usize, usize)> = const { Cell::new((usize::MAX, 0)) });
 
 fn note(size: usize) -> bool {
