@@ -50,6 +50,13 @@ fn table_keys(m: HashMap<String, u32>) -> BTreeMap<String, Vec<String>> {
     m.into_keys().map(|k| (k.clone(), vec![k])).collect()
 }
 
+/// A boxed slice: the type of its own, `[String]` (`Type::Slice`), inside the `Box`.
+#[wasm_pmap::kernel]
+#[allow(clippy::boxed_local)]
+fn boxed_words(words: Box<[String]>) -> usize {
+    words.len()
+}
+
 #[wasm_pmap::kernel]
 fn byte_count(b: ByteBuf) -> usize {
     b.len()
@@ -167,6 +174,14 @@ const DECLARED: &[Declared] = &[
         None,
         "HashMap<String,u32>",
     ),
+    (
+        "boxedWords",
+        "map",
+        "string[]",
+        "number",
+        None,
+        "Box<[String]>",
+    ),
     ("byteCount", "map", "Uint8Array", "number", None, "ByteBuf"),
     (
         "forget",
@@ -251,6 +266,8 @@ fn the_declared_kernels_run() {
     assert_eq!(out, [true]);
     let out: Vec<String> = pipe("charCode", Mode::Map, to_vec(&['A']));
     assert_eq!(out, ["U+0041"]);
+    let out: Vec<usize> = pipe("boxedWords", Mode::Map, to_vec(&[["a", "b"]]));
+    assert_eq!(out, [2]);
     let out: Vec<u32> = pipe("cowLen", Mode::Map, to_vec(&["four"]));
     assert_eq!(out, [4]);
     let out: Vec<Vec<Option<bool>>> = pipe("queueFlags", Mode::Map, to_vec(&[["true", "x"]]));
