@@ -37,7 +37,7 @@ export class LocalModule {
       context: null,
     });
     // A panic traps this instance too: runFrame re-creates it before anyone uses it again.
-    const out = runFrame(glue, frame);
+    const out = runFrame(glue, () => glue.__wasmPmapRun(frame));
     if (!(out instanceof Uint8Array)) {
       if (!out.recovered) this.#glue = undefined; // next use imports a fresh module instance (see #load)
       throw new KernelError(kernel.name, out.message, 0, undefined, out.panicked);

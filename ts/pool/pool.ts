@@ -44,7 +44,7 @@ import {
   type ReduceKernel,
   type SliceKernel,
 } from "./module.js";
-import type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats } from "./options.js";
+import type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats, SliceOptions } from "./options.js";
 import { type CallTarget, positiveInt, startCall } from "./submit.js";
 
 /**
@@ -174,9 +174,10 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>,
     ...opts: OptionsFor<K, N>
   ): Promise<Output<K, N>[]>;
-  map<N extends SliceKernel<K>>(kernel: N, items: Input<K, N>, opts?: CallOptions): Promise<Output<K, N>>;
-  async map(kernel: string, items: unknown, opts: CallOptions = {}): Promise<unknown> {
-    const captured = snapshot(kernel, items); // before any await: the items as they are now
+  map<N extends SliceKernel<K>>(kernel: N, items: Input<K, N>, opts?: SliceOptions): Promise<Output<K, N>>;
+  async map(kernel: string, items: unknown, opts: SliceOptions = {}): Promise<unknown> {
+    // Before any await: the items as they are now.
+    const captured = snapshot(kernel, items, opts.transfer === true);
     const info = await this.#kernel(kernel);
     const list = checkItems(info, captured);
     if (info.kind === "slice")
@@ -185,7 +186,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
         Mode.Slice,
         list,
         opts,
-        new ConcatSink(() => new (list.constructor as new (n: number) => unknown)(0)),
+        new ConcatSink(list.length, () => new (list.constructor as new (n: number) => unknown)(0)),
       ).promise;
     return this.#start(info, Mode.Map, list, opts, new ArraySink(list.length)).promise;
   }
