@@ -13,7 +13,7 @@ export class LocalModule {
   #instances = 0;
 
   constructor(
-    private readonly module: WebAssembly.Module,
+    private readonly module: WebAssembly.Module | Promise<WebAssembly.Module>,
     private readonly glueUrl: string,
   ) {}
 
@@ -56,7 +56,7 @@ export class LocalModule {
           ? this.glueUrl
           : `${this.glueUrl}${this.glueUrl.includes("?") ? "&" : "?"}wasm-pmap-instance=${this.#instances}`;
       const g = (await import(/* @vite-ignore */ url)) as KernelGlue;
-      g.initSync({ module: this.module });
+      g.initSync({ module: await this.module });
       return g;
     })();
     return this.#glue;

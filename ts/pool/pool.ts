@@ -66,18 +66,30 @@ import { type CallTarget, positiveInt, startCall } from "./submit.js";
  */
 export async function createPool<K extends object = BuiltinKernels>(opts: PoolOptions = {}): Promise<Pool<K>> {
   const desc = opts.module ?? builtinModule;
-  let module: WebAssembly.Module;
-  try {
-    module = await compileModule(desc.wasm);
-  } catch (err) {
+  // Why not awaited here: the workers start (fetch and evaluate their script, import the
+  // glue) while the page compiles the module, which they get once it is ready.
+  const module = compileModule(desc.wasm).catch((err: unknown) => {
     const where = typeof desc.wasm === "string" || desc.wasm instanceof URL ? ` ${String(desc.wasm)}` : "";
     throw new PoolStartError(`could not compile the kernel module${where}: ${(err as Error)?.message ?? err}`);
+  });
+  let link: CoordinatorLink | undefined;
+  try {
+    link = opts.sync ? await startCoordinator(opts.sync) : undefined;
+  } catch (err) {
+    module.catch(() => {});
+    throw err;
   }
-  const link = opts.sync ? await startCoordinator(opts.sync) : undefined;
-  const glue = new URL(desc.glue, globalThis.location?.href).href;
+  let glue: string;
+  try {
+    glue = new URL(desc.glue, globalThis.location?.href).href;
+  } catch (err) {
+    await module; // a module that does not compile is the first thing to report
+    throw new PoolStartError(`the kernel module's glue URL ${String(desc.glue)} is not valid: ${(err as Error).message}`);
+  }
   const pool = new Pool<K>({ module, glue }, opts, spawnBrowserWorker, link);
   try {
-    await pool.ready;
+    // A failed compile wins over the workers' wait for it (they never get a module).
+    await Promise.all([module, pool.ready]);
   } catch (err) {
     pool.terminate();
     throw err;
@@ -112,7 +124,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
    * `Worker` by default); `link` an active coordinator, for sync mode.
    */
   constructor(
-    code: { module: WebAssembly.Module; glue: string },
+    code: { module: WebAssembly.Module | Promise<WebAssembly.Module>; glue: string },
     opts: PoolOptions,
     spawn: SpawnWorker = spawnBrowserWorker,
     link?: CoordinatorLink,

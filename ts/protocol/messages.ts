@@ -23,6 +23,8 @@ export type ToWorker =
   /** Instantiate the shared, already compiled module with its wasm-bindgen glue; with
    * `executor`, also become the SyncExecutor. */
   | { type: "init"; module: WebAssembly.Module; glue: string; executor?: ExecutorSetup }
+  /** Start importing the glue now: `init` (with the module, still compiling) follows. */
+  | { type: "load"; glue: string }
   /** Run one request frame; `id` is the pool's task id. `data`: a slice-kernel chunk's raw
    * bytes, beside a slice-mode frame (rust/pmap/src/slice.rs); transferred, never cloned. */
   | { type: "run"; id: number; frame: ArrayBuffer; data?: ArrayBuffer }

@@ -18,6 +18,8 @@ declare const self: {
 };
 
 let glue: KernelGlue | undefined;
+// The glue import a `load` message started before `init` arrived.
+let loading: { url: string; glue: Promise<KernelGlue> } | undefined;
 let onPipeResult: ((msg: Extract<ToWorker, { type: "pipe-result" }>) => void) | undefined;
 // Messages that arrive while the glue is still loading wait here, in order.
 let pending: ToWorker[] | undefined = [];
@@ -26,10 +28,17 @@ const post = (msg: FromWorker, transfer: Transferable[] = []) => self.postMessag
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
-  if (msg.type === "init") void init(msg.module, msg.glue, msg.executor);
+  if (msg.type === "load") loading = { url: msg.glue, glue: importGlue(msg.glue) };
+  else if (msg.type === "init") void init(msg.module, msg.glue, msg.executor);
   else if (pending) pending.push(msg);
   else handle(msg);
 };
+
+function importGlue(url: string): Promise<KernelGlue> {
+  const p = import(/* @vite-ignore */ url) as Promise<KernelGlue>;
+  p.catch(() => {}); // reported by init, which awaits it
+  return p;
+}
 
 function handle(msg: ToWorker): void {
   if (msg.type === "pipe-result") onPipeResult?.(msg);
@@ -40,7 +49,7 @@ async function init(module: WebAssembly.Module, glueUrl: string, executor: Execu
   try {
     // Why a dynamic import: the glue belongs to whichever kernel module the pool was given
     // (the built-in one or a user's), so it cannot be a static import of this file.
-    const g = (await import(/* @vite-ignore */ glueUrl)) as KernelGlue;
+    const g = await (loading?.url === glueUrl ? loading.glue : importGlue(glueUrl));
     if (typeof g.__wasmPmapRun !== "function") {
       throw new Error(
         `${glueUrl} is not a wasm-pmap kernel module (no __wasmPmapRun export; built with an older wasm-pmap?)`,
