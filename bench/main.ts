@@ -2,11 +2,12 @@
 // results in `window.__bench`. Every figure is a median of several runs in one session,
 // so ratios compare like with like on the same noisy machine.
 import { builtinModule, createPool, type Pool, type RowSpec } from "../dist/index.js";
-import { decodeResponse, encodeRequest, encodeValue } from "../dist/protocol/frames.js";
+import { decodeResponse, encodeRequest, encodeValue, Mode } from "../dist/protocol/frames.js";
 
 interface Glue {
   initSync(o: { module: WebAssembly.Module }): unknown;
   __wasmPmapRun(frame: Uint8Array): Uint8Array;
+  __wasmPmapRunSlice(frame: Uint8Array, data: Uint8Array): [Uint8Array, Uint8Array?];
 }
 
 const SIZE = 2048;
@@ -135,7 +136,62 @@ async function main() {
   out.cborBytes = encodeValue(payload).byteLength;
   out.cborxEncodeMs = await time(15, () => encodeValue(payload));
   out.wasmEncodeMs = await time(15, () => rust.__wasmPmapEncodeCbor(payload));
+
+  await transport(glue, out);
   return out;
+}
+
+/**
+ * Moving data: `sqrtF64` (a slice kernel, about the cheapest kernel there is) over a
+ * Float64Array of 8 MB and 64 MB — through the pool at 1 and 2 workers, with and without
+ * `transfer`, against the same kernel run single-threaded in wasm on the main thread
+ * (copy in, the loop, copy out: what a page does without a pool).
+ */
+async function transport(glue: Glue, out: Record<string, number | string>): Promise<void> {
+  const frame = encodeRequest({
+    call: "bench:slice",
+    chunk: 0,
+    kernel: "sqrtF64",
+    mode: Mode.Slice,
+    payload: new TextEncoder().encode("Float64Array"),
+    context: null,
+  });
+  const pools = new Map<number, Pool>();
+  for (const w of [1, 2]) {
+    const p = await createPool({ concurrency: w });
+    await p.map("sqrtF64", new Float64Array(1 << 20)); // warm-up: JIT, worker memory grown once
+    pools.set(w, p);
+  }
+  for (const [label, n] of [
+    ["8mb", 1 << 20],
+    ["64mb", 8 << 20],
+  ] as const) {
+    const xs = Float64Array.from({ length: n }, (_, i) => i + 0.5);
+    const mb = xs.byteLength / 1e6;
+    const check = (r: Float64Array) => {
+      if (r.length !== n || r[n - 1] !== Math.sqrt(n - 0.5)) throw new Error(`sqrtF64 over ${label}: wrong result`);
+    };
+    glue.__wasmPmapRunSlice(frame, new Uint8Array(xs.buffer)); // warm-up
+    const main = await time(RUNS, () => glue.__wasmPmapRunSlice(frame, new Uint8Array(xs.buffer)));
+    out[`transport.main_ms_${label}`] = main;
+    out[`transport.main_mb_per_s_${label}`] = mb / (main / 1000);
+    for (const [w, p] of pools) {
+      check(await p.map("sqrtF64", xs));
+      const ms = await time(RUNS, () => p.map("sqrtF64", xs));
+      out[`transport.ms_${w}w_${label}`] = ms;
+      out[`transport.mb_per_s_${w}w_${label}`] = mb / (ms / 1000);
+      // transfer: the caller gives its buffer up; a fresh copy per run, made outside the clock.
+      const runs: number[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const mine = xs.slice();
+        const t0 = performance.now();
+        check(await p.map("sqrtF64", mine, { transfer: true }));
+        runs.push(performance.now() - t0);
+      }
+      out[`transport.ms_${w}w_transfer_${label}`] = median(runs);
+    }
+  }
+  for (const p of pools.values()) p.terminate();
 }
 
 declare global {

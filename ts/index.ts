@@ -14,7 +14,7 @@
  * tool, protocol/ wherever it is imported (the vocabulary all of them share).
  */
 import type { BuiltinKernels, Input, ItemKernel, Output, ReduceKernel, SliceKernel } from "./pool/module.js";
-import type { CallOptions } from "./pool/options.js";
+import type { CallOptions, SliceOptions } from "./pool/options.js";
 import { createPool, type Pool } from "./pool/pool.js";
 
 export type { Progress } from "./pool/call.js";
@@ -35,7 +35,7 @@ export {
   type RowSpec,
   type SliceKernel,
 } from "./pool/module.js";
-export type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats } from "./pool/options.js";
+export type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats, SliceOptions } from "./pool/options.js";
 export { createPool, Pool } from "./pool/pool.js";
 export {
   AbortError,
@@ -82,7 +82,7 @@ export function pmap<N extends ItemKernel<BuiltinKernels>>(
 export function pmap<N extends SliceKernel<BuiltinKernels>>(
   kernel: N,
   items: Input<BuiltinKernels, N>,
-  opts?: CallOptions,
+  opts?: SliceOptions,
 ): Promise<Output<BuiltinKernels, N>>;
 export async function pmap(kernel: string, items: unknown, opts?: CallOptions): Promise<unknown> {
   const pool = await getDefaultPool();

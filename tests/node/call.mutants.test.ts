@@ -46,11 +46,36 @@ describe("Call payloads", () => {
     expect(decodeValue(typed.payload(task(typed, 0, 1, 3)))).toEqual([2.5, 3.5]);
   });
 
-  it("slice mode: the chunk's part of the typed array, as one typed array", () => {
-    const { call } = makeCall(Float32Array.of(1, 2, 3, 4), { mode: Mode.Slice, sink: new ConcatSink(() => null) });
-    const part = decodeValue<Float32Array>(call.payload(task(call, 0, 1, 3)));
-    expect(part).toBeInstanceOf(Float32Array);
-    expect(Array.from(part)).toEqual([2, 3]);
+  it("slice mode: the payload names the typed array; the chunk's bytes are a fresh copy of its span", () => {
+    const items = Float32Array.of(1, 2, 3, 4);
+    const { call } = makeCall(items, { mode: Mode.Slice, sink: new ConcatSink(4, () => null) });
+    const t = task(call, 0, 1, 3);
+    expect(new TextDecoder().decode(call.payload(t))).toBe("Float32Array");
+    const data = call.data(t)!;
+    expect(Array.from(new Float32Array(data))).toEqual([2, 3]);
+    expect(data).not.toBe(items.buffer);
+    // Transferring it (detaching it) leaves the call's items intact, for a retry.
+    structuredClone(data, { transfer: [data] });
+    expect(Array.from(new Float32Array(call.data(t)!))).toEqual([2, 3]);
+    // Map mode has no side data.
+    expect(makeCall([1, 2]).call.data(task(makeCall([1, 2]).call, 0, 0, 1))).toBeUndefined();
+  });
+
+  it("slice mode: output bytes become the kernel's declared typed array; anything else is an error", () => {
+    const { call } = makeCall(Float32Array.of(1), {
+      mode: Mode.Slice,
+      sink: new ConcatSink(1, () => null),
+      kernel: { name: "k", kind: "slice", input: "Float32Array", output: "BigInt64Array" },
+    });
+    const out = call.typedOutput(BigInt64Array.of(-3n).buffer);
+    expect(out).toBeInstanceOf(BigInt64Array);
+    expect(Array.from(out as BigInt64Array)).toEqual([-3n]);
+    const { call: bad } = makeCall(Float32Array.of(1), {
+      mode: Mode.Slice,
+      sink: new ConcatSink(1, () => null),
+      kernel: { name: "k", kind: "slice", input: "Float32Array", output: "number" },
+    });
+    expect(() => bad.typedOutput(new ArrayBuffer(8))).toThrow('kernel "k": number is not a typed array');
   });
 
   it("raw: each item is a ready-made payload and its own chunk, whatever chunkSize says", () => {

@@ -6,7 +6,7 @@ import { KernelError, PmapError } from "../../ts/protocol/errors.js";
 
 describe("sinks", () => {
   it("only SettledSink settles; the others ignore per-item errors and close", () => {
-    const sinks = [new ArraySink(1), new ConcatSink(() => null), new PartialsSink(), new StreamSink()];
+    const sinks = [new ArraySink(1), new ConcatSink(1, () => null), new PartialsSink(), new StreamSink()];
     expect(sinks.map((s) => s.settles)).toEqual([false, false, false, false]);
     expect(new SettledSink(1).settles).toBe(true);
     const a = new ArraySink(2);
@@ -17,14 +17,15 @@ describe("sinks", () => {
   });
 
   it("ConcatSink sorts many chunks by their start, keeps the element type, and sizes the result exactly", () => {
-    const s = new ConcatSink(() => new Int16Array(0));
-    s.put({ start: 10, end: 12 }, Int16Array.of(5, 6));
+    // Outputs of other lengths than their inputs': kept as parts and joined.
+    const s = new ConcatSink(12, () => new Int16Array(0));
+    s.put({ start: 10, end: 12 }, Int16Array.of(5, 6, 7));
     s.put({ start: 0, end: 1 }, Int16Array.of(1));
     s.put({ start: 4, end: 7 }, Int16Array.of(2, 3, 4));
     const out = s.result() as Int16Array;
     expect(out).toBeInstanceOf(Int16Array);
-    expect(Array.from(out)).toEqual([1, 2, 3, 4, 5, 6]);
-    const none = new ConcatSink(() => "empty");
+    expect(Array.from(out)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const none = new ConcatSink(0, () => "empty");
     expect(none.result()).toBe("empty");
   });
 

@@ -12,11 +12,41 @@ describe("sinks", () => {
   });
 
   it("ConcatSink concatenates typed chunks in input order", () => {
-    const s = new ConcatSink(() => new Float64Array(0));
+    const s = new ConcatSink(3, () => new Float64Array(0));
     s.put({ start: 2, end: 3 }, new Float64Array([3]));
     s.put({ start: 0, end: 2 }, new Float64Array([1, 2]));
     expect(s.result()).toEqual(new Float64Array([1, 2, 3]));
-    expect(new ConcatSink(() => new Float64Array(0)).result()).toEqual(new Float64Array(0));
+    expect(new ConcatSink(0, () => new Float64Array(0)).result()).toEqual(new Float64Array(0));
+  });
+
+  it("ConcatSink writes one-for-one outputs straight into one result of the output's type", () => {
+    const s = new ConcatSink(4, () => new Float64Array(0));
+    const a = Float32Array.of(3, 4);
+    s.put({ start: 2, end: 4 }, a);
+    s.put({ start: 0, end: 2 }, Float32Array.of(1, 2));
+    const out = s.result() as Float32Array;
+    expect(out).toBeInstanceOf(Float32Array);
+    expect(Array.from(out)).toEqual([1, 2, 3, 4]);
+    expect(out.buffer).not.toBe(a.buffer); // the result is its own buffer, not a chunk's
+  });
+
+  it("ConcatSink falls back to joining parts when a chunk's output length differs from its input's", () => {
+    // Two chunks written into place, then one that returns fewer elements than it took.
+    const s = new ConcatSink(6, () => null);
+    s.put({ start: 0, end: 2 }, Int32Array.of(1, 2));
+    s.put({ start: 4, end: 6 }, Int32Array.of(5, 6));
+    s.put({ start: 2, end: 4 }, Int32Array.of(9));
+    expect(Array.from(s.result() as Int32Array)).toEqual([1, 2, 9, 5, 6]);
+    // The first chunk already of another length: parts from the start.
+    const t = new ConcatSink(2, () => null);
+    t.put({ start: 1, end: 2 }, Uint8Array.of(3, 4, 5));
+    t.put({ start: 0, end: 1 }, Uint8Array.of(1, 2));
+    expect(Array.from(t.result() as Uint8Array)).toEqual([1, 2, 3, 4, 5]);
+    // Same length but another element type than the first chunk's: parts too.
+    const u = new ConcatSink(2, () => null);
+    u.put({ start: 0, end: 1 }, Float64Array.of(1.5));
+    u.put({ start: 1, end: 2 }, Int8Array.of(-2));
+    expect(Array.from(u.result() as Float64Array)).toEqual([1.5, -2]);
   });
 
   it("PartialsSink keeps non-empty partials in input order", () => {

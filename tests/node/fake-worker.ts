@@ -63,6 +63,8 @@ export interface Job {
   context: unknown;
   /** Whether the frame carried the context's bytes (`[id, bytes]`) rather than `[id, null]`. */
   contextBytes: boolean;
+  /** A slice chunk (its bytes came beside the frame; typed outputs go back the same way). */
+  slice: boolean;
   started: boolean;
   answered: boolean;
 }
@@ -118,7 +120,13 @@ export class FakeWorker implements PoolWorker {
       worker: this,
       id: msg.id,
       req,
-      items: decodeValue<unknown[]>(req.payload),
+      // A slice chunk: raw bytes beside the frame, whose payload names the typed array.
+      items: msg.data
+        ? (new (globalThis as unknown as Record<string, new (b: ArrayBuffer) => unknown[]>)[
+            new TextDecoder().decode(req.payload)
+          ]!(msg.data) as unknown[])
+        : decodeValue<unknown[]>(req.payload),
+      slice: msg.data !== undefined,
       context: req.context?.bytes ? decodeValue(req.context.bytes) : undefined,
       contextBytes: !!req.context?.bytes,
       started: false,
@@ -166,6 +174,11 @@ export class FakeWorker implements PoolWorker {
               recovered: reply.recovered,
             });
           } else {
+            // A slice chunk's typed output travels as raw bytes beside an empty body.
+            const data =
+              job.slice && "outputs" in reply && ArrayBuffer.isView(reply.outputs)
+                ? (reply.outputs as unknown as Uint8Array).slice().buffer
+                : undefined;
             const frame =
               "frame" in reply
                 ? reply.frame
@@ -174,13 +187,19 @@ export class FakeWorker implements PoolWorker {
                       ? reply.response
                       : "failure" in reply
                         ? { call: job.req.call, chunk: job.req.chunk, ok: false, failure: reply.failure }
-                        : { call: job.req.call, chunk: job.req.chunk, ok: true, body: encodeValue(reply.outputs) },
+                        : {
+                            call: job.req.call,
+                            chunk: job.req.chunk,
+                            ok: true,
+                            body: data ? new Uint8Array(0) : encodeValue(reply.outputs),
+                          },
                   );
             const now = Date.now();
             this.events.message({
               type: "done",
               id: job.id,
               frame: frame.buffer as ArrayBuffer,
+              data,
               startedAt: now,
               finishedAt: now,
               memoryBytes: 65536,

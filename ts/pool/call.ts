@@ -10,6 +10,21 @@ import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { Sink, Span } from "./collect.js";
 import { planChunks } from "./schedule.js";
 
+/** The typed arrays a slice kernel's output can be, by the name its kernel info gives
+ * (typed.rs's table, `TYPED_ARRAYS`). */
+const TYPED_ARRAYS: Record<string, new (b: ArrayBuffer) => ArrayBufferView> = {
+  Uint8Array,
+  Uint16Array,
+  Uint32Array,
+  BigUint64Array,
+  Int8Array,
+  Int16Array,
+  Int32Array,
+  BigInt64Array,
+  Float32Array,
+  Float64Array,
+};
+
 /** One chunk of a call, as it waits in the queue or runs on a worker. */
 export interface Task extends Span {
   /** Pool-wide id of the message that carries it (set when sent). */
@@ -77,6 +92,7 @@ export class Call {
 
   readonly #spec: CallSpec;
   #itemsDone = 0;
+  #arrayName: Uint8Array | undefined;
   #resolve!: (v: unknown) => void;
   #reject!: (e: unknown) => void;
 
@@ -110,19 +126,39 @@ export class Call {
     return this.workers.has(slot) || this.workers.size < this.concurrency;
   }
 
-  /** CBOR payload of a chunk, encoded only when a worker takes it. */
+  /**
+   * Payload of a chunk, built only when a worker takes it: the items' CBOR; for a slice
+   * kernel, the name of the typed array whose bytes go beside the frame (see {@link data}).
+   */
   payload(task: Task): Uint8Array {
     const items = this.#spec.items;
     if (this.raw) return (items as ArrayLike<Uint8Array>)[task.start]!;
-    // Slice mode: `subarray` is a view; cbor-x copies its bytes once, as one byte string.
+    if (this.mode === Mode.Slice) {
+      this.#arrayName ??= new TextEncoder().encode(items.constructor.name);
+      return this.#arrayName;
+    }
     // Map mode over a typed array: the kernel wants one item each, so plain numbers.
-    const part =
-      this.mode === Mode.Slice
-        ? (items as Float64Array).subarray(task.start, task.end)
-        : ArrayBuffer.isView(items)
-          ? Array.from((items as Float64Array).subarray(task.start, task.end))
-          : Array.prototype.slice.call(items, task.start, task.end);
+    const part = ArrayBuffer.isView(items)
+      ? Array.from((items as Float64Array).subarray(task.start, task.end))
+      : Array.prototype.slice.call(items, task.start, task.end);
     return encodeValue(part);
+  }
+
+  /**
+   * A slice chunk's bytes, to transfer beside its frame (rust/pmap/src/slice.rs): a fresh
+   * copy of its span of the call's snapshot, which stays here for a retry after a crash.
+   * Undefined in the other modes.
+   */
+  data(task: Task): ArrayBuffer | undefined {
+    if (this.mode !== Mode.Slice || this.raw) return undefined;
+    return (this.#spec.items as Float64Array).slice(task.start, task.end).buffer;
+  }
+
+  /** A slice kernel's output bytes as its typed array (the kernel's declared output type). */
+  typedOutput(bytes: ArrayBuffer): ArrayBufferView {
+    const make = TYPED_ARRAYS[this.kernel.output];
+    if (!make) throw new PmapError(`kernel "${this.kernel.name}": ${this.kernel.output} is not a typed array`);
+    return new make(bytes);
   }
 
   /**

@@ -52,20 +52,48 @@ export class ArraySink implements Sink {
   }
 }
 
-/** Slice `map`: each chunk returns a typed array; the result is their concatenation. */
+type Typed = ArrayLike<number> & { set(a: ArrayLike<number>, o: number): void; subarray(a: number, b: number): Typed };
+
+/**
+ * Slice `map`: each chunk returns a typed array; the result is their concatenation. When
+ * a chunk's output is as long as its input (the usual slice kernel, `&[T] -> Vec<U>` one
+ * for one), it is written straight into the result, allocated at the first chunk: each
+ * output byte is copied once on the main thread and the chunk's buffer freed at once.
+ * Otherwise the parts are kept and joined at the end.
+ */
 export class ConcatSink implements Sink {
-  readonly #parts = new Map<number, ArrayLike<number>>();
-  constructor(readonly empty: () => unknown) {}
+  #out: Typed | undefined;
+  /** Spans written into `#out`, until a chunk of another length turns them into parts. */
+  #written: Span[] = [];
+  #parts: Map<number, Typed> | undefined;
+  constructor(
+    readonly total: number,
+    readonly empty: () => unknown,
+  ) {}
   put(span: Span, body: unknown): void {
-    this.#parts.set(span.start, body as ArrayLike<number>);
+    const part = body as Typed;
+    const n = span.end - span.start;
+    if (!this.#parts) {
+      this.#out ??= part.length === n ? new (part.constructor as new (n: number) => Typed)(this.total) : undefined;
+      if (this.#out && part.length === n && part.constructor === this.#out.constructor) {
+        this.#out.set(part, span.start);
+        this.#written.push(span);
+        return;
+      }
+      // Lengths differ (or types): from now on keep parts, starting with what was written.
+      this.#parts = new Map();
+      for (const w of this.#written) this.#parts.set(w.start, this.#out!.subarray(w.start, w.end));
+      this.#written = [];
+    }
+    this.#parts.set(span.start, part);
   }
   readonly settles = false;
   putError(): void {}
   close(): void {}
   result(): unknown {
+    if (!this.#parts) return this.#out ?? this.empty();
     const parts = [...this.#parts.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
     if (parts.length === 0) return this.empty();
-    type Typed = { set(a: ArrayLike<number>, o: number): void };
     const out = new (parts[0]!.constructor as new (n: number) => Typed)(parts.reduce((n, p) => n + p.length, 0));
     let offset = 0;
     for (const p of parts) {

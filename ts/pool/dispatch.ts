@@ -200,6 +200,7 @@ export class Dispatcher {
   #send(slot: WorkerSlot, task: Task): boolean {
     const { call } = task;
     let frame: Uint8Array;
+    let data: ArrayBuffer | undefined;
     try {
       // The context's bytes go with the first chunk of the call this worker gets.
       const context = call.context ? { id: call.id, bytes: slot.contexts.has(call.id) ? null : call.context } : null;
@@ -211,6 +212,7 @@ export class Dispatcher {
         payload: call.payload(task),
         context,
       });
+      data = call.data(task);
       if (call.context) slot.contexts.add(call.id);
     } catch (err) {
       call.chunkFailed(task, call.encodeError(task, err));
@@ -219,7 +221,8 @@ export class Dispatcher {
     task.id = ++this.#taskSeq;
     slot.inflight.set(task.id, task);
     call.workers.set(slot.index, (call.workers.get(slot.index) ?? 0) + 1);
-    slot.post({ type: "run", id: task.id, frame: frame.buffer as ArrayBuffer }, [frame.buffer]);
+    const buffer = frame.buffer as ArrayBuffer;
+    slot.post({ type: "run", id: task.id, frame: buffer, data }, data ? [buffer, data] : [buffer]);
     if (slot.inflight.size === 1) this.#startClock(slot, task);
     return true;
   }
@@ -271,7 +274,7 @@ export class Dispatcher {
       if (next) this.#startClock(slot, next);
       if (msg.type === "done") {
         this.#memory.set(slot.index, msg.memoryBytes);
-        if (task && !task.call.settled) this.#deliver(slot, task, msg.frame, msg.startedAt, msg.finishedAt);
+        if (task && !task.call.settled) this.#deliver(slot, task, msg);
       } else {
         task?.call.chunkFailed(
           task,
@@ -284,16 +287,18 @@ export class Dispatcher {
     this.#changed();
   }
 
-  #deliver(slot: WorkerSlot, task: Task, frame: ArrayBuffer, startedAt: number, finishedAt: number): void {
+  #deliver(slot: WorkerSlot, task: Task, done: Extract<FromWorker, { type: "done" }>): void {
     const { call } = task;
+    const { startedAt, finishedAt } = done;
     try {
-      const resp = decodeResponse(new Uint8Array(frame));
+      const resp = decodeResponse(new Uint8Array(done.frame));
       if (resp.call !== call.id || resp.chunk !== task.chunk) {
         throw new PmapError(`response for ${resp.call}#${resp.chunk} arrived for ${call.id}#${task.chunk}`);
       }
-      if (resp.ok)
-        call.accept(task, call.raw ? [resp.body] : decodeValue(resp.body), slot.index, startedAt, finishedAt);
-      else if (resp.failure.kind === "contextMissing" && call.context && task.resends++ < 2) {
+      if (resp.ok) {
+        const body = done.data ? call.typedOutput(done.data) : call.raw ? [resp.body] : decodeValue(resp.body);
+        call.accept(task, body, slot.index, startedAt, finishedAt);
+      } else if (resp.failure.kind === "contextMissing" && call.context && task.resends++ < 2) {
         // The worker evicted the context (it caches a few): send the bytes again.
         slot.contexts.delete(call.id);
         this.#queue.unshift(call.id, task);

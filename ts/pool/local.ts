@@ -13,7 +13,7 @@ export class LocalModule {
   #instances = 0;
 
   constructor(
-    private readonly module: WebAssembly.Module,
+    private readonly module: WebAssembly.Module | Promise<WebAssembly.Module>,
     private readonly glueUrl: string,
   ) {}
 
@@ -37,7 +37,7 @@ export class LocalModule {
       context: null,
     });
     // A panic traps this instance too: runFrame re-creates it before anyone uses it again.
-    const out = runFrame(glue, frame);
+    const out = runFrame(glue, () => glue.__wasmPmapRun(frame));
     if (!(out instanceof Uint8Array)) {
       if (!out.recovered) this.#glue = undefined; // next use imports a fresh module instance (see #load)
       throw new KernelError(kernel.name, out.message, 0, undefined, out.panicked);
@@ -56,7 +56,7 @@ export class LocalModule {
           ? this.glueUrl
           : `${this.glueUrl}${this.glueUrl.includes("?") ? "&" : "?"}wasm-pmap-instance=${this.#instances}`;
       const g = (await import(/* @vite-ignore */ url)) as KernelGlue;
-      g.initSync({ module: this.module });
+      g.initSync({ module: await this.module });
       return g;
     })();
     return this.#glue;

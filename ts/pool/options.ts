@@ -48,7 +48,8 @@ export interface JobOptions {
 export interface CallOptions {
   /** At most this many workers run this call's chunks at once. Default: all of the pool's. */
   concurrency?: number;
-  /** Items per chunk, or `"auto"` (default): about 4 chunks per worker, see schedule.ts. */
+  /** Items per chunk, or `"auto"` (default): about 4 chunks per worker, at most 16 384 items
+   * (slice kernels: at most 4 MiB of elements), see schedule.ts. */
   chunkSize?: number | "auto";
   /** Aborting drops the call's queued chunks and replaces the workers running its chunks;
    * the call rejects with `AbortError`. Other calls are unaffected. */
@@ -63,6 +64,19 @@ export interface CallOptions {
    * to each worker that runs the call and cached there, not re-sent with every chunk.
    */
   context?: unknown;
+}
+
+/** Options of `pool.map` with a `#[kernel(slice)]` kernel. */
+export interface SliceOptions extends CallOptions {
+  /**
+   * Gives the typed array's buffer to the pool instead of letting it take a copy: the
+   * array is detached when `map` returns (its length becomes 0) and one pass over its
+   * bytes is saved. Only when the array spans its whole buffer (a view into a larger
+   * buffer is copied as usual, and left alone); a `SharedArrayBuffer` is always copied.
+   * Default false: the pool copies the array when the call is made, so the results
+   * reflect it as it was then, whatever the caller does with it afterwards.
+   */
+  transfer?: boolean;
 }
 
 /** The options argument of an item kernel: required, with its `context`, for a

@@ -44,7 +44,7 @@ import {
   type ReduceKernel,
   type SliceKernel,
 } from "./module.js";
-import type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats } from "./options.js";
+import type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats, SliceOptions } from "./options.js";
 import { type CallTarget, positiveInt, startCall } from "./submit.js";
 
 /**
@@ -66,18 +66,30 @@ import { type CallTarget, positiveInt, startCall } from "./submit.js";
  */
 export async function createPool<K extends object = BuiltinKernels>(opts: PoolOptions = {}): Promise<Pool<K>> {
   const desc = opts.module ?? builtinModule;
-  let module: WebAssembly.Module;
-  try {
-    module = await compileModule(desc.wasm);
-  } catch (err) {
+  // Why not awaited here: the workers start (fetch and evaluate their script, import the
+  // glue) while the page compiles the module, which they get once it is ready.
+  const module = compileModule(desc.wasm).catch((err: unknown) => {
     const where = typeof desc.wasm === "string" || desc.wasm instanceof URL ? ` ${String(desc.wasm)}` : "";
     throw new PoolStartError(`could not compile the kernel module${where}: ${(err as Error)?.message ?? err}`);
+  });
+  let link: CoordinatorLink | undefined;
+  try {
+    link = opts.sync ? await startCoordinator(opts.sync) : undefined;
+  } catch (err) {
+    module.catch(() => {});
+    throw err;
   }
-  const link = opts.sync ? await startCoordinator(opts.sync) : undefined;
-  const glue = new URL(desc.glue, globalThis.location?.href).href;
+  let glue: string;
+  try {
+    glue = new URL(desc.glue, globalThis.location?.href).href;
+  } catch (err) {
+    await module; // a module that does not compile is the first thing to report
+    throw new PoolStartError(`the kernel module's glue URL ${String(desc.glue)} is not valid: ${(err as Error).message}`);
+  }
   const pool = new Pool<K>({ module, glue }, opts, spawnBrowserWorker, link);
   try {
-    await pool.ready;
+    // A failed compile wins over the workers' wait for it (they never get a module).
+    await Promise.all([module, pool.ready]);
   } catch (err) {
     pool.terminate();
     throw err;
@@ -112,7 +124,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
    * `Worker` by default); `link` an active coordinator, for sync mode.
    */
   constructor(
-    code: { module: WebAssembly.Module; glue: string },
+    code: { module: WebAssembly.Module | Promise<WebAssembly.Module>; glue: string },
     opts: PoolOptions,
     spawn: SpawnWorker = spawnBrowserWorker,
     link?: CoordinatorLink,
@@ -174,9 +186,10 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>,
     ...opts: OptionsFor<K, N>
   ): Promise<Output<K, N>[]>;
-  map<N extends SliceKernel<K>>(kernel: N, items: Input<K, N>, opts?: CallOptions): Promise<Output<K, N>>;
-  async map(kernel: string, items: unknown, opts: CallOptions = {}): Promise<unknown> {
-    const captured = snapshot(kernel, items); // before any await: the items as they are now
+  map<N extends SliceKernel<K>>(kernel: N, items: Input<K, N>, opts?: SliceOptions): Promise<Output<K, N>>;
+  async map(kernel: string, items: unknown, opts: SliceOptions = {}): Promise<unknown> {
+    // Before any await: the items as they are now.
+    const captured = snapshot(kernel, items, opts.transfer === true);
     const info = await this.#kernel(kernel);
     const list = checkItems(info, captured);
     if (info.kind === "slice")
@@ -185,7 +198,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
         Mode.Slice,
         list,
         opts,
-        new ConcatSink(() => new (list.constructor as new (n: number) => unknown)(0)),
+        new ConcatSink(list.length, () => new (list.constructor as new (n: number) => unknown)(0)),
       ).promise;
     return this.#start(info, Mode.Map, list, opts, new ArraySink(list.length)).promise;
   }

@@ -10,18 +10,35 @@ export const AUTO_CHUNKS_PER_WORKER = 4;
 /** Upper bound of an auto chunk, in items, so one chunk's frame stays a few MB at most. */
 export const AUTO_MAX_CHUNK = 16_384;
 
+/** Upper bound of an auto chunk of a slice kernel, in bytes. Why larger than 16 384
+ * elements: a slice chunk costs a copy per byte and a message per chunk; at 4 MiB the
+ * messages are noise (≈ 0.1 ms against ≈ 1 ms of copying), and a 64 MB call still has 16
+ * chunks to balance over the workers. */
+export const AUTO_MAX_SLICE_BYTES = 4 << 20;
+
 /**
  * Chunk size for `chunkSize: "auto"`: about {@link AUTO_CHUNKS_PER_WORKER} chunks per
- * worker, at least 1 item and at most {@link AUTO_MAX_CHUNK}.
+ * worker, at least 1 item and at most `maxChunk` ({@link AUTO_MAX_CHUNK} items).
  */
-export function autoChunkSize(total: number, workers: number): number {
+export function autoChunkSize(total: number, workers: number, maxChunk = AUTO_MAX_CHUNK): number {
   const ideal = Math.ceil(total / (Math.max(1, workers) * AUTO_CHUNKS_PER_WORKER));
-  return Math.min(AUTO_MAX_CHUNK, Math.max(1, ideal));
+  return Math.min(maxChunk, Math.max(1, ideal));
 }
 
-/** Resolves a user's `chunkSize` option; throws a RangeError for nonsense. */
-export function resolveChunkSize(opt: number | "auto" | undefined, total: number, workers: number): number {
-  if (opt === undefined || opt === "auto") return autoChunkSize(total, workers);
+/** Resolves a user's `chunkSize` option; throws a RangeError for nonsense. `elementBytes`:
+ * a slice kernel's element size (its auto chunks are capped by {@link AUTO_MAX_SLICE_BYTES}). */
+export function resolveChunkSize(
+  opt: number | "auto" | undefined,
+  total: number,
+  workers: number,
+  elementBytes?: number,
+): number {
+  if (opt === undefined || opt === "auto")
+    return autoChunkSize(
+      total,
+      workers,
+      elementBytes ? Math.floor(AUTO_MAX_SLICE_BYTES / elementBytes) : AUTO_MAX_CHUNK,
+    );
   if (!Number.isInteger(opt) || opt < 1)
     throw new RangeError(`chunkSize must be a positive integer or "auto", got ${opt}`);
   return opt;

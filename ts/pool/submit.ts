@@ -3,7 +3,7 @@
  * hands its chunks to a dispatcher. Shared by the pool's calls and sync mode's jobs.
  */
 import { AbortError, PmapError, QueueFullError } from "../protocol/errors.js";
-import { encodeValue, type Mode } from "../protocol/frames.js";
+import { encodeValue, Mode } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import { Call } from "./call.js";
 import type { Sink } from "./collect.js";
@@ -52,7 +52,12 @@ export function startCall(
     kernel: info,
     mode,
     items,
-    chunkSize: resolveChunkSize(opts.chunkSize, items.length, Math.min(concurrency, dispatch.size)),
+    chunkSize: resolveChunkSize(
+      opts.chunkSize,
+      items.length,
+      Math.min(concurrency, dispatch.size),
+      mode === Mode.Slice && !raw ? (items as Float64Array).BYTES_PER_ELEMENT : undefined,
+    ),
     concurrency,
     timeoutMs: opts.timeoutMs,
     onProgress: opts.onProgress,

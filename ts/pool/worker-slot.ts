@@ -14,7 +14,9 @@ export const READY_TIMEOUT_MS = 30_000;
 
 /** What every worker of a dispatcher is sent first. */
 export interface WorkerInit {
-  module: WebAssembly.Module;
+  /** The compiled module, or its compilation still under way: the worker is then told to
+   * load its glue meanwhile (`load`), and gets the module when it is ready. */
+  module: WebAssembly.Module | Promise<WebAssembly.Module>;
   glue: string;
   /** Makes the worker a SyncExecutor (see ts/worker/executor-host.ts). */
   executor?: ExecutorSetup;
@@ -102,7 +104,18 @@ export class WorkerSlot implements WorkerRef {
         },
       },
     );
-    this.post({ type: "init", ...init });
+    const { module, ...rest } = init;
+    if (!(module instanceof Promise)) {
+      this.post({ type: "init", module, ...rest });
+      return;
+    }
+    // Why: start-up overlaps the page compiling the module with the worker fetching and
+    // evaluating its script and glue. A failed compile is the pool's to report (createPool).
+    this.post({ type: "load", glue: init.glue });
+    module.then(
+      (m) => this.dead || this.post({ type: "init", module: m, ...rest }),
+      () => {},
+    );
   }
 
   get current(): Call | undefined {

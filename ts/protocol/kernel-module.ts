@@ -21,6 +21,9 @@ export interface KernelGlue {
   initSync(opts: { module: WebAssembly.Module }): unknown;
   /** Runs one request frame, returns the response frame (see frames.ts). */
   __wasmPmapRun(frame: Uint8Array): Uint8Array;
+  /** Runs one slice-kernel chunk given as raw bytes beside its frame: returns the response
+   * frame and, for a typed output, the output's bytes (see rust/pmap/src/slice.rs). */
+  __wasmPmapRunSlice(frame: Uint8Array, data: Uint8Array): [Uint8Array, Uint8Array?];
   __wasmPmapKernels(): KernelInfo[];
   __wasmPmapMemoryBytes(): number;
   /** Present when built with `--experimental-reset-state-function` (scripts/build-wasm.sh):
@@ -42,13 +45,14 @@ export interface Trap {
 }
 
 /**
- * Runs one frame through the glue, turning a trap into a message a user can act on. Why one
- * helper: a trapped instance must never run again — the worker entry and the main-thread
- * instance (local.ts) recover the same way, re-instantiating in place when the glue can.
+ * Runs `run` (one of the glue's run exports), turning a trap into a message a user can act
+ * on. Why one helper: a trapped instance must never run again — the worker entry and the
+ * main-thread instance (local.ts) recover the same way, re-instantiating in place when the
+ * glue can.
  */
-export function runFrame(glue: KernelGlue, frame: Uint8Array): Uint8Array | Trap {
+export function runFrame<T>(glue: KernelGlue, run: () => T): T | Trap {
   try {
-    return glue.__wasmPmapRun(frame);
+    return run();
   } catch (err) {
     const g = globalThis as Record<string, unknown>;
     const panic = g[PANIC_GLOBAL] as string | undefined;

@@ -23,8 +23,11 @@ export type ToWorker =
   /** Instantiate the shared, already compiled module with its wasm-bindgen glue; with
    * `executor`, also become the SyncExecutor. */
   | { type: "init"; module: WebAssembly.Module; glue: string; executor?: ExecutorSetup }
-  /** Run one request frame; `id` is the pool's task id. */
-  | { type: "run"; id: number; frame: ArrayBuffer }
+  /** Start importing the glue now: `init` (with the module, still compiling) follows. */
+  | { type: "load"; glue: string }
+  /** Run one request frame; `id` is the pool's task id. `data`: a slice-kernel chunk's raw
+   * bytes, beside a slice-mode frame (rust/pmap/src/slice.rs); transferred, never cloned. */
+  | { type: "run"; id: number; frame: ArrayBuffer; data?: ArrayBuffer }
   /** The outcome of an async `pipe` request the executor made. */
   | { type: "pipe-result"; id: number; bodies?: Uint8Array[]; error?: Failure };
 
@@ -45,7 +48,16 @@ export type FromWorker =
   | { type: "ready"; kernels: KernelInfo[] }
   | { type: "init-error"; message: string }
   /** `startedAt`/`finishedAt` are epoch milliseconds (comparable across workers). */
-  | { type: "done"; id: number; frame: ArrayBuffer; startedAt: number; finishedAt: number; memoryBytes: number }
+  | {
+      type: "done";
+      id: number;
+      frame: ArrayBuffer;
+      /** A slice kernel's typed output, as raw bytes (its frame's body is then empty). */
+      data?: ArrayBuffer;
+      startedAt: number;
+      finishedAt: number;
+      memoryBytes: number;
+    }
   /** The run threw: a wasm trap (`panicked`: a panic, memory exhausted) or a JS exception
    * thrown through Rust. `recovered`: the instance was re-created in place. */
   | { type: "trap"; id: number; message: string; panicked: boolean; recovered: boolean }

@@ -18,6 +18,8 @@ declare const self: {
 };
 
 let glue: KernelGlue | undefined;
+// The glue import a `load` message started before `init` arrived.
+let loading: { url: string; glue: Promise<KernelGlue> } | undefined;
 let onPipeResult: ((msg: Extract<ToWorker, { type: "pipe-result" }>) => void) | undefined;
 // Messages that arrive while the glue is still loading wait here, in order.
 let pending: ToWorker[] | undefined = [];
@@ -26,10 +28,17 @@ const post = (msg: FromWorker, transfer: Transferable[] = []) => self.postMessag
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
-  if (msg.type === "init") void init(msg.module, msg.glue, msg.executor);
+  if (msg.type === "load") loading = { url: msg.glue, glue: importGlue(msg.glue) };
+  else if (msg.type === "init") void init(msg.module, msg.glue, msg.executor);
   else if (pending) pending.push(msg);
   else handle(msg);
 };
+
+function importGlue(url: string): Promise<KernelGlue> {
+  const p = import(/* @vite-ignore */ url) as Promise<KernelGlue>;
+  p.catch(() => {}); // reported by init, which awaits it
+  return p;
+}
 
 function handle(msg: ToWorker): void {
   if (msg.type === "pipe-result") onPipeResult?.(msg);
@@ -40,10 +49,15 @@ async function init(module: WebAssembly.Module, glueUrl: string, executor: Execu
   try {
     // Why a dynamic import: the glue belongs to whichever kernel module the pool was given
     // (the built-in one or a user's), so it cannot be a static import of this file.
-    const g = (await import(/* @vite-ignore */ glueUrl)) as KernelGlue;
+    const g = await (loading?.url === glueUrl ? loading.glue : importGlue(glueUrl));
     if (typeof g.__wasmPmapRun !== "function") {
       throw new Error(
         `${glueUrl} is not a wasm-pmap kernel module (no __wasmPmapRun export; built with an older wasm-pmap?)`,
+      );
+    }
+    if (typeof g.__wasmPmapRunSlice !== "function") {
+      throw new Error(
+        `${glueUrl} was built with an older wasm-pmap (no __wasmPmapRunSlice export): rebuild it with this version's crate`,
       );
     }
     g.initSync({ module });
@@ -66,19 +80,32 @@ async function init(module: WebAssembly.Module, glueUrl: string, executor: Execu
 
 function run(msg: ToWorker): void {
   if (msg.type !== "run" || !glue) return;
+  const g = glue;
   const startedAt = performance.timeOrigin + performance.now();
-  const out = runFrame(glue, new Uint8Array(msg.frame));
-  if (!(out instanceof Uint8Array)) {
+  const data = msg.data;
+  const out = data
+    ? runFrame(g, () => g.__wasmPmapRunSlice(new Uint8Array(msg.frame), new Uint8Array(data)))
+    : runFrame(g, () => g.__wasmPmapRun(new Uint8Array(msg.frame)));
+  if (!(out instanceof Uint8Array) && !Array.isArray(out)) {
     post({ type: "trap", id: msg.id, message: out.message, panicked: out.panicked, recovered: out.recovered });
     if (!out.recovered) self.close();
     return;
   }
   const finishedAt = performance.timeOrigin + performance.now();
-  // `out` is a fresh copy owned by JS (wasm-bindgen copies out of linear memory), so its
-  // buffer can be transferred. Guard anyway in case it is a view of something bigger.
-  const frame = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.slice().buffer;
-  const memoryBytes = glue.__wasmPmapMemoryBytes();
-  post({ type: "done", id: msg.id, frame: frame as ArrayBuffer, startedAt, finishedAt, memoryBytes }, [
-    frame as ArrayBuffer,
-  ]);
+  const [bytes, output] = Array.isArray(out) ? out : [out];
+  const frame = own(bytes);
+  const raw = output && own(output);
+  const memoryBytes = g.__wasmPmapMemoryBytes();
+  post(
+    { type: "done", id: msg.id, frame, data: raw, startedAt, finishedAt, memoryBytes },
+    raw ? [frame, raw] : [frame],
+  );
+}
+
+/** `bytes`' own buffer, to transfer. The glue hands out fresh copies owned by JS (it copies
+ * out of linear memory), so this is their buffer; guard anyway in case one is a view of
+ * something bigger. */
+function own(bytes: Uint8Array): ArrayBuffer {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
 }

@@ -31,6 +31,7 @@ pub fn kernel(k: &Kernel, shape: &Shape) -> Tokens {
         Span::call_site(),
     );
     let body = run_body(k, shape);
+    let (slice_fn, slice_field) = slice_runner(k, shape);
     let handle = handle_impl(k, shape);
     let ts_decl = ts_declaration(k, &input_ts, &output_ts, context_ts.as_deref());
     let info_ident = format_ident!("__WASM_PMAP_INFO_{}", ident);
@@ -72,11 +73,14 @@ pub fn kernel(k: &Kernel, shape: &Shape) -> Tokens {
             #body
         }
 
+        #slice_fn
+
         ::wasm_pmap::__private::inventory::submit! {
             ::wasm_pmap::registry::Kernel {
                 info: &#info_ident,
                 kind: ::wasm_pmap::registry::Kind::#kind,
                 run: #run_fn,
+                slice: #slice_field,
             }
         }
 
@@ -167,6 +171,52 @@ fn run_body(k: &Kernel, shape: &Shape) -> Tokens {
             }
         }
     }
+}
+
+/// A slice kernel's raw runner (`rust/pmap/src/slice.rs`) and the registry's `slice`
+/// field naming it; `None` for every other kind.
+fn slice_runner(k: &Kernel, shape: &Shape) -> (Tokens, Tokens) {
+    let none = quote!(::core::option::Option::None);
+    let Some(elem) = shape
+        .slice_elem
+        .as_deref()
+        .filter(|_| k.kind == Kind::Slice)
+    else {
+        return (Tokens::new(), none);
+    };
+    let ident = &k.func.sig.ident;
+    let elem = Ident::new(elem, Span::call_site());
+    let p = quote!(::wasm_pmap::__private);
+    let out = &shape.out;
+    let info_ident = format_ident!("__WASM_PMAP_INFO_{}", ident);
+    let slice_fn = format_ident!("__wasm_pmap_slice_{}", ident);
+    let r = if shape.fallible {
+        quote!(#ident(v))
+    } else {
+        quote!(#p::Plain(#ident(v)))
+    };
+    let result = quote!(#p::KernelOutput::<#out>::into_result(#r));
+    // A numeric `Vec<U>` output goes back as raw bytes; anything else as CBOR.
+    let body = match typed_vec_elem(out) {
+        Some(u) => {
+            let u = Ident::new(&u, Span::call_site());
+            quote!(#p::run_slice_raw::<#elem, #u>(&#info_ident, data, array, |v: &[#elem]| #result))
+        }
+        None => {
+            quote!(#p::run_slice_raw_cbor::<#elem, #out>(&#info_ident, data, array, |v: &[#elem]| #result))
+        }
+    };
+    let func = quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        fn #slice_fn(
+            data: &dyn ::wasm_pmap::slice::SliceInput,
+            array: &str,
+        ) -> ::core::result::Result<::wasm_pmap::slice::SliceOut, ::wasm_pmap::Failure> {
+            #body
+        }
+    };
+    (func, quote!(::core::option::Option::Some(#slice_fn)))
 }
 
 /// A call's value as `Result<wire output, String>`, and the wire output type.

@@ -1,6 +1,7 @@
 //! The wasm entry points a worker calls. [`run`] (`__wasmPmapRun`) takes one request frame
 //! and returns one response frame; everything in between (decode, lookup, run, encode) is
-//! Rust.
+//! Rust. [`run_slice`] (`__wasmPmapRunSlice`) is the same for a slice-kernel chunk whose
+//! data travels as raw bytes beside the frame (`slice.rs`).
 
 use std::sync::Once;
 
@@ -31,6 +32,40 @@ pub fn run(frame: &[u8]) -> Vec<u8> {
         },
     };
     response.encode()
+}
+
+/// Runs one slice-kernel chunk on the slice path (`slice.rs`): `frame` is a slice-mode
+/// request whose payload names the caller's typed array, `data` the chunk's bytes. Returns
+/// `[response frame, output bytes?]`: the output's bytes (a typed output) are copied once,
+/// out of the kernel's vector into a fresh JS buffer the worker can transfer.
+#[wasm_bindgen(
+    js_name = "__wasmPmapRunSlice",
+    unchecked_return_type = "[Uint8Array, Uint8Array?]"
+)]
+pub fn run_slice(frame: &[u8], data: &js_sys::Uint8Array) -> js_sys::Array {
+    init();
+    let (response, raw) = crate::slice::run(frame, &JsBytes(data));
+    let out = js_sys::Array::new();
+    out.push(&js_sys::Uint8Array::from(&response[..]));
+    if let Some(raw) = raw {
+        let bytes = raw.bytes();
+        let array = js_sys::Uint8Array::new_with_length(bytes.len() as u32);
+        array.copy_from(bytes);
+        out.push(&array);
+    }
+    out
+}
+
+/// A JS `Uint8Array` as a slice chunk: copied by JS straight into the kernel's vector.
+struct JsBytes<'a>(&'a js_sys::Uint8Array);
+
+impl crate::slice::SliceInput for JsBytes<'_> {
+    fn byte_len(&self) -> usize {
+        self.0.length() as usize
+    }
+    fn copy_to(&self, dst: &mut [u8]) {
+        self.0.copy_to(dst);
+    }
 }
 
 /// The kernels registered in this module, sorted by name:

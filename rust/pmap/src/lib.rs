@@ -44,6 +44,7 @@ pub mod lenient;
 pub mod par;
 pub mod registry;
 pub mod safe_int;
+pub mod slice;
 pub mod typed;
 pub mod wire;
 

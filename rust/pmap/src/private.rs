@@ -20,6 +20,8 @@ use crate::error::{ErrorKind, Failure};
 use crate::lenient::{cautious, LenientDe};
 use crate::registry::KernelInfo;
 use crate::safe_int::SafeInts;
+use crate::slice::{SliceInput, SliceOut};
+use crate::typed::Element;
 use crate::wire::{array_header, cbor_error, ser_error, Context};
 
 /// What a kernel body may return: a plain value, or a `Result` whose error is reported as
@@ -101,6 +103,33 @@ where
     let mut body = Vec::new();
     encode_into(k, None, &out, &mut body)?;
     Ok(body)
+}
+
+/// Slice mode, raw path (`slice.rs`), typed output: the chunk's bytes go straight into the
+/// `Vec<T>` the kernel reads, and the `Vec<U>` it returns is kept for JS to copy out.
+pub fn run_slice_raw<T: Element, U: Element>(
+    k: &KernelInfo,
+    data: &dyn SliceInput,
+    array: &str,
+    f: impl FnOnce(&[T]) -> Result<Vec<U>, String>,
+) -> Result<SliceOut, Failure> {
+    let input = crate::slice::read::<T>(data, array, k.name, k.input_ts)?;
+    let out = f(&input).map_err(|m| Failure::new(ErrorKind::Kernel, k.name, m))?;
+    Ok(SliceOut::Raw(Box::new(out)))
+}
+
+/// Slice mode, raw path, any other output: encoded as CBOR into the response's body.
+pub fn run_slice_raw_cbor<T: Element, O: Serialize>(
+    k: &KernelInfo,
+    data: &dyn SliceInput,
+    array: &str,
+    f: impl FnOnce(&[T]) -> Result<O, String>,
+) -> Result<SliceOut, Failure> {
+    let input = crate::slice::read::<T>(data, array, k.name, k.input_ts)?;
+    let out = f(&input).map_err(|m| Failure::new(ErrorKind::Kernel, k.name, m))?;
+    let mut body = Vec::new();
+    encode_into(k, None, &out, &mut body)?;
+    Ok(SliceOut::Cbor(body))
 }
 
 /// Reduce mode: fold the chunk's items left to right with `f`; an empty chunk encodes

@@ -34,6 +34,8 @@ pub struct Kernel {
     /// Runs a chunk: payload CBOR in (and the call's context, for `map_with` kernels),
     /// body CBOR out.
     pub run: RunFn,
+    /// Slice kernels: runs a chunk of raw typed-array bytes (`slice.rs`); `None` otherwise.
+    pub slice: Option<crate::slice::SliceFn>,
 }
 
 /// A kernel's generated chunk runner: mode, payload CBOR and (for `map_with` kernels) the
@@ -102,19 +104,7 @@ pub fn run(
     payload: &[u8],
     context: Option<&Context>,
 ) -> Result<Vec<u8>, Failure> {
-    let Some(k) = find(kernel) else {
-        let known = names();
-        let mut f = Failure::new(
-            ErrorKind::UnknownKernel,
-            kernel,
-            format!(
-                "no kernel named \"{kernel}\"; known kernels: {}",
-                known.join(", ")
-            ),
-        );
-        f.known = Some(known);
-        return Err(f);
-    };
+    let k = find_or_fail(kernel)?;
     let allowed = matches!(
         (k.kind, mode),
         (Kind::Map | Kind::Job, Mode::Map)
@@ -132,6 +122,23 @@ pub fn run(
         ));
     }
     (k.run)(mode, payload, context)
+}
+
+/// Looks a kernel up; an `UnknownKernel` failure listing the known ones if there is none.
+pub fn find_or_fail(kernel: &str) -> Result<&'static Kernel, Failure> {
+    find(kernel).ok_or_else(|| {
+        let known = names();
+        let mut f = Failure::new(
+            ErrorKind::UnknownKernel,
+            kernel,
+            format!(
+                "no kernel named \"{kernel}\"; known kernels: {}",
+                known.join(", ")
+            ),
+        );
+        f.known = Some(known);
+        f
+    })
 }
 
 /// Static facts about a kernel, for lookups and error messages.

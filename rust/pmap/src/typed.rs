@@ -19,8 +19,12 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
-/// An element type that travels as raw little-endian bytes.
-pub trait Element: Copy + Serialize + for<'de> Deserialize<'de> + 'static {
+/// An element type that travels as raw little-endian bytes. Sealed: implemented only for
+/// the primitive numbers below, which is what makes [`as_bytes`] and [`as_bytes_mut`]
+/// sound (no padding, every bit pattern a valid value).
+pub trait Element:
+    Copy + Default + Serialize + for<'de> Deserialize<'de> + sealed::Sealed + 'static
+{
     /// RFC 8746 tag for a little-endian array of this type (`None` for `u8`: plain bytes).
     const TAG: Option<u64>;
     /// Name of the JS typed array, for error messages and TS declarations.
@@ -33,9 +37,14 @@ pub trait Element: Copy + Serialize + for<'de> Deserialize<'de> + 'static {
     fn read_le(bytes: &[u8]) -> Self;
 }
 
+mod sealed {
+    pub trait Sealed {}
+}
+
 macro_rules! elements {
     ($($t:ty => $tag:expr, $js:literal;)*) => {
-        $(impl Element for $t {
+        $(impl sealed::Sealed for $t {}
+        impl Element for $t {
             const TAG: Option<u64> = $tag;
             const JS: &'static str = $js;
             const SIZE: usize = std::mem::size_of::<$t>();
@@ -67,6 +76,23 @@ elements! {
     i64 => Some(79), "BigInt64Array";
     f32 => Some(85), "Float32Array";
     f64 => Some(86), "Float64Array";
+}
+
+/// The bytes of a slice of elements, in memory order (little-endian: wasm32 is, and so is
+/// every host this crate is tested on). Why: the slice path (`slice.rs`) copies a chunk
+/// between JS and wasm memory in one pass, with no per-element conversion.
+pub fn as_bytes<T: Element>(v: &[T]) -> &[u8] {
+    // SAFETY: `T` is a primitive number (`Element` is sealed): no padding, so all
+    // `size_of_val(v)` bytes are initialised; `u8` has alignment 1.
+    unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(v)) }
+}
+
+/// Mutable [`as_bytes`]: any bytes written are a valid `T` (every bit pattern of a
+/// primitive number is one).
+pub fn as_bytes_mut<T: Element>(v: &mut [T]) -> &mut [u8] {
+    // SAFETY: as in `as_bytes`; and every bit pattern is a valid `T`, so writes through the
+    // byte view cannot make an invalid value.
+    unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<u8>(), std::mem::size_of_val(v)) }
 }
 
 /// A `Vec<T>` that (de)serializes as a typed-array byte string. See the module docs.

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod numbers;
+pub mod slices;
 pub mod sync;
 
 use serde::{Deserialize, Serialize};
