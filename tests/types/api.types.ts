@@ -35,11 +35,15 @@ export async function typeTest(): Promise<void> {
   const viaPool: number = await pool.call("double", 4);
   // @ts-expect-error pool.map of a slice kernel is typed too
   const notRoots2: number[] = await pool.map("sqrtF64", new Float64Array(2));
+  // `transfer` is a slice kernel's option, not an item kernel's.
+  const moved: Float64Array = await pool.map("sqrtF64", new Float64Array(2), { transfer: true });
+  // @ts-expect-error no transfer for an item kernel
+  await pool.map("double", [1], { transfer: true });
   // @ts-expect-error pool.reduce too
   const notSum2: string = await pool.reduce("addF64", 0, [1]);
   // @ts-expect-error the pool is typed by the same Kernels interface
   await pool.map("sha256Hex", [42]);
-  void [doubled, rows, hashes, roots, sum, wrong, viaPool, notRoots, notSum, notRoots2, notSum2];
+  void [doubled, rows, hashes, roots, sum, wrong, viaPool, notRoots, notSum, notRoots2, notSum2, moved];
 }
 
 import type { Kernels as TestKernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
