@@ -179,3 +179,48 @@ describe("WorkerSlot after start-up", () => {
     expect(slot.current).toBe(b);
   });
 });
+
+describe("WorkerSlot with the module still compiling", () => {
+  const events = { message() {}, crash() {} };
+  const make = (b: ReturnType<typeof backend>, module: Promise<WebAssembly.Module>) =>
+    new WorkerSlot(0, b.spawn, "pool-0", { module, glue: "glue.js", executor: undefined }, events);
+
+  it("tells the worker to load its glue at once, and sends init with the module once compiled", async () => {
+    const b = backend();
+    let compiled!: (m: WebAssembly.Module) => void;
+    const module = new Promise<WebAssembly.Module>((r) => {
+      compiled = r;
+    });
+    make(b, module);
+    expect(b.posted.map(([m]) => m)).toEqual([{ type: "load", glue: "glue.js" }]);
+    const m = { compiled: true } as unknown as WebAssembly.Module;
+    compiled(m);
+    await module;
+    await Promise.resolve();
+    expect(b.posted.map(([msg]) => msg)).toEqual([
+      { type: "load", glue: "glue.js" },
+      { type: "init", module: m, glue: "glue.js", executor: undefined },
+    ]);
+  });
+
+  it("a slot stopped before the compile ended is never sent init; a failed compile sends nothing", async () => {
+    const b = backend();
+    let compiled!: (m: WebAssembly.Module) => void;
+    const module = new Promise<WebAssembly.Module>((r) => {
+      compiled = r;
+    });
+    make(b, module).terminate();
+    compiled({} as WebAssembly.Module);
+    await module;
+    await Promise.resolve();
+    expect(b.posted.map(([m]) => m.type)).toEqual(["load"]);
+
+    const c = backend();
+    const failed = Promise.reject(new Error("not wasm"));
+    const slot = make(c, failed);
+    await failed.catch(() => {});
+    await Promise.resolve();
+    expect(c.posted.map(([m]) => m.type)).toEqual(["load"]);
+    slot.terminate();
+  });
+});
