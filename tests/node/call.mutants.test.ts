@@ -57,8 +57,15 @@ describe("Call payloads", () => {
     // Transferring it (detaching it) leaves the call's items intact, for a retry.
     structuredClone(data, { transfer: [data] });
     expect(Array.from(new Float32Array(call.data(t)!))).toEqual([2, 3]);
-    // Map mode has no side data.
-    expect(makeCall([1, 2]).call.data(task(makeCall([1, 2]).call, 0, 0, 1))).toBeUndefined();
+    // Map mode has no side data, not even over a typed array; nor has a raw call.
+    const map = makeCall(Float64Array.of(1, 2)).call;
+    expect(map.data(task(map, 0, 0, 1))).toBeUndefined();
+    const raw = makeCall(Float64Array.of(1, 2), {
+      mode: Mode.Slice,
+      raw: true,
+      sink: new ConcatSink(2, () => null),
+    }).call;
+    expect(raw.data(task(raw, 0, 0, 1))).toBeUndefined();
   });
 
   it("slice mode: output bytes become the kernel's declared typed array; anything else is an error", () => {
