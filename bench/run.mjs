@@ -36,8 +36,10 @@ try {
       await p.close();
       if (!r.ok) throw new Error(r.error);
       if (i === 0) continue; // the very first load fills Vite's transform cache
-      if (variant === "ours") startup.ours.push(r.results.ms_first_result_2w), startup.oursReady.push(r.results.ms_ready_2w);
-      if (variant === "hand") startup.hand.push(r.results.ms_first_result_2w), startup.handCompile.push(r.results.ms_compile);
+      if (variant === "ours")
+        startup.ours.push(r.results.ms_first_result_2w), startup.oursReady.push(r.results.ms_ready_2w);
+      if (variant === "hand")
+        startup.hand.push(r.results.ms_first_result_2w), startup.handCompile.push(r.results.ms_compile);
       if (variant === "raw") startup.raw.push(r.results.ms_first_answer);
     }
   }
@@ -52,7 +54,8 @@ try {
   const sizes = await measureSizes();
 
   const f = (x, d = 1) => (typeof x === "number" ? x.toFixed(d) : String(x)).padStart(9);
-  const line = (label, value, unit = "", note = "") => console.log(`  ${label.padEnd(44)}${value} ${unit}${note ? `   ${note}` : ""}`);
+  const line = (label, value, unit = "", note = "") =>
+    console.log(`  ${label.padEnd(44)}${value} ${unit}${note ? `   ${note}` : ""}`);
   console.log(`\nwasm-pmap bench — Chromium ${version} headless, ${cores} cores, medians of 5 runs\n`);
   console.log(`Mandelbrot 2048×2048, 256 iterations (mandelbrotRow, chunkSize auto)`);
   line("single-thread wasm, main thread", f(r.mainThreadMs), "ms");
@@ -69,15 +72,32 @@ try {
     for (const w of [1, 2]) {
       const ms = r[`transport.ms_${w}w_${size}`];
       const tr = r[`transport.ms_${w}w_transfer_${size}`];
-      line(`${size.toUpperCase()}: pool, ${w} worker${w > 1 ? "s" : ""}`, f(mbps(ms), 0), "MB/s", `${f(ms)} ms, ${f(main / ms, 2)} × main thread`);
-      line(`${size.toUpperCase()}: pool, ${w} worker${w > 1 ? "s" : ""}, transfer: true`, f(mbps(tr), 0), "MB/s", `${f(tr)} ms, ${f(main / tr, 2)} × main thread`);
+      line(
+        `${size.toUpperCase()}: pool, ${w} worker${w > 1 ? "s" : ""}`,
+        f(mbps(ms), 0),
+        "MB/s",
+        `${f(ms)} ms, ${f(main / ms, 2)} × main thread`,
+      );
+      line(
+        `${size.toUpperCase()}: pool, ${w} worker${w > 1 ? "s" : ""}, transfer: true`,
+        f(mbps(tr), 0),
+        "MB/s",
+        `${f(tr)} ms, ${f(main / tr, 2)} × main thread`,
+      );
     }
   }
 
-  console.log(`\nStart-up: createPool (2 workers, built-in kernels) → first result, fresh page, medians of ${STARTUP_RUNS}`);
+  console.log(
+    `\nStart-up: createPool (2 workers, built-in kernels) → first result, fresh page, medians of ${STARTUP_RUNS}`,
+  );
   line("wasm-pmap createPool → ready", f(median(startup.oursReady)), "ms");
   line("wasm-pmap createPool → first result", f(median(startup.ours)), "ms");
-  line("hand-written shared-Module pool → first result", f(median(startup.hand)), "ms", `(compile alone ${f(median(startup.handCompile))} ms)`);
+  line(
+    "hand-written shared-Module pool → first result",
+    f(median(startup.hand)),
+    "ms",
+    `(compile alone ${f(median(startup.handCompile))} ms)`,
+  );
   line("raw module worker → first answer", f(median(startup.raw)), "ms");
 
   console.log(`\nOne tiny call, main → worker → main (medians of 5 × 500)`);
@@ -97,7 +117,12 @@ try {
   line("built-in kernels wasm", f(sizes.wasm_builtin_bytes, 0), "B", `gzip ${sizes.wasm_builtin_gzip}`);
   line("page JS (Vite production build)", f(sizes.js_page_bytes, 0), "B", `gzip ${sizes.js_page_gzip}`);
   line("compute-worker JS", f(sizes.js_worker_bytes, 0), "B", `gzip ${sizes.js_worker_gzip}`);
-  line("SyncExecutor extra JS (loaded only there)", f(sizes.js_executor_bytes, 0), "B", `gzip ${sizes.js_executor_gzip}`);
+  line(
+    "SyncExecutor extra JS (loaded only there)",
+    f(sizes.js_executor_bytes, 0),
+    "B",
+    `gzip ${sizes.js_executor_gzip}`,
+  );
 
   Object.assign(results, {
     machine: { cores, browser: `Chromium ${version}` },
@@ -130,7 +155,11 @@ try {
       ms_compile: median(startup.handCompile),
       ms_raw_worker: median(startup.raw),
     },
-    call: { us_pool: r.callRoundTripUs, us_echo: r.rawRoundTripUs, ratio_vs_echo: r.callRoundTripUs / r.rawRoundTripUs },
+    call: {
+      us_pool: r.callRoundTripUs,
+      us_echo: r.rawRoundTripUs,
+      ratio_vs_echo: r.callRoundTripUs / r.rawRoundTripUs,
+    },
     sync: { us_collect_sync: r.syncCollectUs, us_collect_async: r.asyncCollectUs },
     encode: { bytes: r.cborBytes, ms_cborx: r.cborxEncodeMs, ms_wasm: r.wasmEncodeMs },
     size: sizes,

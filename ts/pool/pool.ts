@@ -84,7 +84,9 @@ export async function createPool<K extends object = BuiltinKernels>(opts: PoolOp
     glue = new URL(desc.glue, globalThis.location?.href).href;
   } catch (err) {
     await module; // a module that does not compile is the first thing to report
-    throw new PoolStartError(`the kernel module's glue URL ${String(desc.glue)} is not valid: ${(err as Error).message}`);
+    throw new PoolStartError(
+      `the kernel module's glue URL ${String(desc.glue)} is not valid: ${(err as Error).message}`,
+    );
   }
   const pool = new Pool<K>({ module, glue }, opts, spawnBrowserWorker, link);
   try {
