@@ -113,9 +113,7 @@ pub fn run_slice_raw<T: Element, U: Element>(
     array: &str,
     f: impl FnOnce(&[T]) -> Result<Vec<U>, String>,
 ) -> Result<SliceOut, Failure> {
-    let input = crate::slice::read::<T>(data, array, k.name, k.input_ts)?;
-    let out = f(&input).map_err(|m| Failure::new(ErrorKind::Kernel, k.name, m))?;
-    Ok(SliceOut::Raw(Box::new(out)))
+    Ok(SliceOut::Raw(Box::new(slice_call(k, data, array, f)?)))
 }
 
 /// Slice mode, raw path, any other output: encoded as CBOR into the response's body.
@@ -125,11 +123,21 @@ pub fn run_slice_raw_cbor<T: Element, O: Serialize>(
     array: &str,
     f: impl FnOnce(&[T]) -> Result<O, String>,
 ) -> Result<SliceOut, Failure> {
-    let input = crate::slice::read::<T>(data, array, k.name, k.input_ts)?;
-    let out = f(&input).map_err(|m| Failure::new(ErrorKind::Kernel, k.name, m))?;
+    let out = slice_call(k, data, array, f)?;
     let mut body = Vec::new();
     encode_into(k, None, &out, &mut body)?;
     Ok(SliceOut::Cbor(body))
+}
+
+/// Reads a slice chunk and calls the kernel on it; its `Err` is a `Kernel` failure.
+fn slice_call<T: Element, O>(
+    k: &KernelInfo,
+    data: &dyn SliceInput,
+    array: &str,
+    f: impl FnOnce(&[T]) -> Result<O, String>,
+) -> Result<O, Failure> {
+    let input = crate::slice::read::<T>(data, array, k.name, k.input_ts)?;
+    f(&input).map_err(|m| Failure::new(ErrorKind::Kernel, k.name, m))
 }
 
 /// Reduce mode: fold the chunk's items left to right with `f`; an empty chunk encodes
