@@ -3,6 +3,7 @@
 // errors from onProgress or from encoding. Found unpinned by the mutation run
 // (npm run mutants).
 import { describe, expect, it } from "vitest";
+import { BufferPool } from "../../ts/pool/buffers.js";
 import { Call, type CallSpec, type Progress, type Task } from "../../ts/pool/call.js";
 import { ArraySink, ConcatSink, PartialsSink, type Settled, SettledSink, StreamSink } from "../../ts/pool/collect.js";
 import { DecodeError, KernelError, PmapError, TimeoutError } from "../../ts/protocol/errors.js";
@@ -51,21 +52,30 @@ describe("Call payloads", () => {
     const { call } = makeCall(items, { mode: Mode.Slice, sink: new ConcatSink(4, () => null) });
     const t = task(call, 0, 1, 3);
     expect(new TextDecoder().decode(call.payload(t))).toBe("Float32Array");
-    const data = call.data(t)!;
+    const buffers = new BufferPool();
+    const data = call.data(t, buffers)!;
     expect(Array.from(new Float32Array(data))).toEqual([2, 3]);
     expect(data).not.toBe(items.buffer);
     // Transferring it (detaching it) leaves the call's items intact, for a retry.
     structuredClone(data, { transfer: [data] });
-    expect(Array.from(new Float32Array(call.data(t)!))).toEqual([2, 3]);
+    expect(Array.from(new Float32Array(call.data(t, buffers)!))).toEqual([2, 3]);
+    // A buffer given back is the next chunk's (its old bytes overwritten by the span's).
+    const kept = new ArrayBuffer(8);
+    new Float32Array(kept).fill(9);
+    buffers.give(kept);
+    const again = call.data(t, buffers)!;
+    expect(again).toBe(kept);
+    expect(Array.from(new Float32Array(again))).toEqual([2, 3]);
+    buffers.clear();
     // Map mode has no side data, not even over a typed array; nor has a raw call.
     const map = makeCall(Float64Array.of(1, 2)).call;
-    expect(map.data(task(map, 0, 0, 1))).toBeUndefined();
+    expect(map.data(task(map, 0, 0, 1), new BufferPool())).toBeUndefined();
     const raw = makeCall(Float64Array.of(1, 2), {
       mode: Mode.Slice,
       raw: true,
       sink: new ConcatSink(2, () => null),
     }).call;
-    expect(raw.data(task(raw, 0, 0, 1))).toBeUndefined();
+    expect(raw.data(task(raw, 0, 0, 1), new BufferPool())).toBeUndefined();
   });
 
   it("slice mode: output bytes become the kernel's declared typed array; anything else is an error", () => {

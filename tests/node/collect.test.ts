@@ -49,6 +49,57 @@ describe("sinks", () => {
     expect(Array.from(u.result() as Float64Array)).toEqual([1.5, -2]);
   });
 
+  it("ConcatSink in place: outputs as wide as the input overwrite the snapshot, and each chunk's buffer is recycled", () => {
+    const snapshot = Float64Array.of(1, 4, 9, 16);
+    const recycled: ArrayBuffer[] = [];
+    const s = new ConcatSink(
+      4,
+      () => null,
+      snapshot,
+      (b) => recycled.push(b),
+    );
+    const late = Float64Array.of(3, 4);
+    s.put({ start: 2, end: 4 }, late);
+    // The other chunk's input is still there, for a retry, until its output arrives.
+    expect(Array.from(snapshot)).toEqual([1, 4, 3, 4]);
+    const early = Float64Array.of(1, 2);
+    s.put({ start: 0, end: 2 }, early);
+    const out = s.result() as Float64Array;
+    expect(out.buffer).toBe(snapshot.buffer);
+    expect(Array.from(out)).toEqual([1, 2, 3, 4]);
+    expect(recycled).toEqual([late.buffer, early.buffer]);
+    // Same width, another type (the kernel's output type wins): a view of the snapshot.
+    const ints = Float64Array.of(0, 0);
+    const b = new ConcatSink(2, () => null, ints);
+    b.put({ start: 0, end: 2 }, BigInt64Array.of(-1n, 2n));
+    const big = b.result() as BigInt64Array;
+    expect(big).toBeInstanceOf(BigInt64Array);
+    expect(big.buffer).toBe(ints.buffer);
+    expect(Array.from(big)).toEqual([-1n, 2n]);
+    // Narrower output than input: a result of its own; the snapshot is left alone.
+    const wide = Float64Array.of(1.5, 2.5);
+    const n = new ConcatSink(2, () => null, wide);
+    n.put({ start: 0, end: 2 }, Float32Array.of(7, 8));
+    const narrow = n.result() as Float32Array;
+    expect(narrow.buffer).not.toBe(wide.buffer);
+    expect(Array.from(narrow)).toEqual([7, 8]);
+    expect(Array.from(wide)).toEqual([1.5, 2.5]);
+  });
+
+  it("ConcatSink keeps (never recycles) the buffers of parts it joins later", () => {
+    const recycled: ArrayBuffer[] = [];
+    const s = new ConcatSink(
+      3,
+      () => null,
+      undefined,
+      (b) => recycled.push(b),
+    );
+    s.put({ start: 0, end: 1 }, Int32Array.of(1, 1)); // two outputs for one input: a part
+    s.put({ start: 1, end: 3 }, Int32Array.of(2, 3));
+    expect(recycled).toEqual([]);
+    expect(Array.from(s.result() as Int32Array)).toEqual([1, 1, 2, 3]);
+  });
+
   it("PartialsSink keeps non-empty partials in input order", () => {
     const s = new PartialsSink();
     s.put({ start: 10, end: 20 }, 2);

@@ -65,6 +65,8 @@ export interface Job {
   contextBytes: boolean;
   /** A slice chunk (its bytes came beside the frame; typed outputs go back the same way). */
   slice: boolean;
+  /** A slice chunk's buffer as posted (the real worker writes a same-length output over it). */
+  data: ArrayBuffer | undefined;
   started: boolean;
   answered: boolean;
 }
@@ -127,6 +129,7 @@ export class FakeWorker implements PoolWorker {
           ]!(msg.data) as unknown[])
         : decodeValue<unknown[]>(req.payload),
       slice: msg.data !== undefined,
+      data: msg.data,
       context: req.context?.bytes ? decodeValue(req.context.bytes) : undefined,
       contextBytes: !!req.context?.bytes,
       started: false,
@@ -174,11 +177,16 @@ export class FakeWorker implements PoolWorker {
               recovered: reply.recovered,
             });
           } else {
-            // A slice chunk's typed output travels as raw bytes beside an empty body.
-            const data =
-              job.slice && "outputs" in reply && ArrayBuffer.isView(reply.outputs)
-                ? (reply.outputs as unknown as Uint8Array).slice().buffer
-                : undefined;
+            // A slice chunk's typed output travels as raw bytes beside an empty body —
+            // written over the chunk's own buffer when as long, as the real worker does
+            // (`__wasmPmapRunSlice` with `inPlace`).
+            const out =
+              job.slice && "outputs" in reply && ArrayBuffer.isView(reply.outputs) ? reply.outputs : undefined;
+            let data: ArrayBuffer | undefined;
+            if (out && job.data && out.byteLength === job.data.byteLength) {
+              new Uint8Array(job.data).set(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+              data = job.data;
+            } else if (out) data = (out as unknown as Uint8Array).slice().buffer;
             const frame =
               "frame" in reply
                 ? reply.frame

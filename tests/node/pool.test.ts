@@ -53,6 +53,44 @@ describe("inputs are captured when the call is made (issue 9 #6)", () => {
   });
 });
 
+describe("slice chunks move through reused buffers, results into the call's own snapshot (issue 10)", () => {
+  const sqrt = (j: { items: unknown[] }) => ({ outputs: Float32Array.from(j.items as number[], Math.sqrt) });
+
+  it("a chunk whose worker crashes is re-run from the snapshot while the others' outputs are already in it", async () => {
+    let crashed = false;
+    const { pool: p, fleet } = track(
+      pool({
+        run: (j) => {
+          // The second chunk posted crashes its worker once, after the first has finished.
+          if (!crashed && j.req.chunk === 1) {
+            crashed = true;
+            return { crash: "boom", ms: 5 };
+          }
+          return sqrt(j);
+        },
+      }),
+    );
+    const xs = Float32Array.from({ length: 64 }, (_, i) => i * i);
+    const roots = (await p.map("sqrtF32", xs, { chunkSize: 8 })) as Float32Array;
+    expect(Array.from(roots)).toEqual(Array.from({ length: 64 }, (_, i) => i));
+    expect(fleet.posted.filter((j) => j.req.chunk === 1)).toHaveLength(2); // crashed, then re-run
+    expect(Array.from(xs.subarray(0, 3))).toEqual([0, 1, 4]); // the caller's array untouched
+  });
+
+  it("a later chunk, or a later call, gets the buffer an earlier chunk's output came back in", async () => {
+    const { pool: p, fleet } = track(pool({ run: sqrt }));
+    const xs = Float32Array.from({ length: 32 }, (_, i) => i * i);
+    await p.map("sqrtF32", xs, { chunkSize: 4 });
+    const first = new Set(fleet.posted.map((j) => j.data));
+    // 8 chunks, at most 4 in flight (2 workers × 2): buffers came back and went out again.
+    expect(first.size).toBeLessThan(8);
+    const before = fleet.posted.length;
+    const again = (await p.map("sqrtF32", xs, { chunkSize: 4 })) as Float32Array;
+    expect(Array.from(again)).toEqual(Array.from({ length: 32 }, (_, i) => i));
+    expect(fleet.posted.slice(before).every((j) => first.has(j.data))).toBe(true);
+  });
+});
+
 describe("typed arrays of another element type are refused (issue 9 #12)", () => {
   it("a Uint8Array for a Float32Array slice kernel is a DecodeError naming both", async () => {
     const { pool: p } = track(pool());

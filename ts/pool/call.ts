@@ -7,6 +7,7 @@
 import { DecodeError, failureError, KernelError, PmapError } from "../protocol/errors.js";
 import { encodeValue, type Failure, Mode } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
+import type { BufferPool } from "./buffers.js";
 import type { Sink, Span } from "./collect.js";
 import { planChunks } from "./schedule.js";
 
@@ -145,13 +146,19 @@ export class Call {
   }
 
   /**
-   * A slice chunk's bytes, to transfer beside its frame (rust/pmap/src/slice.rs): a fresh
-   * copy of its span of the call's snapshot, which stays here for a retry after a crash.
-   * Undefined in the other modes.
+   * A slice chunk's bytes, to transfer beside its frame (rust/pmap/src/slice.rs): a copy
+   * of its span of the call's snapshot — which stays here, for a retry after a crash —
+   * into a buffer from `buffers` (warm memory, see buffers.ts). Undefined in the other
+   * modes.
    */
-  data(task: Task): ArrayBuffer | undefined {
+  data(task: Task, buffers: BufferPool): ArrayBuffer | undefined {
     if (this.mode !== Mode.Slice || this.raw) return undefined;
-    return (this.#spec.items as Float64Array).slice(task.start, task.end).buffer;
+    const items = this.#spec.items as Uint8Array;
+    const size = items.BYTES_PER_ELEMENT;
+    const span = new Uint8Array(items.buffer, items.byteOffset + task.start * size, (task.end - task.start) * size);
+    const buffer = buffers.take(span.byteLength);
+    new Uint8Array(buffer).set(span);
+    return buffer;
   }
 
   /** A slice kernel's output bytes as its typed array (the kernel's declared output type). */

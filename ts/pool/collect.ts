@@ -58,8 +58,15 @@ type Typed = ArrayLike<number> & { set(a: ArrayLike<number>, o: number): void; s
  * Slice `map`: each chunk returns a typed array; the result is their concatenation. When
  * a chunk's output is as long as its input (the usual slice kernel, `&[T] -> Vec<U>` one
  * for one), it is written straight into the result, allocated at the first chunk: each
- * output byte is copied once on the main thread and the chunk's buffer freed at once.
- * Otherwise the parts are kept and joined at the end.
+ * output byte is copied once on the main thread, and the chunk's buffer goes back to the
+ * pool (`recycle`) for the next chunk. Otherwise the parts are kept and joined at the end.
+ *
+ * With `inPlace` (the call's own snapshot of its input, which nobody else holds) and an
+ * output element as wide as the input's, the result *is* the snapshot's memory: each
+ * chunk's output overwrites the input bytes it was computed from. Why: the snapshot's
+ * memory is already touched, and a fresh result the size of the input would cost its page
+ * faults — about as much as the copy itself (buffers.ts). Safe because a chunk's span is
+ * read again only to re-run that chunk, and a chunk is written only once it is done.
  */
 export class ConcatSink implements Sink {
   #out: Typed | undefined;
@@ -69,15 +76,18 @@ export class ConcatSink implements Sink {
   constructor(
     readonly total: number,
     readonly empty: () => unknown,
+    readonly inPlace?: ArrayBufferView,
+    readonly recycle?: (buffer: ArrayBuffer) => void,
   ) {}
   put(span: Span, body: unknown): void {
     const part = body as Typed;
     const n = span.end - span.start;
     if (!this.#parts) {
-      this.#out ??= part.length === n ? new (part.constructor as new (n: number) => Typed)(this.total) : undefined;
+      this.#out ??= part.length === n ? this.#allocate(part) : undefined;
       if (this.#out && part.length === n && part.constructor === this.#out.constructor) {
         this.#out.set(part, span.start);
         this.#written.push(span);
+        this.recycle?.((part as unknown as ArrayBufferView).buffer as ArrayBuffer);
         return;
       }
       // Lengths differ (or types): from now on keep parts, starting with what was written.
@@ -101,6 +111,17 @@ export class ConcatSink implements Sink {
       offset += p.length;
     }
     return out;
+  }
+
+  /** The result array, of the first output's type: over the snapshot when it can be. */
+  #allocate(first: Typed): Typed {
+    const make = first.constructor as { new (n: number): Typed; new (b: ArrayBuffer, o: number, n: number): Typed };
+    const into = this.inPlace as (ArrayBufferView & { BYTES_PER_ELEMENT?: number }) | undefined;
+    const width = (first as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    if (into && into.BYTES_PER_ELEMENT === width && into.byteLength === this.total * width) {
+      return new make(into.buffer as ArrayBuffer, into.byteOffset, this.total);
+    }
+    return new make(this.total);
   }
 }
 

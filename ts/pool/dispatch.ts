@@ -4,11 +4,13 @@
  * bookkeeping, per-chunk timeouts, and the replacement of workers that died, hung, or were
  * running an aborted call. Pure logic: node tests drive it with scripted fake workers.
  */
+
 import { KernelError, PmapError, type PoolStartError, TimeoutError, WorkerCrashedError } from "../protocol/errors.js";
 import { decodeResponse, decodeValue, encodeRequest } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { ExecutorRequest, FromWorker } from "../protocol/messages.js";
 import type { SpawnWorker } from "./backend.js";
+import { BufferPool } from "./buffers.js";
 import type { Call, Task } from "./call.js";
 import { FairQueue } from "./schedule.js";
 import { StartPolicy } from "./start-policy.js";
@@ -71,6 +73,8 @@ export class Dispatcher {
   readonly #changed: () => void;
   #taskSeq = 0;
   #closed = false;
+  /** Slice chunks' buffers, reused between chunks and calls (buffers.ts). */
+  readonly buffers = new BufferPool();
 
   constructor(opts: DispatcherOptions) {
     this.#opts = opts;
@@ -172,6 +176,7 @@ export class Dispatcher {
     for (const s of this.#slots) s.terminate();
     this.#slots.length = 0;
     this.#memory.clear();
+    this.buffers.clear();
     this.#changed();
   }
 
@@ -212,7 +217,7 @@ export class Dispatcher {
         payload: call.payload(task),
         context,
       });
-      data = call.data(task);
+      data = call.data(task, this.buffers);
       if (call.context) slot.contexts.add(call.id);
     } catch (err) {
       call.chunkFailed(task, call.encodeError(task, err));

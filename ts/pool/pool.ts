@@ -200,7 +200,13 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
         Mode.Slice,
         list,
         opts,
-        new ConcatSink(list.length, () => new (list.constructor as new (n: number) => unknown)(0)),
+        // `list` is this call's own snapshot (items.ts), so the result may take its memory.
+        new ConcatSink(
+          list.length,
+          () => new (list.constructor as new (n: number) => unknown)(0),
+          list as unknown as ArrayBufferView,
+          (b) => this.#dispatch.buffers.give(b),
+        ),
       ).promise;
     return this.#start(info, Mode.Map, list, opts, new ArraySink(list.length)).promise;
   }

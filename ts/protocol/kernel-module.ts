@@ -22,8 +22,9 @@ export interface KernelGlue {
   /** Runs one request frame, returns the response frame (see frames.ts). */
   __wasmPmapRun(frame: Uint8Array): Uint8Array;
   /** Runs one slice-kernel chunk given as raw bytes beside its frame: returns the response
-   * frame and, for a typed output, the output's bytes (see rust/pmap/src/slice.rs). */
-  __wasmPmapRunSlice(frame: Uint8Array, data: Uint8Array): [Uint8Array, Uint8Array?];
+   * frame and, for a typed output, the output's bytes (see rust/pmap/src/slice.rs) —
+   * written over `data` itself when `inPlace` and the output is exactly as long. */
+  __wasmPmapRunSlice(frame: Uint8Array, data: Uint8Array, inPlace?: boolean): [Uint8Array, Uint8Array?];
   __wasmPmapKernels(): KernelInfo[];
   __wasmPmapMemoryBytes(): number;
   /** Present when built with `--experimental-reset-state-function` (scripts/build-wasm.sh):

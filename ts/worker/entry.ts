@@ -84,7 +84,7 @@ function run(msg: ToWorker): void {
   const startedAt = performance.timeOrigin + performance.now();
   const data = msg.data;
   const out = data
-    ? runFrame(g, () => g.__wasmPmapRunSlice(new Uint8Array(msg.frame), new Uint8Array(data)))
+    ? runFrame(g, () => g.__wasmPmapRunSlice(new Uint8Array(msg.frame), new Uint8Array(data), true))
     : runFrame(g, () => g.__wasmPmapRun(new Uint8Array(msg.frame)));
   if (!(out instanceof Uint8Array) && !Array.isArray(out)) {
     post({ type: "trap", id: msg.id, message: out.message, panicked: out.panicked, recovered: out.recovered });
