@@ -3,7 +3,7 @@
 // `vite preview` under a strict CSP, and run `pmap` in Chromium — and a sync-mode job
 // through the coordinator service worker the plugin bundled and emitted.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright";
@@ -15,6 +15,8 @@ const root = resolve(import.meta.dirname, "../..");
 const app = mkdtempSync(join(tmpdir(), "wasm-pmap-consumer-"));
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
+// The app has its own Vite, as a user's does (the plugin imports it), at the repo's version.
+const VITE = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies.vite as string;
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'";
 
 it("installs from the packed tarball, builds with the Vite plugin, and runs under a strict CSP", async () => {
@@ -22,7 +24,12 @@ it("installs from the packed tarball, builds with the Vite plugin, and runs unde
   const tgz = readdirSync(app).find((f) => f.endsWith(".tgz"))!;
   writeFileSync(
     join(app, "package.json"),
-    JSON.stringify({ name: "consumer", private: true, type: "module", dependencies: { "wasm-pmap": `file:./${tgz}` } }),
+    JSON.stringify({
+      name: "consumer",
+      private: true,
+      type: "module",
+      dependencies: { "wasm-pmap": `file:./${tgz}`, vite: VITE },
+    }),
   );
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
     cwd: app,
@@ -56,6 +63,13 @@ it("installs from the packed tarball, builds with the Vite plugin, and runs unde
   mkdirSync(join(app, "public"), { recursive: true });
 
   await build({ root: app, configFile: join(app, "vite.config.js"), logLevel: "error" });
+  // The kernel glue every worker loads is emitted minified (the plugin's generateBundle),
+  // and still works: the page below runs on it.
+  const assets = join(app, "dist", "assets");
+  const glue = readdirSync(assets).find((f) => /^wasm_pmap_kernels-[\w-]+\.js$/.test(f))!;
+  const shipped = readFileSync(join(assets, glue), "utf8");
+  expect(shipped.length).toBeLessThan(readFileSync(join(root, "pkg", "wasm_pmap_kernels.js"), "utf8").length * 0.6);
+  expect(shipped).toContain("export function __wasmPmapRun(");
   const server = await preview({
     root: app,
     configFile: join(app, "vite.config.js"),

@@ -19,6 +19,10 @@
  * The worker script, the kernel glue and the wasm are then emitted by Vite's own handling
  * of those `new URL(…, import.meta.url)` references: no blob: or data: URLs anywhere, so a
  * `worker-src 'self'` CSP suffices.
+ * - minifies the kernel modules' wasm-bindgen glue in production builds: Vite emits a
+ *   `new URL("….js", import.meta.url)` file as a plain asset, unminified, and every worker
+ *   loads it (built-in kernels: 5.8 kB gzip as generated, 3.4 kB minified). Vite ≥ 8 (its
+ *   `minify`); older ones ship the glue as generated.
  */
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
@@ -40,6 +44,7 @@ export function wasmPmap(opts: WasmPmapPluginOptions = {}): Plugin {
   const swSource = fileURLToPath(new URL("../sw.js", import.meta.url));
   let base = "/";
   let building = false;
+  let minifyGlue = false;
   return {
     name: "wasm-pmap",
     config(_config, env) {
@@ -55,6 +60,21 @@ export function wasmPmap(opts: WasmPmapPluginOptions = {}): Plugin {
     },
     configResolved(config) {
       base = config.base;
+      minifyGlue = building && config.build.minify !== false;
+    },
+    async generateBundle(_options, bundle) {
+      if (!minifyGlue) return;
+      // Why a dynamic import: the app's own Vite (a peer dependency), and only when building.
+      const { minify } = (await import("vite").catch(() => ({}))) as { minify?: Minify };
+      if (!minify) return;
+      for (const file of Object.values(bundle)) {
+        if (file.type !== "asset" || !file.fileName.endsWith(".js")) continue;
+        const source = typeof file.source === "string" ? file.source : new TextDecoder().decode(file.source);
+        if (!isKernelGlue(source)) continue;
+        const out = await minify(file.fileName, source, { module: true, compress: true, mangle: true });
+        // A glue the minifier cannot parse is shipped as it is rather than broken.
+        if (out.errors.length === 0) file.source = out.code;
+      }
     },
     buildStart() {
       // Why an emitted chunk (not a copied file): sw.js imports the coordinator and cbor-x,
@@ -74,6 +94,18 @@ export function wasmPmap(opts: WasmPmapPluginOptions = {}): Plugin {
       server.middlewares.use(wasmMime);
     },
   };
+}
+
+/** Vite 8's `minify` (Oxc, from rolldown), the part used here. */
+type Minify = (
+  fileName: string,
+  source: string,
+  opts: { module: boolean; compress: boolean; mangle: boolean },
+) => Promise<{ code: string; errors: unknown[] }>;
+
+/** Is this emitted `.js` asset a wasm-pmap kernel module's wasm-bindgen glue? */
+export function isKernelGlue(source: string): boolean {
+  return source.includes("export function __wasmPmapRun(") && source.includes("function initSync(");
 }
 
 export default wasmPmap;
