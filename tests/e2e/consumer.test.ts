@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright";
-import { build, preview } from "vite";
+import { build, createServer, preview } from "vite";
 import { afterAll, expect, it } from "vitest";
 import { chromiumArgs, chromiumExecutable } from "../../scripts/chromium.mjs";
 
@@ -19,7 +19,8 @@ afterAll(() => rmSync(app, { recursive: true, force: true }));
 const VITE = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies.vite as string;
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'";
 
-it("installs from the packed tarball, builds with the Vite plugin, and runs under a strict CSP", async () => {
+/** The app, made once: the packed tarball installed with its own Vite, a page and a config. */
+function makeApp(): void {
   execFileSync("npm", ["pack", "--silent", "--pack-destination", app], { cwd: root, stdio: "pipe" });
   const tgz = readdirSync(app).find((f) => f.endsWith(".tgz"))!;
   writeFileSync(
@@ -61,7 +62,10 @@ it("installs from the packed tarball, builds with the Vite plugin, and runs unde
      window.__result = { ok: doubled.every((x, i) => x === 2 * i) && doubled.length === 1000, hashes, sameImage };\n`,
   );
   mkdirSync(join(app, "public"), { recursive: true });
+}
 
+it("installs from the packed tarball, builds with the Vite plugin, and runs under a strict CSP", async () => {
+  makeApp();
   await build({ root: app, configFile: join(app, "vite.config.js"), logLevel: "error" });
   // The kernel glue every worker loads is emitted minified (the plugin's generateBundle),
   // and still works: the page below runs on it.
@@ -76,12 +80,40 @@ it("installs from the packed tarball, builds with the Vite plugin, and runs unde
     preview: { port: 0, host: "127.0.0.1" },
     logLevel: "error",
   });
+  try {
+    await expectAppWorks(server.resolvedUrls!.local[0]!);
+  } finally {
+    await new Promise<void>((r) => server.httpServer.close(() => r()));
+  }
+}, 180_000);
+
+// The dev server path of the plugin: the service worker served at the root as a one-line
+// module that imports the real one through Vite (plugin.ts, configureServer), workers and
+// wasm served from the package in node_modules — the same page, the same checks.
+it("runs the same page on the Vite dev server, sync mode included", async () => {
+  if (!readdirSync(app).includes("vite.config.js")) makeApp(); // run alone (-t)
+  const server = await createServer({
+    root: app,
+    configFile: join(app, "vite.config.js"),
+    server: { port: 0, host: "127.0.0.1" },
+    logLevel: "error",
+  });
+  await server.listen();
+  try {
+    await expectAppWorks(server.resolvedUrls!.local[0]!);
+  } finally {
+    await server.close();
+  }
+}, 180_000);
+
+/** Loads the app at `url` in Chromium: right results, no CSP violation, no page error. */
+async function expectAppWorks(url: string): Promise<void> {
   const browser = await chromium.launch({ executablePath: chromiumExecutable, args: chromiumArgs });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(server.resolvedUrls!.local[0]!);
+    await page.goto(url);
     await page
       .waitForFunction(() => (window as unknown as Record<string, unknown>).__result || false, null, {
         timeout: 30_000,
@@ -99,6 +131,5 @@ it("installs from the packed tarball, builds with the Vite plugin, and runs unde
     expect(errors).toEqual([]);
   } finally {
     await browser.close();
-    await new Promise<void>((r) => server.httpServer.close(() => r()));
   }
-}, 180_000);
+}
