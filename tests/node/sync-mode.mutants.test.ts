@@ -29,7 +29,9 @@ type PipeOutcome =
   | { throw: unknown }
   | "pending";
 
-function setup(opts: { status?: number | undefined; pipe?: (label: string) => PipeOutcome } = {}) {
+function setup(
+  opts: { status?: number | undefined; pipe?: (label: string) => PipeOutcome; workers?: { n: number } } = {},
+) {
   const status = "status" in opts ? opts.status : 204;
   const { link, received } = fakeCoordinator(status);
   const blocked = deferred<void>();
@@ -57,11 +59,12 @@ function setup(opts: { status?: number | undefined; pipe?: (label: string) => Pi
   };
   const cancelled: Array<[Call, unknown]> = [];
   const pipes: Call[] = [];
+  const workers = opts.workers ?? { n: 2 };
   const sync = new SyncMode({
     link,
     spawn,
     init: { module: {} as WebAssembly.Module, glue: "fake" },
-    workers: 2,
+    workers: () => workers.n,
     changed: () => {},
     nextId: (() => {
       let n = 0;
@@ -293,6 +296,15 @@ describe("SyncMode: a job's end and the coordinator", () => {
     t.sync.close(new PoolTerminatedError());
     await vi.advanceTimersByTimeAsync(0);
     expect(job.error).toBeInstanceOf(PoolTerminatedError);
+  });
+
+  it("resize() tells the live executor the pool's worker count now; a replacement gets it in its init", async () => {
+    const workers = { n: 2 };
+    const t = setup({ workers });
+    await t.start();
+    workers.n = 5;
+    t.sync.resize();
+    expect(t.toExecutorAll.at(-1)).toEqual({ type: "workers", n: 5 });
   });
 
   it("the executor is a one-deep worker named wasm-pmap-executor, told the coordinator and the compute workers", async () => {

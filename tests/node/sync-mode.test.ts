@@ -59,7 +59,7 @@ describe("SyncMode", () => {
       link: coordinator.link,
       spawn: fleet.spawn,
       init: { module: {} as WebAssembly.Module, glue: "fake" },
-      workers: 2,
+      workers: () => 2,
       changed: () => {},
       nextId: (() => {
         let n = 0;

@@ -8,7 +8,7 @@
 import { KernelError, PmapError, type PoolStartError, TimeoutError, WorkerCrashedError } from "../protocol/errors.js";
 import { decodeResponse, decodeValue, encodeRequest } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
-import type { ExecutorRequest, FromWorker } from "../protocol/messages.js";
+import type { ExecutorRequest, FromWorker, ToWorker } from "../protocol/messages.js";
 import type { SpawnWorker } from "./backend.js";
 import { BufferPool } from "./buffers.js";
 import type { Call, Task } from "./call.js";
@@ -164,6 +164,11 @@ export class Dispatcher {
       if ([...slot.inflight.values()].some((t) => t.call === call)) this.#replace(slot, "aborted", false);
     }
     this.pump();
+  }
+
+  /** Posts `msg` to every live worker (one not started yet reads it after its init). */
+  broadcast(msg: ToWorker): void {
+    for (const s of this.#slots) if (!s.dead) s.post(msg);
   }
 
   /** Stops every worker; every pending call fails with `err`. */

@@ -153,7 +153,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
         link,
         spawn,
         init: code,
-        workers: n,
+        workers: () => this.size,
         changed,
         nextId,
         pipe: (label, payloads) => this.#pipe(label, payloads),
@@ -175,7 +175,10 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
   /** Adds workers until the pool has at least `n`; resolves when they are ready. */
   async grow(n: number): Promise<void> {
     this.#assertOpen();
-    for (const k of await this.#dispatch.grow(n)) this.#kernels.set(k.name, k);
+    const before = this.size;
+    const grown = this.#dispatch.grow(n);
+    if (this.size !== before) this.#sync?.resize();
+    for (const k of await grown) this.#kernels.set(k.name, k);
   }
 
   /**
@@ -312,8 +315,12 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
    */
   exposeToRust(): Disposable {
     this.#assertOpen();
+    const pool = this;
     const host = {
-      workers: this.size,
+      // A getter: Rust reads it at each parallel iterator, so it follows `grow`.
+      get workers() {
+        return pool.size;
+      },
       run: (label: string, payloads: Uint8Array[]) => this.#pipe(label, payloads).promise,
       execute: (job: string, payload: Uint8Array) => this.#job(job, payload, {}, true),
     };

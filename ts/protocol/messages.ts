@@ -28,6 +28,9 @@ export type ToWorker =
   /** Run one request frame; `id` is the pool's task id. `data`: a slice-kernel chunk's raw
    * bytes, beside a slice-mode frame (rust/pmap/src/slice.rs); transferred, never cloned. */
   | { type: "run"; id: number; frame: ArrayBuffer; data?: ArrayBuffer }
+  /** The SyncExecutor: the pool has this many compute workers now (after `pool.grow`), so
+   * Rust chunks parallel iterators for them (`current_num_workers()`). */
+  | { type: "workers"; n: number }
   /** The outcome of an async `pipe` request the executor made. */
   | { type: "pipe-result"; id: number; bodies?: Uint8Array[]; error?: Failure };
 

@@ -24,8 +24,8 @@ export interface SyncModeSetup {
   spawn: SpawnWorker;
   /** The pool's compiled module and glue (the executor runs the same module). */
   init: Omit<WorkerInit, "executor">;
-  /** Compute workers in the pool (Rust chunks a parallel iterator for them). */
-  workers: number;
+  /** Compute workers in the pool now (Rust chunks a parallel iterator for them). */
+  workers: () => number;
   changed: () => void;
   /** The pool's call ids (one namespace for calls and jobs). */
   nextId: () => string;
@@ -55,7 +55,7 @@ export class SyncMode {
         // tickets can be voided at once (#jobEnded), even those the page never heard of.
         const namespace = randomUuid();
         this.#namespaces.push(namespace);
-        return { ...setup.init, executor: { coordinator: setup.link.base, workers: setup.workers, namespace } };
+        return { ...setup.init, executor: { coordinator: setup.link.base, workers: setup.workers(), namespace } };
       },
       name: "wasm-pmap-executor",
       // Depth 1: a job blocks its worker, so a second one could only wait behind it.
@@ -68,6 +68,12 @@ export class SyncMode {
   /** Times a job's parallel iterator was re-run because the coordinator lost its ticket. */
   get reruns(): number {
     return this.#reruns;
+  }
+
+  /** The pool's compute workers changed (`pool.grow`): tell the executor, whose Rust
+   * chunks parallel iterators by that count. (A replaced executor gets it in its init.) */
+  resize(): void {
+    this.#executor.broadcast({ type: "workers", n: this.#setup.workers() });
   }
 
   /** Starts the executor; resolves when it is ready (it has pinged the coordinator). */

@@ -20,7 +20,8 @@ declare const self: {
 let glue: KernelGlue | undefined;
 // The glue import a `load` message started before `init` arrived.
 let loading: { url: string; glue: Promise<KernelGlue> } | undefined;
-let onPipeResult: ((msg: Extract<ToWorker, { type: "pipe-result" }>) => void) | undefined;
+// The SyncExecutor's host (executor-host.ts), once installed; compute workers have none.
+let executorHost: ReturnType<typeof import("./executor-host.js").installExecutorHost> | undefined;
 // Messages that arrive while the glue is still loading wait here, in order.
 let pending: ToWorker[] | undefined = [];
 
@@ -41,7 +42,8 @@ function importGlue(url: string): Promise<KernelGlue> {
 }
 
 function handle(msg: ToWorker): void {
-  if (msg.type === "pipe-result") onPipeResult?.(msg);
+  if (msg.type === "pipe-result") executorHost?.pipeResult(msg);
+  else if (msg.type === "workers") executorHost?.setWorkers(msg.n);
   else run(msg);
 }
 
@@ -65,7 +67,7 @@ async function init(module: WebAssembly.Module, glueUrl: string, executor: Execu
       // Only the executor needs the coordinator protocol (and CBOR): compute workers skip it.
       const host = await import("./executor-host.js");
       host.pingCoordinator(executor);
-      onPipeResult = host.installExecutorHost(executor, (m) => post(m));
+      executorHost = host.installExecutorHost(executor, (m) => post(m));
     }
     glue = g;
     post({ type: "ready", kernels: g.__wasmPmapKernels() });

@@ -89,12 +89,19 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
 
   (globalThis as Record<symbol, unknown>)[HOST_KEY] = host;
 
-  return (msg: { id: number; bodies?: Uint8Array[]; error?: Failure }) => {
-    const p = pending.get(msg.id);
-    if (!p) return;
-    pending.delete(msg.id);
-    if (msg.bodies) p.resolve(msg.bodies);
-    else p.reject(msg.error ? fromFailure(msg.error) : new PmapError("pipe failed"));
+  return {
+    /** The pool's answer to an async `pipe` request. */
+    pipeResult(msg: { id: number; bodies?: Uint8Array[]; error?: Failure }): void {
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      if (msg.bodies) p.resolve(msg.bodies);
+      else p.reject(msg.error ? fromFailure(msg.error) : new PmapError("pipe failed"));
+    },
+    /** The pool grew: Rust reads `workers` at each parallel iterator, so the next one uses it. */
+    setWorkers(n: number): void {
+      host.workers = n;
+    },
   };
 }
 

@@ -50,15 +50,16 @@ pub mod wire;
 
 pub use error::{ErrorKind, Failure, PmapError};
 pub use par::{
-    execute_async, IndexedParallelIterator, IntoParallelIterator, ParallelIterator, ParallelSlice,
+    current_num_workers, execute_async, IndexedParallelIterator, IntoParallelIterator,
+    ParallelIterator, ParallelSlice,
 };
 pub use wasm_pmap_macros::{kernel, par_fn, sync_fn};
 
 /// `use wasm_pmap::prelude::*;` brings the parallel-iterator traits and macros in scope.
 pub mod prelude {
     pub use crate::par::{
-        execute_async, IndexedParallelIterator, IntoParallelIterator, ParallelIterator,
-        ParallelSlice,
+        current_num_workers, execute_async, IndexedParallelIterator, IntoParallelIterator,
+        ParallelIterator, ParallelSlice,
     };
     pub use crate::{kernel, par_fn, sync_fn, PmapError};
 }

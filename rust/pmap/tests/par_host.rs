@@ -131,3 +131,12 @@ fn sums_add_integers_exactly_and_anything_else_as_floats() {
     assert_eq!(halves, 50.0);
     set_host(None);
 }
+
+#[test]
+fn current_num_workers_is_the_hosts_count_and_1_without_a_host() {
+    set_host(None);
+    assert_eq!(current_num_workers(), 1); // no pool reachable: the caller alone
+    set_host(Some(Rc::new(LocalHost)));
+    assert_eq!(current_num_workers(), 2);
+    set_host(None);
+}

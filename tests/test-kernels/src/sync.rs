@@ -133,3 +133,15 @@ pub fn collect_sync_on_main_thread(throw: bool) -> String {
     }
     it.try_collect_vec_sync().unwrap_err().to_string()
 }
+
+/// The compute workers as Rust in the SyncExecutor sees them (follows `pool.grow`).
+#[wasm_pmap::kernel(job)]
+pub fn workers_seen(_unused: u32) -> u32 {
+    current_num_workers() as u32
+}
+
+/// The same on this thread (the page, through `pool.exposeToRust()`; 1 without it).
+#[wasm_bindgen(js_name = workersSeenHere)]
+pub fn workers_seen_here() -> u32 {
+    current_num_workers() as u32
+}

@@ -278,6 +278,13 @@ impl<T: Serialize + DeserializeOwned> ParallelSlice<T> for [T] {
     }
 }
 
+/// The compute workers parallel iterators on this thread run on now — what
+/// `rayon::current_num_threads()` is to rayon; it follows `pool.grow`. 1 where no pool is
+/// reachable (a compute worker, or a thread with no host), as rayon counts the caller.
+pub fn current_num_workers() -> usize {
+    host::current().map_or(1, |h| h.workers())
+}
+
 /// Runs a `#[kernel(job)]` inside the pool's SyncExecutor worker, where it may block on
 /// `collect_vec_sync()`; resolves with its output.
 pub async fn execute_async<I: Serialize, O, W: DeserializeOwned + Into<O>>(
