@@ -53,6 +53,14 @@ async function serve(dir: string): Promise<{ url: string; close: () => Promise<v
   };
 }
 
+it("the README's webpack config is the one this test builds", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const shown = readme.match(/```js\n\/\/ webpack\.config\.js\n([\s\S]*?)```/)?.[1];
+  // The fixture's first two lines say where it comes from; the rest is the README's block.
+  const config = readFileSync(join(fixture, "webpack.config.js"), "utf8").split("\n").slice(3).join("\n");
+  expect(shown).toBe(config);
+});
+
 it("installs from the packed tarball, builds with webpack 5, and runs pmap and a sync job under a strict CSP", async () => {
   installPackedPackage(root, app, { webpack: WEBPACK });
   for (const f of ["webpack.config.js", "build.mjs"]) copyFileSync(join(fixture, f), join(app, f));
