@@ -55,7 +55,7 @@ export class LocalModule {
         this.#instances++ === 0
           ? this.glueUrl
           : `${this.glueUrl}${this.glueUrl.includes("?") ? "&" : "?"}wasm-pmap-instance=${this.#instances}`;
-      const g = (await import(/* @vite-ignore */ url)) as KernelGlue;
+      const g = (await import(/* @vite-ignore */ /* webpackIgnore: true */ url)) as KernelGlue;
       g.initSync({ module: await this.module });
       return g;
     })();

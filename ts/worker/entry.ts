@@ -36,7 +36,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
 };
 
 function importGlue(url: string): Promise<KernelGlue> {
-  const p = import(/* @vite-ignore */ url) as Promise<KernelGlue>;
+  const p = import(/* @vite-ignore */ /* webpackIgnore: true */ url) as Promise<KernelGlue>;
   p.catch(() => {}); // reported by init, which awaits it
   return p;
 }
