@@ -94,8 +94,9 @@ fn map_filter_enumerate_keep_order() {
             .into_par_iter()
             .map(par_fn!(kernels::triple))
             .enumerate()
-            .collect_vec(),
-    );
+            .try_collect_vec(),
+    )
+    .unwrap();
     assert_eq!(
         pairs,
         (0..100).map(|i| (i as usize, i * 3)).collect::<Vec<_>>()
@@ -249,25 +250,27 @@ fn integers_beyond_max_safe_integer_stay_exact_in_parallel_iterators() {
 fn async_terminals_give_what_the_blocking_ones_give() {
     local();
     let v: Vec<u64> = (1..=100).collect();
-    assert_eq!(block_on(v.par_iter().reduce(par_fn!(add_u64))), Some(5050));
     assert_eq!(
         block_on(v.par_iter().try_reduce(par_fn!(add_u64))),
         Ok(Some(5050))
     );
     assert_eq!(
-        block_on(Vec::<u64>::new().into_par_iter().reduce(par_fn!(add_u64))),
-        None
+        block_on(
+            Vec::<u64>::new()
+                .into_par_iter()
+                .try_reduce(par_fn!(add_u64))
+        ),
+        Ok(None)
     );
-    assert_eq!(block_on(v.par_iter().sum()), 5050);
     assert_eq!(block_on(v.par_iter().try_sum()), Ok(5050));
     assert_eq!(
         block_on(
             (0..5u32)
                 .into_par_iter()
                 .map(par_fn!(kernels::triple))
-                .collect_vec()
+                .try_collect_vec()
         ),
-        [0, 3, 6, 9, 12]
+        Ok(vec![0, 3, 6, 9, 12])
     );
     let e = block_on(
         (0..10u32)

@@ -410,7 +410,7 @@ proptest! {
     ) {
         let host = Rc::new(Recording { workers, chunks: RefCell::new(Vec::new()) });
         set_host(Some(host.clone() as Rc<dyn Host>));
-        let pairs = block_on((0..total).into_par_iter().enumerate().collect_vec());
+        let pairs = block_on((0..total).into_par_iter().enumerate().try_collect_vec()).unwrap();
         set_host(None);
         prop_assert!(pairs.iter().enumerate().all(|(i, &(j, x))| i == j && x as usize == i));
         prop_assert_eq!(pairs.len(), total as usize);

@@ -108,19 +108,20 @@ pub async fn plus_one_job_async(start: u32, n: u32) -> Result<Vec<u32>, JsValue>
     Ok(execute_async(sync_fn!(plus_one_range), &(start, n)).await?)
 }
 
-/// Main thread: mean round trip of `collect_vec().await` over one item, in ms (the bench's async line).
+/// Main thread: mean round trip of `try_collect_vec().await` over one item, in ms (the
+/// bench's async line).
 #[wasm_bindgen(js_name = asyncRoundTripMs)]
-pub async fn async_round_trip_ms(n: u32) -> f64 {
+pub async fn async_round_trip_ms(n: u32) -> Result<f64, JsValue> {
     let start = now();
     for i in 0..n {
         let out = vec![i + 100]
             .into_par_iter()
             .map(par_fn!(panic_on_13))
-            .collect_vec()
-            .await;
+            .try_collect_vec()
+            .await?;
         assert_eq!(out, [i + 101]);
     }
-    (now() - start) / n.max(1) as f64
+    Ok((now() - start) / n.max(1) as f64)
 }
 
 /// Main thread: the blocking form where it cannot block; returns the error, and throws

@@ -5,7 +5,7 @@
 //! use wasm_pmap::prelude::*;
 //!
 //! // async: main-thread wasm (after `pool.exposeToRust()`), or any thread with a pool handle
-//! let squares: Vec<u64> = (0..10_000u64).into_par_iter().map(par_fn!(kernels::square)).collect_vec().await;
+//! let squares: Vec<u64> = (0..10_000u64).into_par_iter().map(par_fn!(kernels::square)).try_collect_vec().await?;
 //!
 //! // blocking: inside a #[kernel(job)] run by the SyncExecutor worker (`pool.execute`)
 //! let evens = items.par_iter().filter(par_fn!(is_even)).collect_vec_sync();
@@ -16,13 +16,16 @@
 //! to a worker, which runs all stages in one go (see pipe.rs). Types are checked at compile
 //! time through the kernel handles `par_fn!` names (handles.rs).
 //!
-//! Terminals come in four flavours. `try_x().await` and `try_x_sync()` return
+//! Terminals come in three flavours. `try_x().await` and `try_x_sync()` return
 //! `Result<_, PmapError>`; `PmapError` converts into a `JsValue` (a JS `Error` named after
 //! the pool's error class), so `?` in an `async fn … -> Result<_, JsValue>` export rejects
 //! its promise with the typed error. `x_sync()` throws the error to the JavaScript caller
-//! as an exception — not a panic: the wasm instance stays usable. `x().await` panics
-//! (as rayon does): an exception cannot leave a future being polled without stranding
-//! its promise, so in async code prefer `try_x().await?`.
+//! as an exception — not a panic: the wasm instance stays usable.
+//!
+//! There is no `x().await` without `try_`: on an error it could only panic or throw from
+//! inside a future being polled, and either leaves the export's promise pending forever
+//! (with `panic = "abort"` a panic is a trap: the closures that would settle the promise
+//! never run). A blocking call can throw to its JS caller; a future cannot.
 
 pub mod handles;
 pub mod host;
@@ -115,14 +118,8 @@ pub trait ParallelIterator: Sized {
         })
     }
 
-    /// Runs the pipeline; the outputs in input order. Panics on error (see the module
-    /// docs; `try_collect_vec` returns it).
-    async fn collect_vec(self) -> Vec<Self::Item> {
-        self.try_collect_vec()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-    }
-    /// `collect_vec`, returning the error.
+    /// Runs the pipeline; the outputs in input order, or the first error (see the module
+    /// docs for why there is no async form without `try_`).
     async fn try_collect_vec(self) -> Result<Vec<Self::Item>, PmapError> {
         concat::<Self::Wire, Self::Item>(self.into_plan().run().await?)
     }
@@ -137,10 +134,6 @@ pub trait ParallelIterator: Sized {
 
     /// Folds the items with an associative `#[kernel(reduce)]`: each chunk in a worker,
     /// the partials here. `None` for no items.
-    async fn reduce<K: ReduceKernel<Self::Item>>(self, op: K) -> Option<Self::Item> {
-        self.try_reduce(op).await.unwrap_or_else(|e| panic!("{e}"))
-    }
-    /// `reduce`, returning the error.
     async fn try_reduce<K: ReduceKernel<Self::Item>>(
         self,
         op: K,
@@ -169,13 +162,6 @@ pub trait ParallelIterator: Sized {
     }
 
     /// Adds numeric items (integers exactly, floats as f64), in the workers per chunk.
-    async fn sum(self) -> Self::Item
-    where
-        Self::Item: Sum<Self::Item>,
-    {
-        self.try_sum().await.unwrap_or_else(|e| panic!("{e}"))
-    }
-    /// `sum`, returning the error.
     async fn try_sum(self) -> Result<Self::Item, PmapError>
     where
         Self::Item: Sum<Self::Item>,
