@@ -89,8 +89,6 @@ describe("the demo page (examples/raytracer)", () => {
     const r = await render({ workers: 2, ...small });
     expect(r.frame).toBe(pinned.sha256);
     expect(r.canvas).toBe(pinned.sha256); // every tile landed where it belongs
-    // The main thread stayed free: animation frames kept coming while the workers rendered.
-    expect(r.longestFrameMs).toBeLessThan(1_000);
     expect(errors).toEqual([]);
   });
 
@@ -139,6 +137,9 @@ describe("the demo page (examples/raytracer)", () => {
     await render({ workers: 2, ...frame });
     const two = await render({ workers: 2, ...frame });
     expect(one.frame).toBe(two.frame); // the worker count never changes a pixel
+    // The page stayed responsive: animation frames kept coming during each render (a
+    // render on the main thread would leave one gap as long as the render itself).
+    for (const r of [one, two]) expect(r.longestFrameMs).toBeLessThan(r.ms / 2);
     expect(await page.textContent("#speedup")).toMatch(/^speedup \d+\.\d\d× against the last 1-worker render/);
     mkdirSync(out, { recursive: true });
     await page.locator("#frame").screenshot({ path: join(out, "frame.png") });
