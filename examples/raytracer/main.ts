@@ -60,6 +60,8 @@ async function render() {
   const frame: Frame = { width, height, samples: Number(samples.value), tileSize: 32 };
   const n = Number(workers.value);
   const asJob = sync.checked;
+  // A count of renders begun, so a test can wait for this one even if it ends at once.
+  document.body.dataset.renders = String(Number(document.body.dataset.renders ?? 0) + 1);
   controller = new AbortController();
   const { signal } = controller;
   setState("rendering", "starting the pool…");

@@ -51,8 +51,10 @@ async function startRender(s: Settings) {
   await page.selectOption("#size", s.size);
   await page.selectOption("#samples", String(s.samples));
   await page.setChecked("#sync", s.sync ?? false);
+  const before = Number((await page.getAttribute("body", "data-renders")) ?? 0);
   await page.click("#render");
-  await page.waitForSelector("body[data-state=rendering]", { timeout: 5_000 });
+  // Not a wait for data-state=rendering: a small frame may be done before a poll sees it.
+  await page.waitForFunction((n) => Number(document.body.dataset.renders ?? 0) > n, before, { timeout: 5_000 });
 }
 
 /** Renders through the UI; returns the time, the frame's and the canvas's SHA-256, and the heartbeat. */
