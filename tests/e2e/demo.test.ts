@@ -1,0 +1,154 @@
+// The demo (examples/raytracer, `npm run demo`) as a user sees it: a Vite production build
+// of the page served by `vite preview`, driven through its own controls in Chromium with
+// real workers and the real coordinator service worker. The frame it renders must be
+// byte-identical to the one the crate's host `cargo test` pins (examples/raytracer/tests/frame.json).
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type Browser, chromium, type Page } from "playwright";
+import { build, type PreviewServer, preview } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumArgs, chromiumExecutable } from "../../scripts/chromium.mjs";
+
+const root = resolve(import.meta.dirname, "../..");
+const example = join(root, "examples/raytracer");
+const configFile = join(example, "vite.config.ts");
+const out = join(example, "out"); // gitignored
+const pinned = JSON.parse(readFileSync(join(example, "tests/frame.json"), "utf8")) as {
+  frame: { width: number; height: number; samples: number; tileSize: number };
+  sha256: string;
+};
+
+let server: PreviewServer;
+let browser: Browser;
+let page: Page;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  await build({ configFile, logLevel: "error" });
+  server = await preview({ configFile, preview: { port: 0, host: "127.0.0.1" }, logLevel: "error" });
+  browser = await chromium.launch({ executablePath: chromiumExecutable, args: chromiumArgs });
+  page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(server.resolvedUrls!.local[0]!);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) await new Promise<void>((r) => server.httpServer.close(() => r()));
+});
+
+interface Settings {
+  workers: number;
+  size: string;
+  samples: number;
+  sync?: boolean;
+}
+
+/** Sets the page's controls (each value must be one the page offers) and clicks Render. */
+async function startRender(s: Settings) {
+  await page.selectOption("#workers", String(s.workers));
+  await page.selectOption("#size", s.size);
+  await page.selectOption("#samples", String(s.samples));
+  await page.setChecked("#sync", s.sync ?? false);
+  const before = Number((await page.getAttribute("body", "data-renders")) ?? 0);
+  await page.click("#render");
+  // Not a wait for data-state=rendering: a small frame may be done before a poll sees it.
+  await page.waitForFunction((n) => Number(document.body.dataset.renders ?? 0) > n, before, { timeout: 5_000 });
+}
+
+/** Renders through the UI; returns the time, the frame's and the canvas's SHA-256, and the heartbeat. */
+async function render(s: Settings) {
+  await startRender(s);
+  await page.waitForSelector("body:not([data-state=rendering])", { timeout: 90_000 });
+  expect(await page.textContent("#status")).not.toMatch(/error/);
+  expect(await page.getAttribute("body", "data-state")).toBe("done");
+  return page.evaluate(async () => {
+    const hex = async (b: Uint8Array | Uint8ClampedArray) =>
+      Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>)), (x) =>
+        x.toString(16).padStart(2, "0"),
+      ).join("");
+    const last = (globalThis as unknown as { demo: { last: import("../../examples/raytracer/main.js").Rendered } }).demo
+      .last;
+    const canvas = document.getElementById("frame") as HTMLCanvasElement;
+    const drawn = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+    return { ms: last.ms, frame: await hex(last.rgba), canvas: await hex(drawn), longestFrameMs: last.longestFrameMs };
+  });
+}
+
+const small = {
+  size: `${pinned.frame.width}x${pinned.frame.height}`,
+  samples: pinned.frame.samples,
+};
+
+describe("the demo page (examples/raytracer)", () => {
+  it("type-checks against the crate's generated Kernels type", () => {
+    execFileSync("npx", ["tsc", "-p", join(example, "tsconfig.json")], { cwd: root, stdio: "pipe" });
+  });
+
+  it("renders the pinned frame tile by tile on 2 workers, byte-identical to cargo test's", async () => {
+    expect(pinned.frame.tileSize).toBe(32); // the page's tile size
+    const r = await render({ workers: 2, ...small });
+    expect(r.frame).toBe(pinned.sha256);
+    expect(r.canvas).toBe(pinned.sha256); // every tile landed where it belongs
+    expect(errors).toEqual([]);
+  });
+
+  it("cancels a long render mid-way, stops cleanly, and renders again", async () => {
+    await startRender({ workers: 2, size: "1280x720", samples: 32 });
+    await page.waitForFunction(() => (document.getElementById("progress") as HTMLProgressElement).value > 0, null, {
+      timeout: 60_000,
+    });
+    const t0 = Date.now();
+    await page.click("#cancel");
+    await page.waitForSelector("body[data-state=cancelled]", { timeout: 5_000 });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const partial = await page.evaluate(() => (document.getElementById("progress") as HTMLProgressElement).value);
+    expect(partial).toBe(0);
+    expect(await page.isDisabled("#cancel")).toBe(true);
+    // The pool replaced the workers it stopped; the next frame is complete and exact.
+    const again = await render({ workers: 2, ...small });
+    expect(again.frame).toBe(pinned.sha256);
+    expect(errors).toEqual([]);
+  });
+
+  it("cancels a sync-mode job: the executor is replaced and the next job renders", async () => {
+    await startRender({ workers: 2, size: "1280x720", samples: 32, sync: true });
+    await page.waitForSelector("text=rendering as one sync-mode job", { timeout: 30_000 });
+    await page.waitForTimeout(300); // the job is blocked in collect_vec_sync() by now
+    await page.click("#cancel");
+    await page.waitForSelector("body[data-state=cancelled]", { timeout: 5_000 });
+    const again = await render({ workers: 2, ...small, sync: true });
+    expect(again.frame).toBe(pinned.sha256);
+    expect(errors).toEqual([]);
+  });
+
+  it("renders the same frame as one sync-mode job (collect_vec_sync() in the executor)", async () => {
+    const r = await render({ workers: 2, ...small, sync: true });
+    expect(r.frame).toBe(pinned.sha256);
+    expect(r.canvas).toBe(pinned.sha256);
+    expect(await page.textContent("#status")).toContain("sync job");
+    expect(errors).toEqual([]);
+  });
+
+  it("renders the default frame at 1 and 2 workers, shows the speedup, and saves a screenshot", async () => {
+    // Each twice, the second counted: the first on a new pool also pays for its start-up.
+    const frame = { size: "640x360", samples: 8 };
+    await render({ workers: 1, ...frame });
+    const one = await render({ workers: 1, ...frame });
+    await render({ workers: 2, ...frame });
+    const two = await render({ workers: 2, ...frame });
+    expect(one.frame).toBe(two.frame); // the worker count never changes a pixel
+    // The page stayed responsive: animation frames kept coming during each render (a
+    // render on the main thread would leave one gap as long as the render itself).
+    for (const r of [one, two]) expect(r.longestFrameMs).toBeLessThan(r.ms / 2);
+    expect(await page.textContent("#speedup")).toMatch(/^speedup \d+\.\d\d× against the last 1-worker render/);
+    mkdirSync(out, { recursive: true });
+    await page.locator("#frame").screenshot({ path: join(out, "frame.png") });
+    await page.screenshot({ path: join(out, "page.png"), fullPage: true });
+    const times = { frame: "640x360, 8 samples", oneWorkerMs: one.ms, twoWorkersMs: two.ms, speedup: one.ms / two.ms };
+    writeFileSync(join(out, "times.json"), `${JSON.stringify(times, null, 2)}\n`);
+    console.log(`[demo] 640×360×8: 1 worker ${one.ms.toFixed(0)} ms, 2 workers ${two.ms.toFixed(0)} ms`);
+    expect(errors).toEqual([]);
+  });
+});
