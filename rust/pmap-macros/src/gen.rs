@@ -240,8 +240,9 @@ fn output(shape: &Shape, call: Tokens) -> (Tokens, Tokens) {
 }
 
 /// The typed handle `par_fn!` / `sync_fn!` name: an impl of `__private::ParFn` (map,
-/// context and reduce kernels) or `__private::SyncFn` (jobs). Slice kernels get none, so
-/// `par_fn!` of one fails with `ParFn`'s diagnostic.
+/// context, reduce and slice kernels) or `__private::SyncFn` (jobs). A slice kernel
+/// `fn(&[T]) -> O` maps `Vec<T>` items (what `par_chunks(n)` over a `&[T]` yields), each
+/// item one call (pipe.rs).
 fn handle_impl(k: &Kernel, shape: &Shape) -> Tokens {
     let ident = &k.func.sig.ident;
     let name = &k.name;
@@ -253,7 +254,17 @@ fn handle_impl(k: &Kernel, shape: &Shape) -> Tokens {
         many => quote!((#(#many),*)),
     };
     let (trait_, konst, handle) = match (k.kind, &shape.context) {
-        (Kind::Slice, _) => return Tokens::new(),
+        (Kind::Slice, _) => {
+            let elem = Ident::new(
+                shape.slice_elem.as_deref().expect("checked"),
+                Span::call_site(),
+            );
+            (
+                quote!(ParFn),
+                quote!(PAR_FN),
+                quote!(::wasm_pmap::par::KernelFn<::std::vec::Vec<#elem>, #out, #out_wire>),
+            )
+        }
         (Kind::Job, _) => (
             quote!(SyncFn),
             quote!(SYNC_FN),

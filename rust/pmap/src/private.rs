@@ -274,12 +274,11 @@ fn decode_items<I: DeserializeOwned>(k: &KernelInfo, payload: &[u8]) -> Result<V
 }
 
 /// What `par_fn!(f)` names: implemented by `#[kernel]` for the hidden struct `f` of a map,
-/// context or reduce kernel, with the typed handle the adaptors take.
+/// context, reduce or slice kernel, with the typed handle the adaptors take.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be used in a parallel iterator",
-    label = "not a map, context or reduce `#[kernel]`",
-    note = "`par_fn!` takes a fn marked `#[wasm_pmap::kernel]`, `#[kernel(context)]` or `#[kernel(reduce)]`",
-    note = "slice kernels cannot be used in parallel iterators (they take a whole typed-array chunk): call them from TypeScript with `pool.map`",
+    label = "not a map, context, reduce or slice `#[kernel]`",
+    note = "`par_fn!` takes a fn marked `#[wasm_pmap::kernel]`, `#[kernel(context)]`, `#[kernel(reduce)]` or `#[kernel(slice)]`",
     note = "a `#[kernel(job)]` is run with `execute_async(sync_fn!(job), &input)`"
 )]
 pub trait ParFn {

@@ -284,3 +284,56 @@ fn async_terminals_give_what_the_blocking_ones_give() {
         (ErrorKind::Kernel, Some("failOn5"))
     );
 }
+
+/// A slice kernel, for `par_chunks(n).map(..)`: each chunk one call.
+#[wasm_pmap::kernel(slice)]
+fn halves(xs: &[f64]) -> Vec<f64> {
+    xs.iter().map(|x| x / 2.0).collect()
+}
+
+/// A fallible slice kernel: `Err` on a chunk holding a negative number.
+#[wasm_pmap::kernel(slice)]
+fn roots(xs: &[f64]) -> Result<Vec<f64>, String> {
+    xs.iter()
+        .map(|&x| {
+            if x < 0.0 {
+                Err(format!("negative: {x}"))
+            } else {
+                Ok(x.sqrt())
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn slice_kernels_map_par_chunks_one_call_per_chunk() {
+    local();
+    let v: Vec<f64> = (0..103).map(f64::from).collect();
+    let parts = v.par_chunks(10).map(par_fn!(halves)).collect_vec_sync();
+    assert_eq!(parts.len(), 11); // ten of 10, the last of 3: chunks as par_chunks cut them
+    assert_eq!(parts[10], vec![50.0, 50.5, 51.0]);
+    assert_eq!(
+        parts.concat(),
+        v.iter().map(|x| x / 2.0).collect::<Vec<_>>()
+    );
+    // The async terminal gives the same; adaptors go on from the slices' outputs.
+    let again = block_on(v.par_chunks(10).map(par_fn!(halves)).try_collect_vec()).unwrap();
+    assert_eq!(again, parts);
+    let squares: Vec<f64> = (0..10).map(|i| f64::from(i * i)).collect();
+    let r = squares
+        .par_chunks(4)
+        .map(par_fn!(roots))
+        .enumerate()
+        .collect_vec_sync();
+    assert_eq!(r[2], (2, vec![8.0, 9.0]));
+    // A chunk's Err is the kernel's error, named.
+    let bad = vec![1.0, -4.0, 9.0];
+    let e = bad
+        .par_chunks(2)
+        .map(par_fn!(roots))
+        .try_collect_vec_sync()
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Kernel);
+    assert_eq!(e.kernel.as_deref(), Some("roots"));
+    assert!(e.message.contains("negative: -4"), "{}", e.message);
+}

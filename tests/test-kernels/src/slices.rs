@@ -37,3 +37,15 @@ pub fn crash_worker_slice(xs: &[f64]) -> Vec<f64> {
     );
     xs.to_vec()
 }
+
+/// A job mapping a slice kernel over `par_chunks` (one call per chunk) inside the
+/// SyncExecutor: `-(i·3 − 7)` for i in 0..n, chunks of `chunk` elements.
+#[wasm_pmap::kernel(job)]
+pub fn negate_chunks_sync(n: u32, chunk: u32) -> Vec<i64> {
+    use wasm_pmap::prelude::*;
+    let v: Vec<i64> = (0..n).map(|i| i64::from(i) * 3 - 7).collect();
+    v.par_chunks(chunk.max(1) as usize)
+        .map(par_fn!(negate_i64))
+        .collect_vec_sync()
+        .concat()
+}

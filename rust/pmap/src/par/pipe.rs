@@ -129,6 +129,7 @@ fn run_stages(call: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
     let mut cur = items.into_vec();
     for (i, stage) in stages.into_iter().enumerate() {
         cur = match decode_stage(stage)? {
+            WorkerStage::Map(k) if is_slice_kernel(&k) => map_slices(&k, &cur)?,
             WorkerStage::Map(k) => registry::run(&k, Mode::Map, &cur, None)?,
             WorkerStage::MapWith(k, bytes) => {
                 let ctx = Context {
@@ -172,6 +173,22 @@ fn run_stages(call: &str, payload: &[u8]) -> Result<Vec<u8>, Failure> {
         };
     }
     Ok(cur)
+}
+
+fn is_slice_kernel(name: &str) -> bool {
+    registry::find(name).is_some_and(|k| k.kind == registry::Kind::Slice)
+}
+
+/// A `#[kernel(slice)]` as a map stage: each item is one slice (a `Vec<T>`, e.g. from
+/// `par_chunks`), run as one slice-mode call; the outputs, one per item, in order.
+fn map_slices(kernel: &str, cur: &[u8]) -> Result<Vec<u8>, Failure> {
+    let items: Vec<Value> = decode_pipe(kernel, cur)?;
+    let mut outs = Vec::with_capacity(items.len());
+    for item in items {
+        let body = registry::run(kernel, Mode::Slice, &to_vec(&item), None)?;
+        outs.push(decode_pipe::<Value>(kernel, &body)?);
+    }
+    Ok(to_vec(&outs))
 }
 
 /// Adds CBOR numbers: integers exactly (as i128) while every term is an integer, else as
