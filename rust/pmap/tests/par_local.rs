@@ -327,7 +327,7 @@ fn slice_kernels_map_par_chunks_one_call_per_chunk() {
         .collect_vec_sync();
     assert_eq!(r[2], (2, vec![8.0, 9.0]));
     // A chunk's Err is the kernel's error, named.
-    let bad = vec![1.0, -4.0, 9.0];
+    let bad = [1.0, -4.0, 9.0];
     let e = bad
         .par_chunks(2)
         .map(par_fn!(roots))
