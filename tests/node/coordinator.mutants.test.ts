@@ -3,6 +3,7 @@
 // mutation run (npm run mutants) found unpinned by coordinator.test.ts.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
+  CLIENT_LOOKUP_MS,
   Coordinator,
   type FetchEventLike,
   type MessageEventLike,
@@ -88,6 +89,26 @@ describe("setupCoordinator (the service worker's events)", () => {
     expect((await s.fetch(url(`tickets/${ticket}/wait?ms=0&open=1`), "page"))!.status).toBe(403);
     expect((await s.fetch(url(`tickets/${ticket}/wait?ms=0&open=1`), "gone"))!.status).toBe(403);
     expect((await s.fetch(url(`tickets/${ticket}/wait?ms=0&open=1`), ""))!.status).toBe(403);
+  });
+
+  it("only an opening wait asks clients.get; a lookup that never settles (Firefox, a worker blocked in its sync XHR) counts as that worker", async () => {
+    const s = fakeScope({ exec: executor });
+    setupCoordinator(s.sw);
+    expect((await s.fetch(url("ping"), "exec"))!.status).toBe(200);
+    expect(s.lookups).toEqual([]);
+    // Firefox 153: clients.get() for a client blocked in a synchronous request never settles.
+    let asked = 0;
+    s.sw.clients.get = () => {
+      asked++;
+      return new Promise(() => {});
+    };
+    const started = Date.now();
+    const opened = await s.fetch(url(`tickets/${ticket}/wait?ms=0&open=1`), "blocked");
+    expect(opened!.status).toBe(204);
+    expect(asked).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(CLIENT_LOOKUP_MS - 5);
+    expect((await s.fetch(url(`tickets/${ticket}/wait?ms=0`), "blocked"))!.status).toBe(204); // no lookup
+    expect(asked).toBe(1);
   });
 
   it("takes its options: another prefix", async () => {

@@ -258,6 +258,29 @@ export interface FetchEventLike {
   respondWith(r: Promise<Response>): void;
 }
 
+/** How long the requesting client's lookup may take before it counts as blocked. */
+export const CLIENT_LOOKUP_MS = 50;
+
+/**
+ * The requesting client as the service worker knows it. Why the race: Firefox (153 ESR)
+ * never settles `clients.get()` for a client that is blocked in a synchronous request —
+ * which the SyncExecutor is, on its opening wait — so the request would hang for good. A
+ * lookup still pending after {@link CLIENT_LOOKUP_MS} is taken for a worker blocked in its
+ * sync XHR (Chromium answers in well under a millisecond; a page's `fetch` is not blocked,
+ * so pages are still told apart and refused).
+ */
+async function lookupClient(scope: ServiceWorkerScope, id: string): Promise<{ type: string } | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const blocked = new Promise<{ type: string }>((r) => {
+    timer = setTimeout(() => r({ type: "worker" }), CLIENT_LOOKUP_MS);
+  });
+  try {
+    return (await Promise.race([scope.clients.get(id), blocked])) ?? undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Installs the coordinator in a service worker: it answers requests under its prefix and
  * does not touch any other request (no `respondWith`, so the browser fetches it as usual).
@@ -268,8 +291,10 @@ export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOpt
     if (!coordinator.owns(e.request.url)) return; // not ours: the browser fetches it as usual
     e.respondWith(
       (async () => {
-        const client = e.clientId ? await scope.clients.get(e.clientId) : undefined;
-        return coordinator.handle(e.request, client ?? undefined)!;
+        // Only an opening wait asks who is asking (the other routes do not care).
+        const opens = new URL(e.request.url).searchParams.get("open") === "1";
+        const client = opens && e.clientId ? await lookupClient(scope, e.clientId) : undefined;
+        return coordinator.handle(e.request, client)!;
       })(),
     );
   });

@@ -63,7 +63,9 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
   function waitFor(ticket: string): Uint8Array[] | "lost" {
     for (let open = true; ; open = false) {
       const r = xhr("GET", waitUrl(setup.coordinator, ticket, { ms: MAX_WAIT_MS, open }));
-      if (open && r.status !== 200 && r.status !== 204) {
+      // Status 0 on the opening wait is the service worker stopped under it (Firefox fails
+      // a held request then; Chromium re-runs it on a new one): "lost", like a re-issued wait.
+      if (open && r.status !== 200 && r.status !== 204 && r.status !== 0) {
         throw new CoordinatorError(
           `sync mode: ticket ${ticket} at ${setup.coordinator} answered HTTP ${r.status || "(network error)"}: ${r.text}. ` +
             `Is the coordinator service worker active, with a scope that contains this worker's script?`,
