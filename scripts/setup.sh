@@ -70,6 +70,9 @@ if [ -x "$firefox" ]; then log "firefox present ($firefox)"; else apt_install fi
 geckodriver="${PMAP_GECKODRIVER:-${CARGO_HOME:-$HOME/.cargo}/bin/geckodriver}"
 if [ -x "$geckodriver" ]; then
   log "geckodriver present ($geckodriver)"
+elif [ -n "${PMAP_GECKODRIVER:-}" ]; then
+  echo "[setup] PMAP_GECKODRIVER=$PMAP_GECKODRIVER is not an executable" >&2
+  exit 1
 else
   # From crates.io, not the npm `geckodriver` package: that one downloads a binary from
   # GitHub in an install script (npm here runs none, and nothing may download from GitHub).
