@@ -5,6 +5,8 @@
 #     else Debian's rustc-web + rust-web-src + lld-19 with build-std, see scripts/wasm-env.sh)
 #   - wasm-bindgen-cli at exactly the version Cargo.toml pins
 #   - Chromium for the browser tests and the bench (Debian's; PMAP_CHROMIUM overrides)
+#   - Firefox for the browser tests (Debian's firefox-esr; PMAP_FIREFOX overrides) and
+#     geckodriver built from crates.io (PMAP_GECKODRIVER overrides): no driver download
 #   - npm dependencies (never downloading Playwright's own browsers)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -61,6 +63,22 @@ fi
 # 3. Chromium.
 chromium="${PMAP_CHROMIUM:-/usr/bin/chromium}"
 if [ -x "$chromium" ]; then log "chromium present ($chromium)"; else apt_install chromium; fi
+
+# 3b. Firefox and geckodriver (the browser suite runs in both; scripts/firefox.mjs finds them).
+firefox="${PMAP_FIREFOX:-/usr/bin/firefox-esr}"
+if [ -x "$firefox" ]; then log "firefox present ($firefox)"; else apt_install firefox-esr; fi
+geckodriver="${PMAP_GECKODRIVER:-${CARGO_HOME:-$HOME/.cargo}/bin/geckodriver}"
+if [ -x "$geckodriver" ]; then
+  log "geckodriver present ($geckodriver)"
+elif [ -n "${PMAP_GECKODRIVER:-}" ]; then
+  echo "[setup] PMAP_GECKODRIVER=$PMAP_GECKODRIVER is not an executable" >&2
+  exit 1
+else
+  # From crates.io, not the npm `geckodriver` package: that one downloads a binary from
+  # GitHub in an install script (npm here runs none, and nothing may download from GitHub).
+  log "cargo install geckodriver (a few minutes, once)"
+  cargo install -q --locked geckodriver
+fi
 
 # 4. npm dependencies (reinstalled when package-lock.json changed since the last install).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -5,8 +5,8 @@
 # entry, the tsc type test, vitest in node (the
 # protocol against the shared vectors, the dispatcher against scripted fake workers,
 # scheduling, the coordinator, fast-check properties, the packed-tarball e2e) and vitest
-# in Chromium (real Workers, a real service worker, and a 1 000-chunk fault-injection
-# soak). Ends with one "N passed, M failed" line.
+# in Chromium and Firefox (real Workers, a real service worker; the 1 000-chunk
+# fault-injection soak in Chromium). Ends with one "N passed, M failed" line.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -25,7 +25,7 @@ echo "== fuzz the wasm entry (cargo-fuzz, 60 s; scripts/fuzz.sh 600 for a longer
 bash scripts/fuzz.sh 60
 echo "== type test (tsc --noEmit; every @ts-expect-error line must be an error)"
 npx tsc -p tests/types/tsconfig.json
-echo "== vitest (node + Chromium)"
+echo "== vitest (node + Chromium + Firefox)"
 npx vitest run --reporter=default --reporter=json --outputFile="$out/vitest.json"
 
 node -e '

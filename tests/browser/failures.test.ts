@@ -1,4 +1,5 @@
-// Failure semantics in Chromium, with the fault-injection kernels of tests/test-kernels.
+// Failure semantics in the browser (Chromium and Firefox), with the fault-injection kernels
+// of tests/test-kernels.
 import { afterEach, describe, expect, it } from "vitest";
 import {
   AbortError,

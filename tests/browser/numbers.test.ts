@@ -1,4 +1,4 @@
-// Integers of every width across the wire, both directions, in Chromium with the real
+// Integers of every width across the wire, both directions, in the browser with the real
 // module (issue 9 #5): what arrives matches the declared TS type (`number`), integers up to
 // Number.MAX_SAFE_INTEGER are exact both ways, anything beyond is a DecodeError naming the
 // kernel — never a silently changed value or a BigInt.

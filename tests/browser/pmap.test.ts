@@ -1,4 +1,5 @@
-// pmap end to end in Chromium: real module Workers, the real wasm module, the real wire.
+// pmap end to end in the browser (Chromium and Firefox): real module Workers, the real wasm
+// module, the real wire.
 import { afterAll, describe, expect, it } from "vitest";
 import { createPool, DecodeError, disposeDefaultPool, type Pool, pmap, UnknownKernelError } from "../../dist/index.js";
 import reference from "../vectors/mandelbrot.json";
@@ -9,7 +10,7 @@ afterAll(async () => {
   await disposeDefaultPool();
 });
 
-describe("pmap in Chromium", () => {
+describe("pmap in the browser", () => {
   it("doubles 10 000 items with 2 workers, correct and in input order", async () => {
     pool = await createPool({ concurrency: 2 });
     const items = Array.from({ length: 10_000 }, (_, i) => i);

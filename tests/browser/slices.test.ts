@@ -1,4 +1,4 @@
-// The slice path in Chromium (rust/pmap/src/slice.rs): slice-kernel chunks as raw bytes
+// The slice path in the browser (rust/pmap/src/slice.rs): slice-kernel chunks as raw bytes
 // beside their frames, typed outputs written straight into the result; real Workers, the
 // real wasm.
 import { afterAll, describe, expect, it } from "vitest";
