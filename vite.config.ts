@@ -83,9 +83,9 @@ export default defineConfig({
             enabled: true,
             headless: true,
             screenshotFailures: false, // a blank page says nothing; the summary line does
-            // Chromium only: its sync rounds (and sync-tickets.test.ts) need sync mode, which
-            // hangs in Firefox for now (tests/browser/fixtures/browser.ts); the browser
-            // project covers Firefox's pool behaviour, faults included.
+            // Chromium only: the soak measures wall time for its hangs and timeouts, and a
+            // second browser would double its time; the browser project covers Firefox's
+            // pool behaviour, faults and sync mode included.
             instances: [{ browser: "chromium", provider: chromium() }],
           },
         },

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "vitest/browser";
 import { encodeResponse } from "../../dist/protocol/frames.js";
-import { syncXhrDeadlock } from "./fixtures/browser.js";
 
 declare module "vitest/browser" {
   interface BrowserCommands {
@@ -47,6 +46,13 @@ function probe() {
     });
 }
 
+/** Tickets the coordinator holds now (its ping says), asked by a probe worker with fetch. */
+async function ticketsHeld(): Promise<number> {
+  const [ping] = await probe()([{ method: "GET", url: `${prefix}ping`, sync: false }]);
+  workers.pop()?.terminate();
+  return JSON.parse(new TextDecoder().decode(ping!.body).replace(/^[^{]*/, "")).tickets;
+}
+
 /** The page's side, as sync/link.ts speaks it: a message to the service worker, its status back. */
 function tell(
   msg: { wasmPmap: "deliver"; ticket: string; frame: Uint8Array } | { wasmPmap: "forget"; ticket: string },
@@ -60,32 +66,26 @@ function tell(
 
 const newTicket = () => `${crypto.randomUUID()}:1`;
 const answer = (t: string) => encodeResponse({ call: t, chunk: 0, ok: true, body: Uint8Array.of(0x81, 0x07) });
-// Why async waits in Firefox: a synchronous one hangs there (fixtures/browser.ts). The
-// coordinator routes both alike, so the ticket tests still run against the real service
-// worker; the synchronous XHR itself is pinned by the first and the last test.
-const wait = (t: string, ms: number, open = false, sync = !syncXhrDeadlock) => ({
+const wait = (t: string, ms: number, open = false, sync = true) => ({
   method: "GET",
   url: `${prefix}tickets/${t}/wait?ms=${ms}${open ? "&open=1" : ""}`,
   sync,
 });
 
 describe("coordinator service worker", () => {
-  it.skipIf(syncXhrDeadlock)(
-    "a blocked synchronous XHR is released when the page delivers the ticket's answer",
-    async () => {
-      const executor = probe();
-      const ticket = newTicket();
-      // The executor blocks (sync XHR, re-issued while 204) while the page delivers the answer.
-      const waiting = executor([wait(ticket, 1000, true), ...Array.from({ length: 4 }, () => wait(ticket, 1000))]);
-      await new Promise((r) => setTimeout(r, 50));
-      expect(await tell({ wasmPmap: "deliver", ticket, frame: answer(ticket) })).toBe(204);
-      const answers = await waiting;
-      const first = answers.find((a) => a.status === 200)!;
-      expect(first).toBeDefined();
-      expect(Array.from(first.body)).toEqual(Array.from(answer(ticket)));
-      expect(answers.slice(answers.indexOf(first) + 1).every((a) => a.status === 404)).toBe(true); // read once, then forgotten
-    },
-  );
+  it("a blocked synchronous XHR is released when the page delivers the ticket's answer", async () => {
+    const executor = probe();
+    const ticket = newTicket();
+    // The executor blocks (sync XHR, re-issued while 204) while the page delivers the answer.
+    const waiting = executor([wait(ticket, 1000, true), ...Array.from({ length: 4 }, () => wait(ticket, 1000))]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await tell({ wasmPmap: "deliver", ticket, frame: answer(ticket) })).toBe(204);
+    const answers = await waiting;
+    const first = answers.find((a) => a.status === 200)!;
+    expect(first).toBeDefined();
+    expect(Array.from(first.body)).toEqual(Array.from(answer(ticket)));
+    expect(answers.slice(answers.indexOf(first) + 1).every((a) => a.status === 404)).toBe(true); // read once, then forgotten
+  });
 
   it("passes every request outside its prefix through unchanged", async () => {
     const w = probe();
@@ -113,8 +113,12 @@ describe("coordinator service worker", () => {
   it("the page's forget ends a held wait and drops the ticket", async () => {
     const executor = probe();
     const ticket = newTicket();
+    const before = await ticketsHeld();
     const waiting = executor([wait(ticket, 5000, true)]);
-    await new Promise((r) => setTimeout(r, 50));
+    // Forget once the wait holds its ticket (a fixed sleep raced a slow worker start, and
+    // Firefox's client lookup: coordinator.ts lookupClient).
+    for (let i = 0; i < 100 && (await ticketsHeld()) === before; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await ticketsHeld()).toBe(before + 1);
     expect(await tell({ wasmPmap: "forget", ticket })).toBe(204);
     const [held] = await waiting;
     expect(held!.status).toBe(404);
@@ -149,9 +153,9 @@ describe("coordinator service worker", () => {
     expect(new TextDecoder().decode(after!.body)).toContain("unknown ticket");
   });
 
-  // Expected to fail where syncXhrDeadlock holds (Firefox): once the coordinator is fixed
-  // this reports a failure, the signal to drop that flag.
-  (syncXhrDeadlock ? it.fails : it)("a synchronous XHR wait is answered at once (it never hangs)", async () => {
+  // Firefox 153 never settled the coordinator's clients.get() for a worker blocked in a
+  // sync XHR, so this hung there until the coordinator stopped waiting for it (lookupClient).
+  it("a synchronous XHR wait is answered at once (it never hangs)", async () => {
     const w = probe();
     const hung = new Promise<undefined>((r) => setTimeout(r, 5000, undefined));
     const answered = await Promise.race([w([wait(newTicket(), 0, true, true)]), hung]);

@@ -1,13 +1,13 @@
 // Sync mode end to end in the browser: the package's own service worker (dist/sw.js) as the
 // coordinator, a real SyncExecutor worker blocking on synchronous XHRs, real compute
 // workers, Rust jobs calling collect_vec_sync(), and main-thread wasm awaiting collect_vec().
-// Chromium only for now: in Firefox every sync wait hangs (fixtures/browser.ts).
+// In Chromium and Firefox (whose Clients API never answers for a worker blocked in a sync
+// XHR: the coordinator steps around it, ts/coordinator/coordinator.ts lookupClient).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "vitest/browser";
 import { AbortError, createPool, KernelError, type Pool, SyncModeError, TimeoutError } from "../../dist/index.js";
 import type { Kernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 import init, * as rust from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
-import { stoppedOpeningWaitIsFatal, syncXhrDeadlock } from "./fixtures/browser.js";
 import { testKernels } from "./fixtures/test-kernels.js";
 
 declare module "vitest/browser" {
@@ -24,13 +24,12 @@ const range = (start: number, n: number) => Uint32Array.from({ length: n }, (_, 
 
 let pool: Pool<Kernels>;
 beforeAll(async () => {
-  if (syncXhrDeadlock) return; // its start-up ping would hang (fixtures/browser.ts)
   pool = await createPool<Kernels>({ concurrency: 2, module, sync });
   await init({ module_or_path: module.wasm }); // this page's own instance, for main-thread Rust
 });
 afterAll(() => pool?.terminate());
 
-describe.skipIf(syncXhrDeadlock)("sync mode", () => {
+describe("sync mode", () => {
   it("a job blocks on collect_vec_sync() over 10 000 items on 2 compute workers: right and in order", async () => {
     const out = await pool.execute("plusOneRange", [10_000, 10_000]);
     expect(out).toBeInstanceOf(Uint32Array);
@@ -107,24 +106,21 @@ describe.skipIf(syncXhrDeadlock)("sync mode", () => {
     }
   });
 
-  it.skipIf(stoppedOpeningWaitIsFatal)(
-    "the coordinator's service worker stopped mid-job: the job still completes, right and in bounded time",
-    async () => {
-      const started = performance.now();
-      let settled = false;
-      const job = pool.execute("spinSync", [16, 100]).finally(() => (settled = true)); // 16 × 100 ms on 2 workers ≈ 0.8 s
-      await new Promise((r) => setTimeout(r, 250));
-      expect(settled).toBe(false); // the stop below does land mid-job
-      await commands.stopServiceWorkers();
-      expect(await job).toBe(1600);
-      expect(performance.now() - started).toBeLessThan(15_000);
-      // However the browser handled the in-flight wait (replayed it on the restarted service
-      // worker, or failed it: then the job was re-created, counted in syncReruns), the pool
-      // is still usable.
-      expect(pool.stats().syncReruns).toBeLessThanOrEqual(2);
-      expect(await pool.execute("plusOneRange", [7_000, 10])).toEqual(range(7_000, 10));
-    },
-  );
+  it("the coordinator's service worker stopped mid-job: the job still completes, right and in bounded time", async () => {
+    const started = performance.now();
+    let settled = false;
+    const job = pool.execute("spinSync", [16, 100]).finally(() => (settled = true)); // 16 × 100 ms on 2 workers ≈ 0.8 s
+    await new Promise((r) => setTimeout(r, 250));
+    expect(settled).toBe(false); // the stop below does land mid-job
+    await commands.stopServiceWorkers();
+    expect(await job).toBe(1600);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    // However the browser handled the in-flight wait (replayed it on the restarted service
+    // worker, or failed it: then the job was re-created, counted in syncReruns), the pool
+    // is still usable.
+    expect(pool.stats().syncReruns).toBeLessThanOrEqual(2);
+    expect(await pool.execute("plusOneRange", [7_000, 10])).toEqual(range(7_000, 10));
+  });
 
   it("a job can be aborted or timed out; the executor is replaced and the next job runs", async () => {
     const ctl = new AbortController();
