@@ -1,8 +1,12 @@
 // The bench page: runs in headless Chromium (driven by bench/run.mjs) and leaves its
 // results in `window.__bench`. Every figure is a median of several runs in one session,
-// so ratios compare like with like on the same noisy machine.
+// so ratios compare like with like on the same noisy machine. `?quick` (the smoke test in
+// `npm test`): a small image, one run each, the slow sections skipped; every variant still
+// runs end to end and is checked.
 import { builtinModule, createPool, type Pool, type RowSpec } from "../dist/index.js";
-import { decodeResponse, encodeRequest, encodeValue, Mode } from "../dist/protocol/frames.js";
+import { decodeResponse, decodeValue, encodeRequest, encodeValue, Mode } from "../dist/protocol/frames.js";
+import { median, params, sha256Hex, sqrtInput, time } from "./timing.ts";
+import { workerpoolPeer } from "./workerpool-peer.ts";
 
 interface Glue {
   initSync(o: { module: WebAssembly.Module }): unknown;
@@ -10,26 +14,26 @@ interface Glue {
   __wasmPmapRunSlice(frame: Uint8Array, data: Uint8Array): [Uint8Array, Uint8Array?];
 }
 
-const SIZE = 2048;
-const MAX_ITER = 256;
-const RUNS = 5;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function time(runs: number, f: () => Promise<unknown> | unknown): Promise<number> {
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await f();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
+const P = params();
+const SIZE = P.size;
+const MAX_ITER = P.maxIter;
+const RUNS = P.runs;
 
 const specs: RowSpec[] = Array.from({ length: SIZE }, (_, y) => ({ y, width: SIZE, height: SIZE, maxIter: MAX_ITER }));
 
+const concat = (rows: Uint8Array[]) => {
+  const image = new Uint8Array(rows.reduce((n, r) => n + r.length, 0));
+  let at = 0;
+  for (const r of rows) {
+    image.set(r, at);
+    at += r.length;
+  }
+  return image;
+};
+
 async function main() {
   const out: Record<string, number | string> = {};
+  const peers: Record<string, Record<string, number>> = {};
   const module = await WebAssembly.compileStreaming(fetch(builtinModule.wasm as URL));
   const glue = (await import(/* @vite-ignore */ (builtinModule.glue as URL).href)) as Glue;
   glue.initSync({ module });
@@ -45,11 +49,16 @@ async function main() {
   });
   const check = decodeResponse(glue.__wasmPmapRun(frame));
   if (!check.ok) throw new Error(`main-thread baseline failed: ${check.failure.message}`);
+  // The reference image every other variant must reproduce, byte for byte.
+  const digest = await sha256Hex(concat(decodeValue<Uint8Array[]>(check.body)));
+  out.digest = digest;
   out.mainThreadMs = await time(RUNS, () => glue.__wasmPmapRun(frame));
 
-  for (const workers of [1, 2]) {
+  for (const workers of P.counts) {
     const pool: Pool = await createPool({ concurrency: workers });
-    await pool.map("mandelbrotRow", specs.slice(0, 64)); // warm-up (JIT, first instantiation)
+    // The first image: the warm-up (JIT, first instantiation) and the correctness check.
+    if ((await sha256Hex(concat(await pool.map("mandelbrotRow", specs)))) !== digest)
+      throw new Error(`wasm-pmap, ${workers} workers: the image differs from the main thread's`);
     out[`pool${workers}Ms`] = await time(RUNS, () => pool.map("mandelbrotRow", specs));
     if (workers === 2) {
       // Per-call overhead: one tiny call, main → worker → main, through the whole API,
@@ -73,6 +82,24 @@ async function main() {
   // collect_vec().await of one item from main-thread wasm. Both through the same kernel.
   // The test-kernels module also carries the bench-only `__wasmPmapEncodeCbor` export
   // (wasm-pmap's `bench` cargo feature), used for the encoder comparison below.
+  await transport(glue, out);
+  peers.workerpool_js = await workerpoolPeer(
+    { width: SIZE, height: SIZE, maxIter: MAX_ITER },
+    P.counts,
+    RUNS,
+    digest,
+    sqrtInput(P.sqrtN),
+  );
+  await echoRoundTrip(out);
+  if (!P.quick) await slowSections(out);
+  return { figures: out, peers };
+}
+
+/**
+ * Sync mode and the encoder comparison: skipped by `--quick` (a service worker, a second
+ * module, seconds of runs).
+ */
+async function slowSections(out: Record<string, number | string>): Promise<void> {
   const testModule = {
     wasm: new URL("../tests/test-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
     glue: new URL("../tests/test-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
@@ -107,6 +134,22 @@ async function main() {
     pool.terminate();
   }
 
+  // Turning JS values into CBOR on the main thread: cbor-x vs serde-wasm-bindgen + ciborium,
+  // on ≈ 1 MB of structured items.
+  const payload = Array.from({ length: 12_000 }, (_, i) => ({
+    id: i,
+    name: `item-${i}`,
+    position: [i * 0.5, i * 1.25, -i],
+    tags: ["alpha", "beta", i % 3 === 0 ? "gamma" : "delta"],
+    active: i % 2 === 0,
+  }));
+  out.cborBytes = encodeValue(payload).byteLength;
+  out.cborxEncodeMs = await time(15, () => encodeValue(payload));
+  out.wasmEncodeMs = await time(15, () => rust.__wasmPmapEncodeCbor(payload));
+}
+
+/** The raw postMessage echo that `pool.call` is compared with. */
+async function echoRoundTrip(out: Record<string, number | string>): Promise<void> {
   const echo = new Worker(new URL("./echo-worker.ts", import.meta.url), { type: "module" });
   const roundTrip = (i: number) =>
     new Promise((r) => {
@@ -123,27 +166,12 @@ async function main() {
     );
   out.rawRoundTripUs = median(raw);
   echo.terminate();
-
-  // Turning JS values into CBOR on the main thread: cbor-x vs serde-wasm-bindgen + ciborium,
-  // on ≈ 1 MB of structured items.
-  const payload = Array.from({ length: 12_000 }, (_, i) => ({
-    id: i,
-    name: `item-${i}`,
-    position: [i * 0.5, i * 1.25, -i],
-    tags: ["alpha", "beta", i % 3 === 0 ? "gamma" : "delta"],
-    active: i % 2 === 0,
-  }));
-  out.cborBytes = encodeValue(payload).byteLength;
-  out.cborxEncodeMs = await time(15, () => encodeValue(payload));
-  out.wasmEncodeMs = await time(15, () => rust.__wasmPmapEncodeCbor(payload));
-
-  await transport(glue, out);
-  return out;
 }
 
 /**
  * Moving data: `sqrtF64` (a slice kernel, about the cheapest kernel there is) over a
- * Float64Array of 8 MB and 64 MB — through the pool at 1 and 2 workers, with and without
+ * Float64Array of 8 MB and 64 MB (8 MB only with `?quick`) — through the pool at each worker
+ * count, with and without
  * `transfer`, against the same kernel run single-threaded in wasm on the main thread
  * (copy in, the loop, copy out: what a page does without a pool).
  */
@@ -157,16 +185,14 @@ async function transport(glue: Glue, out: Record<string, number | string>): Prom
     context: null,
   });
   const pools = new Map<number, Pool>();
-  for (const w of [1, 2]) {
+  for (const w of P.counts) {
     const p = await createPool({ concurrency: w });
     await p.map("sqrtF64", new Float64Array(1 << 20)); // warm-up: JIT, worker memory grown once
     pools.set(w, p);
   }
-  for (const [label, n] of [
-    ["8mb", 1 << 20],
-    ["64mb", 8 << 20],
-  ] as const) {
-    const xs = Float64Array.from({ length: n }, (_, i) => i + 0.5);
+  const sizes = [["8mb", 1 << 20] as const, ["64mb", 8 << 20] as const].slice(0, P.quick ? 1 : 2);
+  for (const [label, n] of sizes) {
+    const xs = sqrtInput(n);
     const mb = xs.byteLength / 1e6;
     const check = (r: Float64Array) => {
       if (r.length !== n || r[n - 1] !== Math.sqrt(n - 0.5)) throw new Error(`sqrtF64 over ${label}: wrong result`);
@@ -196,7 +222,11 @@ async function transport(glue: Glue, out: Record<string, number | string>): Prom
 
 declare global {
   interface Window {
-    __bench?: { ok: boolean; results?: Record<string, number | string>; error?: string };
+    __bench?: {
+      ok: boolean;
+      results?: { figures: Record<string, number | string>; peers: Record<string, Record<string, number>> };
+      error?: string;
+    };
   }
 }
 main().then(
