@@ -173,8 +173,8 @@ try {
     .filter((s) => s.fig)
     .map(({ name, color, fig }) => ({ name, color, points: counts.map((w) => [w, fig[`speedup_${w}w_vs_main`]]) }));
   const svg = speedupSvg({
-    title: `Mandelbrot ${SIZE}², ${MAX_ITER} iterations: speedup vs single-thread wasm (main thread)`,
-    subtitle: `Chromium ${version} headless, ${cores} cores; ${runsNote}`,
+    title: `Mandelbrot ${SIZE}², ${MAX_ITER} iterations: speedup vs single-thread wasm`,
+    subtitle: `1× = the same kernel on the main thread. Chromium ${version} headless, ${cores} cores; ${runsNote}`,
     counts,
     series,
   });
