@@ -160,7 +160,12 @@ try {
         ratio_2w_vs_wasm_pmap: workerpool.ms_2w / pmap.ms_2w,
         ...sqrtFigures(wp, (w) => `sqrt_ms_${w}w_${SQRT_LABEL}`),
       },
-      wasm_pmap: sqrtFigures(r, (w) => `transport.ms_${w}w_${SQRT_LABEL}`),
+      wasm_pmap: {
+        ...sqrtFigures(r, (w) => `transport.ms_${w}w_${SQRT_LABEL}`),
+        ...Object.fromEntries(
+          counts.map((w) => [`sqrt_ms_${w}w_transfer_${SQRT_LABEL}`, r[`transport.ms_${w}w_transfer_${SQRT_LABEL}`]]),
+        ),
+      },
       single_thread_wasm: { ms_mandelbrot: mainMs, [`sqrt_ms_${SQRT_LABEL}`]: sqrtMain },
     },
     ...(QUICK ? {} : detailFigures(r, startup, sizes)),
