@@ -3,96 +3,70 @@
 // so ratios compare like with like on the same noisy machine. `?quick` (the smoke test in
 // `npm test`): a small image, one run each, the slow sections skipped; every variant still
 // runs end to end and is checked.
-import { builtinModule, createPool, type Pool, type RowSpec } from "../dist/index.js";
-import { decodeResponse, decodeValue, encodeRequest, encodeValue, Mode } from "../dist/protocol/frames.js";
-import { median, params, sha256Hex, sqrtInput, time } from "./timing.ts";
-import { workerpoolPeer } from "./workerpool-peer.ts";
-
-interface Glue {
-  initSync(o: { module: WebAssembly.Module }): unknown;
-  __wasmPmapRun(frame: Uint8Array): Uint8Array;
-  __wasmPmapRunSlice(frame: Uint8Array, data: Uint8Array): [Uint8Array, Uint8Array?];
-}
+import { createPool, type Pool } from "../dist/index.js";
+import { encodeRequest, encodeValue, Mode } from "../dist/protocol/frames.js";
+import { concat, type Glue, mainThreadWasm, rowSpecs } from "./baseline.ts";
+import { median, params, rounds, sha256Hex, sqrtInput, time } from "./timing.ts";
+import { jsMainThread, startWorkerpool, workerpoolSqrt } from "./workerpool-peer.ts";
 
 const P = params();
 const SIZE = P.size;
 const MAX_ITER = P.maxIter;
 const RUNS = P.runs;
 
-const specs: RowSpec[] = Array.from({ length: SIZE }, (_, y) => ({ y, width: SIZE, height: SIZE, maxIter: MAX_ITER }));
-
-const concat = (rows: Uint8Array[]) => {
-  const image = new Uint8Array(rows.reduce((n, r) => n + r.length, 0));
-  let at = 0;
-  for (const r of rows) {
-    image.set(r, at);
-    at += r.length;
-  }
-  return image;
-};
+const specs = rowSpecs(SIZE, MAX_ITER);
 
 async function main() {
   const out: Record<string, number | string> = {};
-  const peers: Record<string, Record<string, number>> = {};
-  const module = await WebAssembly.compileStreaming(fetch(builtinModule.wasm as URL));
-  const glue = (await import(/* @vite-ignore */ (builtinModule.glue as URL).href)) as Glue;
-  glue.initSync({ module });
-
-  // Single-thread wasm on the main thread: the same kernel, the whole image in one frame.
-  const frame = encodeRequest({
-    call: "bench:0",
-    chunk: 0,
-    kernel: "mandelbrotRow",
-    mode: 0,
-    payload: encodeValue(specs),
-    context: null,
-  });
-  const check = decodeResponse(glue.__wasmPmapRun(frame));
-  if (!check.ok) throw new Error(`main-thread baseline failed: ${check.failure.message}`);
-  // The reference image every other variant must reproduce, byte for byte.
-  const digest = await sha256Hex(concat(decodeValue<Uint8Array[]>(check.body)));
+  const base = await mainThreadWasm(specs);
+  const digest = base.digest;
   out.digest = digest;
-  out.mainThreadMs = await time(RUNS, () => glue.__wasmPmapRun(frame));
 
-  for (const workers of P.counts) {
-    const pool: Pool = await createPool({ concurrency: workers });
-    // The first image: the warm-up (JIT, first instantiation) and the correctness check.
+  // Mandelbrot: every variant started and warmed up (its first image, checked), then timed
+  // in interleaved rounds (bench/timing.ts `rounds`).
+  const img = { width: SIZE, height: SIZE, maxIter: MAX_ITER };
+  if ((await sha256Hex(jsMainThread(img))) !== digest) throw new Error("the JS kernel's image differs from wasm's");
+  const pools = new Map<number, Pool>();
+  const wps = [];
+  const variants: Record<string, () => unknown> = { mainThreadMs: base.draw, jsMainMs: () => jsMainThread(img) };
+  for (const w of P.counts) {
+    const pool: Pool = await createPool({ concurrency: w });
     if ((await sha256Hex(concat(await pool.map("mandelbrotRow", specs)))) !== digest)
-      throw new Error(`wasm-pmap, ${workers} workers: the image differs from the main thread's`);
-    out[`pool${workers}Ms`] = await time(RUNS, () => pool.map("mandelbrotRow", specs));
-    if (workers === 2) {
-      // Per-call overhead: one tiny call, main → worker → main, through the whole API,
-      // against a raw postMessage echo on the same page.
-      for (let i = 0; i < 200; i++) await pool.call("double", i); // warm-up
-      const calls = [];
-      for (let run = 0; run < RUNS; run++)
-        calls.push(
-          (await time(1, async () => {
-            for (let i = 0; i < 500; i++) await pool.call("double", i);
-          })) * 2,
-        );
-      out.callRoundTripUs = median(calls);
-    }
-    pool.terminate();
+      throw new Error(`wasm-pmap, ${w} workers: the image differs from the main thread's`);
+    pools.set(w, pool);
+    const wp = await startWorkerpool(img, w, digest);
+    wps.push(wp);
+    variants[`pool${w}Ms`] = () => pool.map("mandelbrotRow", specs);
+    variants[`workerpool${w}Ms`] = wp.draw;
+  }
+  Object.assign(out, await rounds(RUNS, variants));
+
+  // Per-call overhead: one tiny call, main → worker → main, through the whole API, against
+  // a raw postMessage echo on the same page.
+  const pool2 = pools.get(2)!;
+  for (let i = 0; i < 200; i++) await pool2.call("double", i); // warm-up
+  const calls = [];
+  for (let run = 0; run < RUNS; run++)
+    calls.push(
+      (await time(1, async () => {
+        for (let i = 0; i < 500; i++) await pool2.call("double", i);
+      })) * 2,
+    );
+  out.callRoundTripUs = median(calls);
+  for (const p of pools.values()) p.terminate();
+
+  const workerpoolJs: Record<string, number> = { ms_main: out.jsMainMs as number };
+  for (const w of P.counts) workerpoolJs[`ms_${w}w`] = out[`workerpool${w}Ms`] as number;
+  const xs = sqrtInput(P.sqrtN);
+  for (const wp of wps) {
+    Object.assign(workerpoolJs, await workerpoolSqrt(wp, RUNS, xs));
+    await wp.pool.terminate();
   }
 
-  // Sync mode: one collect_vec_sync() of one item, from a job in the SyncExecutor (post the
-  // chunk, block on the ticket's sync XHR wait, released when the page delivers the answer
-  // to the coordinator service worker), against one
-  // collect_vec().await of one item from main-thread wasm. Both through the same kernel.
-  // The test-kernels module also carries the bench-only `__wasmPmapEncodeCbor` export
-  // (wasm-pmap's `bench` cargo feature), used for the encoder comparison below.
-  await transport(glue, out);
-  peers.workerpool_js = await workerpoolPeer(
-    { width: SIZE, height: SIZE, maxIter: MAX_ITER },
-    P.counts,
-    RUNS,
-    digest,
-    sqrtInput(P.sqrtN),
-  );
+  await transport(base.glue, out);
   await echoRoundTrip(out);
   if (!P.quick) await slowSections(out);
-  return { figures: out, peers };
+  return { figures: out, peers: { workerpool_js: workerpoolJs } };
 }
 
 /**
@@ -100,6 +74,12 @@ async function main() {
  * module, seconds of runs).
  */
 async function slowSections(out: Record<string, number | string>): Promise<void> {
+  // Sync mode: one collect_vec_sync() of one item, from a job in the SyncExecutor (post the
+  // chunk, block on the ticket's sync XHR wait, released when the page delivers the answer
+  // to the coordinator service worker), against one
+  // collect_vec().await of one item from main-thread wasm. Both through the same kernel.
+  // The test-kernels module also carries the bench-only `__wasmPmapEncodeCbor` export
+  // (wasm-pmap's `bench` cargo feature), used for the encoder comparison below.
   const testModule = {
     wasm: new URL("../tests/test-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
     glue: new URL("../tests/test-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),

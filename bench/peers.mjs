@@ -72,13 +72,14 @@ const cell = (ms, base) =>
 
 /**
  * Prints one table: a row per variant, a column per worker count, each cell the median
- * and its ratio to `base` (single-thread wasm on the main thread).
+ * and its ratio to `base` (single-thread wasm on the main thread), or to the row's own
+ * third element (a baseline measured on that variant's page).
  */
 export function printTable(title, counts, base, rows) {
   console.log(`\n${title}`);
   console.log(`  ${"".padEnd(48)}${counts.map((w) => `${w} worker${w > 1 ? "s" : ""}`.padStart(18)).join("")}`);
-  for (const [label, value] of rows) {
+  for (const [label, value, rowBase = base] of rows) {
     if (typeof value === "string") console.log(`  ${label.padEnd(48)}${value}`);
-    else console.log(`  ${label.padEnd(48)}${counts.map((w) => cell(value[w], base)).join("")}`);
+    else console.log(`  ${label.padEnd(48)}${counts.map((w) => cell(value[w], rowBase)).join("")}`);
   }
 }

@@ -40,3 +40,19 @@ export function params() {
 
 /** The memory-bound case's input: i + 0.5 (the same for every variant). */
 export const sqrtInput = (n: number) => Float64Array.from({ length: n }, (_, i) => i + 0.5);
+
+/**
+ * Medians of `runs` rounds in which every variant runs once, in turn: on a shared, noisy
+ * machine, load that comes and goes then falls on all of them alike, so their ratios
+ * hold better than those of variants timed one block after another. Warm up first.
+ */
+export async function rounds(runs: number, variants: Record<string, () => unknown>): Promise<Figures> {
+  const ts: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (let r = 0; r < runs; r++)
+    for (const [k, f] of Object.entries(variants)) {
+      const t0 = performance.now();
+      await f();
+      ts[k]!.push(performance.now() - t0);
+    }
+  return Object.fromEntries(Object.entries(ts).map(([k, v]) => [k, median(v)]));
+}
