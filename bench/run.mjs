@@ -184,7 +184,7 @@ try {
     .map(({ name, color, fig }) => ({ name, color, points: counts.map((w) => [w, fig[`speedup_${w}w_vs_main`]]) }));
   const svg = speedupSvg({
     title: `Mandelbrot ${SIZE}², ${MAX_ITER} iterations: speedup vs single-thread wasm`,
-    subtitle: `1× = the same kernel on the main thread. Chromium ${version} headless, ${cores} cores; ${runsNote}`,
+    subtitle: `1× = single-thread wasm on the main thread · Chromium ${version.split(".")[0]}, ${cores} cores · ${QUICK ? "--quick" : `medians of ${RUNS} interleaved rounds`}`,
     counts,
     series,
   });
