@@ -82,7 +82,9 @@ try {
     throw new Error("wasm-bindgen-rayon drew a different image from wasm-pmap's mandelbrotRow");
   if (!rayon.ok && rayonBuild.ok) console.log(`[bench] wasm-bindgen-rayon peer failed: ${rayon.reason}`);
 
-  const runsNote = QUICK ? "--quick: 1 run each, figures not meaningful" : `medians of ${RUNS} interleaved rounds after a warm-up`;
+  const runsNote = QUICK
+    ? "--quick: 1 run each, figures not meaningful"
+    : `medians of ${RUNS} interleaved rounds after a warm-up`;
   console.log(`\nwasm-pmap bench — Chromium ${version} headless, ${cores} cores, ${runsNote}`);
 
   // Mandelbrot: every variant against single-thread wasm on the main thread.
