@@ -1,72 +1,79 @@
 // The bench page: runs in headless Chromium (driven by bench/run.mjs) and leaves its
 // results in `window.__bench`. Every figure is a median of several runs in one session,
-// so ratios compare like with like on the same noisy machine.
-import { builtinModule, createPool, type Pool, type RowSpec } from "../dist/index.js";
-import { decodeResponse, encodeRequest, encodeValue, Mode } from "../dist/protocol/frames.js";
+// so ratios compare like with like on the same noisy machine. `?quick` (the smoke test in
+// `npm test`): a small image, one run each, the slow sections skipped; every variant still
+// runs end to end and is checked.
+import { createPool, type Pool } from "../dist/index.js";
+import { encodeRequest, encodeValue, Mode } from "../dist/protocol/frames.js";
+import { concat, type Glue, mainThreadWasm, rowSpecs } from "./baseline.ts";
+import { median, params, rounds, sha256Hex, sqrtInput, time } from "./timing.ts";
+import { jsMainThread, startWorkerpool, workerpoolSqrt } from "./workerpool-peer.ts";
 
-interface Glue {
-  initSync(o: { module: WebAssembly.Module }): unknown;
-  __wasmPmapRun(frame: Uint8Array): Uint8Array;
-  __wasmPmapRunSlice(frame: Uint8Array, data: Uint8Array): [Uint8Array, Uint8Array?];
-}
+const P = params();
+const SIZE = P.size;
+const MAX_ITER = P.maxIter;
+const RUNS = P.runs;
 
-const SIZE = 2048;
-const MAX_ITER = 256;
-const RUNS = 5;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function time(runs: number, f: () => Promise<unknown> | unknown): Promise<number> {
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await f();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
-
-const specs: RowSpec[] = Array.from({ length: SIZE }, (_, y) => ({ y, width: SIZE, height: SIZE, maxIter: MAX_ITER }));
+const specs = rowSpecs(SIZE, MAX_ITER);
 
 async function main() {
   const out: Record<string, number | string> = {};
-  const module = await WebAssembly.compileStreaming(fetch(builtinModule.wasm as URL));
-  const glue = (await import(/* @vite-ignore */ (builtinModule.glue as URL).href)) as Glue;
-  glue.initSync({ module });
+  const base = await mainThreadWasm(specs);
+  const digest = base.digest;
+  out.digest = digest;
 
-  // Single-thread wasm on the main thread: the same kernel, the whole image in one frame.
-  const frame = encodeRequest({
-    call: "bench:0",
-    chunk: 0,
-    kernel: "mandelbrotRow",
-    mode: 0,
-    payload: encodeValue(specs),
-    context: null,
-  });
-  const check = decodeResponse(glue.__wasmPmapRun(frame));
-  if (!check.ok) throw new Error(`main-thread baseline failed: ${check.failure.message}`);
-  out.mainThreadMs = await time(RUNS, () => glue.__wasmPmapRun(frame));
+  // Mandelbrot: every variant started and warmed up (its first image, checked), then timed
+  // in interleaved rounds (bench/timing.ts `rounds`).
+  const img = { width: SIZE, height: SIZE, maxIter: MAX_ITER };
+  if ((await sha256Hex(jsMainThread(img))) !== digest) throw new Error("the JS kernel's image differs from wasm's");
+  const pools = new Map<number, Pool>();
+  const wps = [];
+  const variants: Record<string, () => unknown> = { mainThreadMs: base.draw, jsMainMs: () => jsMainThread(img) };
+  for (const w of P.counts) {
+    const pool: Pool = await createPool({ concurrency: w });
+    if ((await sha256Hex(concat(await pool.map("mandelbrotRow", specs)))) !== digest)
+      throw new Error(`wasm-pmap, ${w} workers: the image differs from the main thread's`);
+    pools.set(w, pool);
+    const wp = await startWorkerpool(img, w, digest);
+    wps.push(wp);
+    variants[`pool${w}Ms`] = () => pool.map("mandelbrotRow", specs);
+    variants[`workerpool${w}Ms`] = wp.draw;
+  }
+  Object.assign(out, await rounds(RUNS, variants));
 
-  for (const workers of [1, 2]) {
-    const pool: Pool = await createPool({ concurrency: workers });
-    await pool.map("mandelbrotRow", specs.slice(0, 64)); // warm-up (JIT, first instantiation)
-    out[`pool${workers}Ms`] = await time(RUNS, () => pool.map("mandelbrotRow", specs));
-    if (workers === 2) {
-      // Per-call overhead: one tiny call, main → worker → main, through the whole API,
-      // against a raw postMessage echo on the same page.
-      for (let i = 0; i < 200; i++) await pool.call("double", i); // warm-up
-      const calls = [];
-      for (let run = 0; run < RUNS; run++)
-        calls.push(
-          (await time(1, async () => {
-            for (let i = 0; i < 500; i++) await pool.call("double", i);
-          })) * 2,
-        );
-      out.callRoundTripUs = median(calls);
-    }
-    pool.terminate();
+  // Per-call overhead: one tiny call, main → worker → main, through the whole API, against
+  // a raw postMessage echo on the same page.
+  const pool2 = pools.get(2)!;
+  for (let i = 0; i < 200; i++) await pool2.call("double", i); // warm-up
+  const calls = [];
+  for (let run = 0; run < RUNS; run++)
+    calls.push(
+      (await time(1, async () => {
+        for (let i = 0; i < 500; i++) await pool2.call("double", i);
+      })) * 2,
+    );
+  out.callRoundTripUs = median(calls);
+  for (const p of pools.values()) p.terminate();
+
+  const workerpoolJs: Record<string, number> = { ms_main: out.jsMainMs as number };
+  for (const w of P.counts) workerpoolJs[`ms_${w}w`] = out[`workerpool${w}Ms`] as number;
+  const xs = sqrtInput(P.sqrtN);
+  for (const wp of wps) {
+    Object.assign(workerpoolJs, await workerpoolSqrt(wp, RUNS, xs));
+    await wp.pool.terminate();
   }
 
+  await transport(base.glue, out);
+  await echoRoundTrip(out);
+  if (!P.quick) await slowSections(out);
+  return { figures: out, peers: { workerpool_js: workerpoolJs } };
+}
+
+/**
+ * Sync mode and the encoder comparison: skipped by `--quick` (a service worker, a second
+ * module, seconds of runs).
+ */
+async function slowSections(out: Record<string, number | string>): Promise<void> {
   // Sync mode: one collect_vec_sync() of one item, from a job in the SyncExecutor (post the
   // chunk, block on the ticket's sync XHR wait, released when the page delivers the answer
   // to the coordinator service worker), against one
@@ -107,6 +114,22 @@ async function main() {
     pool.terminate();
   }
 
+  // Turning JS values into CBOR on the main thread: cbor-x vs serde-wasm-bindgen + ciborium,
+  // on ≈ 1 MB of structured items.
+  const payload = Array.from({ length: 12_000 }, (_, i) => ({
+    id: i,
+    name: `item-${i}`,
+    position: [i * 0.5, i * 1.25, -i],
+    tags: ["alpha", "beta", i % 3 === 0 ? "gamma" : "delta"],
+    active: i % 2 === 0,
+  }));
+  out.cborBytes = encodeValue(payload).byteLength;
+  out.cborxEncodeMs = await time(15, () => encodeValue(payload));
+  out.wasmEncodeMs = await time(15, () => rust.__wasmPmapEncodeCbor(payload));
+}
+
+/** The raw postMessage echo that `pool.call` is compared with. */
+async function echoRoundTrip(out: Record<string, number | string>): Promise<void> {
   const echo = new Worker(new URL("./echo-worker.ts", import.meta.url), { type: "module" });
   const roundTrip = (i: number) =>
     new Promise((r) => {
@@ -123,27 +146,12 @@ async function main() {
     );
   out.rawRoundTripUs = median(raw);
   echo.terminate();
-
-  // Turning JS values into CBOR on the main thread: cbor-x vs serde-wasm-bindgen + ciborium,
-  // on ≈ 1 MB of structured items.
-  const payload = Array.from({ length: 12_000 }, (_, i) => ({
-    id: i,
-    name: `item-${i}`,
-    position: [i * 0.5, i * 1.25, -i],
-    tags: ["alpha", "beta", i % 3 === 0 ? "gamma" : "delta"],
-    active: i % 2 === 0,
-  }));
-  out.cborBytes = encodeValue(payload).byteLength;
-  out.cborxEncodeMs = await time(15, () => encodeValue(payload));
-  out.wasmEncodeMs = await time(15, () => rust.__wasmPmapEncodeCbor(payload));
-
-  await transport(glue, out);
-  return out;
 }
 
 /**
  * Moving data: `sqrtF64` (a slice kernel, about the cheapest kernel there is) over a
- * Float64Array of 8 MB and 64 MB — through the pool at 1 and 2 workers, with and without
+ * Float64Array of 8 MB and 64 MB (8 MB only with `?quick`) — through the pool at each worker
+ * count, with and without
  * `transfer`, against the same kernel run single-threaded in wasm on the main thread
  * (copy in, the loop, copy out: what a page does without a pool).
  */
@@ -157,16 +165,14 @@ async function transport(glue: Glue, out: Record<string, number | string>): Prom
     context: null,
   });
   const pools = new Map<number, Pool>();
-  for (const w of [1, 2]) {
+  for (const w of P.counts) {
     const p = await createPool({ concurrency: w });
     await p.map("sqrtF64", new Float64Array(1 << 20)); // warm-up: JIT, worker memory grown once
     pools.set(w, p);
   }
-  for (const [label, n] of [
-    ["8mb", 1 << 20],
-    ["64mb", 8 << 20],
-  ] as const) {
-    const xs = Float64Array.from({ length: n }, (_, i) => i + 0.5);
+  const sizes = [["8mb", 1 << 20] as const, ["64mb", 8 << 20] as const].slice(0, P.quick ? 1 : 2);
+  for (const [label, n] of sizes) {
+    const xs = sqrtInput(n);
     const mb = xs.byteLength / 1e6;
     const check = (r: Float64Array) => {
       if (r.length !== n || r[n - 1] !== Math.sqrt(n - 0.5)) throw new Error(`sqrtF64 over ${label}: wrong result`);
@@ -196,7 +202,11 @@ async function transport(glue: Glue, out: Record<string, number | string>): Prom
 
 declare global {
   interface Window {
-    __bench?: { ok: boolean; results?: Record<string, number | string>; error?: string };
+    __bench?: {
+      ok: boolean;
+      results?: { figures: Record<string, number | string>; peers: Record<string, Record<string, number>> };
+      error?: string;
+    };
   }
 }
 main().then(

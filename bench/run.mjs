@@ -1,19 +1,41 @@
-// `npm run bench`: serves bench/ with Vite, opens it in headless Chromium, prints a table
-// and writes every figure under stable keys to bench/out/results.json.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// `npm run bench`: serves bench/ with Vite, opens it in headless Chromium, prints tables
+// (wasm-pmap next to its peers: single-thread wasm, wasm-bindgen-rayon, workerpool), writes
+// every figure under stable keys to bench/out/results.json and draws bench/out/speedup.svg
+// (copied to docs/bench-speedup.svg for the README).
+// `npm run bench -- --quick`: the smoke test in `npm test` — a small image, one run each,
+// no start-up or size sections; every variant runs and is checked; figures go to
+// bench/out/results-quick.json and are not meaningful.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright";
 import { build, createServer } from "vite";
 import { chromiumArgs, chromiumExecutable } from "../scripts/chromium.mjs";
+import { speedupSvg } from "./chart.mjs";
+import { detailFigures, printDetails } from "./details.mjs";
+import { buildRayonPeer, isolateRayonPage, printTable, runRayonPage, withSpeedups } from "./peers.mjs";
 
+const QUICK = process.argv.includes("--quick");
 const STARTUP_RUNS = 7;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// The page parameters (bench/timing.ts reads them): image side, iterations, runs, and the
+// memory-bound case's length (1 Mi doubles = 8 MB quick, 8 Mi = 64 MB full).
+const SIZE = QUICK ? 256 : 2048;
+const MAX_ITER = QUICK ? 64 : 256;
+const RUNS = QUICK ? 1 : 5;
+const SQRT_N = QUICK ? 1 << 20 : 8 << 20;
+const SQRT_LABEL = QUICK ? "8mb" : "64mb";
+const query = `?size=${SIZE}&iter=${MAX_ITER}&runs=${RUNS}&sqrtN=${SQRT_N}${QUICK ? "&quick" : ""}`;
+
+console.log("[bench] building the wasm-bindgen-rayon peer (bench/rayon-peer/build.sh, cached)");
+const rayonBuild = buildRayonPeer();
+if (!rayonBuild.ok) console.log(`[bench] wasm-bindgen-rayon peer skipped: ${rayonBuild.reason}`);
 
 const server = await createServer({
   configFile: false,
   root: process.cwd(),
   logLevel: "error",
-  optimizeDeps: { include: ["cbor-x/index-no-eval"] },
+  plugins: [isolateRayonPage()],
+  // Pre-bundled up front: discovering a dependency mid-run makes Vite reload the page.
+  optimizeDeps: { include: ["cbor-x/index-no-eval", "workerpool"] },
   server: { port: 0, host: "127.0.0.1" },
 });
 await server.listen();
@@ -27,7 +49,7 @@ try {
 
   // Start-up first, each run a fresh page (HTTP cache warm), variants interleaved.
   const startup = { ours: [], hand: [], raw: [], oursReady: [], handCompile: [] };
-  for (let i = 0; i < STARTUP_RUNS + 1; i++) {
+  for (let i = 0; i < (QUICK ? 0 : STARTUP_RUNS + 1); i++) {
     for (const variant of ["ours", "hand", "raw"]) {
       const p = await context.newPage();
       await p.goto(`${base}bench/startup.html?variant=${variant}`);
@@ -44,129 +66,136 @@ try {
     }
   }
 
-  await page.goto(`${base}bench/index.html`);
+  await page.goto(`${base}bench/index.html${query}`);
   await page.waitForFunction(() => window.__bench, null, { timeout: 900_000 });
   const bench = await page.evaluate(() => window.__bench);
   if (!bench.ok) throw new Error(bench.error);
-  const r = bench.results;
+  const r = bench.results.figures;
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const counts = [...new Set([1, 2, cores])].sort((a, b) => a - b);
   const version = browser.version();
-  const sizes = await measureSizes();
+  const sizes = QUICK ? {} : await measureSizes();
 
-  const f = (x, d = 1) => (typeof x === "number" ? x.toFixed(d) : String(x)).padStart(9);
-  const line = (label, value, unit = "", note = "") =>
-    console.log(`  ${label.padEnd(44)}${value} ${unit}${note ? `   ${note}` : ""}`);
-  console.log(`\nwasm-pmap bench — Chromium ${version} headless, ${cores} cores, medians of 5 runs\n`);
-  console.log(`Mandelbrot 2048×2048, 256 iterations (mandelbrotRow, chunkSize auto)`);
-  line("single-thread wasm, main thread", f(r.mainThreadMs), "ms");
-  line("pool, 1 worker", f(r.pool1Ms), "ms");
-  line("pool, 2 workers", f(r.pool2Ms), "ms");
-  line("speedup 2 workers vs 1 worker", f(r.pool1Ms / r.pool2Ms, 2), "×");
-  line("speedup 2 workers vs main thread", f(r.mainThreadMs / r.pool2Ms, 2), "×");
+  // The SharedArrayBuffer ceiling, on its own cross-origin isolated page of the same server.
+  const rayon = rayonBuild.ok ? await runRayonPage(context, `${base}bench/rayon.html${query}`) : rayonBuild;
+  if (rayon.ok && rayon.digest !== r.digest)
+    throw new Error("wasm-bindgen-rayon drew a different image from wasm-pmap's mandelbrotRow");
+  if (!rayon.ok && rayonBuild.ok) console.log(`[bench] wasm-bindgen-rayon peer failed: ${rayon.reason}`);
 
-  console.log(`\nMoving data: sqrtF64 (slice kernel) over a Float64Array, MB/s of input (higher is better)`);
-  for (const size of ["8mb", "64mb"]) {
-    const mbps = (ms) => (size === "8mb" ? 8.388608 : 67.108864) / (ms / 1000);
-    const main = r[`transport.main_ms_${size}`];
-    line(`${size.toUpperCase()}: single-thread wasm, main thread`, f(mbps(main), 0), "MB/s", `${f(main)} ms`);
-    for (const w of [1, 2]) {
-      const ms = r[`transport.ms_${w}w_${size}`];
-      const tr = r[`transport.ms_${w}w_transfer_${size}`];
-      line(
-        `${size.toUpperCase()}: pool, ${w} worker${w > 1 ? "s" : ""}`,
-        f(mbps(ms), 0),
-        "MB/s",
-        `${f(ms)} ms, ${f(main / ms, 2)} × main thread`,
-      );
-      line(
-        `${size.toUpperCase()}: pool, ${w} worker${w > 1 ? "s" : ""}, transfer: true`,
-        f(mbps(tr), 0),
-        "MB/s",
-        `${f(tr)} ms, ${f(main / tr, 2)} × main thread`,
-      );
-    }
-  }
+  const runsNote = QUICK
+    ? "--quick: 1 run each, figures not meaningful"
+    : `medians of ${RUNS} interleaved rounds after a warm-up`;
+  console.log(`\nwasm-pmap bench — Chromium ${version} headless, ${cores} cores, ${runsNote}`);
 
-  console.log(
-    `\nStart-up: createPool (2 workers, built-in kernels) → first result, fresh page, medians of ${STARTUP_RUNS}`,
-  );
-  line("wasm-pmap createPool → ready", f(median(startup.oursReady)), "ms");
-  line("wasm-pmap createPool → first result", f(median(startup.ours)), "ms");
-  line(
-    "hand-written shared-Module pool → first result",
-    f(median(startup.hand)),
-    "ms",
-    `(compile alone ${f(median(startup.handCompile))} ms)`,
-  );
-  line("raw module worker → first answer", f(median(startup.raw)), "ms");
-
-  console.log(`\nOne tiny call, main → worker → main (medians of 5 × 500)`);
-  line(`pool.call("double")`, f(r.callRoundTripUs), "µs");
-  line("raw postMessage echo", f(r.rawRoundTripUs), "µs");
-  line("ratio", f(r.callRoundTripUs / r.rawRoundTripUs, 2), "×");
-
-  console.log(`\nOne parallel-iterator collect of one item, Rust → pool → Rust (medians of 5 × 200)`);
-  line("collect_vec_sync() in a sync job", f(r.syncCollectUs), "µs", "(executor blocked on a sync XHR)");
-  line("collect_vec().await, main thread", f(r.asyncCollectUs), "µs");
-
-  console.log(`\nEncoding ${(r.cborBytes / 1e6).toFixed(2)} MB of structured items to CBOR (main thread)`);
-  line("cbor-x", f(r.cborxEncodeMs), "ms");
-  line("serde-wasm-bindgen + ciborium", f(r.wasmEncodeMs), "ms");
-
-  console.log(`\nSizes (bytes; gzip -9)`);
-  line("built-in kernels wasm", f(sizes.wasm_builtin_bytes, 0), "B", `gzip ${sizes.wasm_builtin_gzip}`);
-  line("page JS (Vite production build)", f(sizes.js_page_bytes, 0), "B", `gzip ${sizes.js_page_gzip}`);
-  line("compute-worker JS", f(sizes.js_worker_bytes, 0), "B", `gzip ${sizes.js_worker_gzip}`);
-  line(
-    "SyncExecutor extra JS (loaded only there)",
-    f(sizes.js_executor_bytes, 0),
-    "B",
-    `gzip ${sizes.js_executor_gzip}`,
+  // Mandelbrot: every variant against single-thread wasm on the main thread.
+  const mainMs = r.mainThreadMs;
+  const byCount = (get) => Object.fromEntries(counts.map((w) => [w, get(w)]));
+  const pmap = withSpeedups(Object.fromEntries(counts.map((w) => [`ms_${w}w`, r[`pool${w}Ms`]])), mainMs, counts);
+  const wp = bench.results.peers.workerpool_js;
+  const workerpool = withSpeedups(wp, mainMs, counts);
+  // Against the single-thread run on its own page, timed in the same rounds.
+  const rayonFig = rayon.ok ? withSpeedups(rayon.results, rayon.results.ms_main, counts) : null;
+  printTable(
+    `Mandelbrot ${SIZE}×${SIZE}, ${MAX_ITER} iterations, one image: ms and speedup vs single-thread wasm, interleaved rounds (same image checked)`,
+    counts,
+    mainMs,
+    [
+      ["single-thread wasm, main thread", `${mainMs.toFixed(1).padStart(8)} ms  1.00×`],
+      ["wasm-pmap (mandelbrotRow, chunkSize auto)", byCount((w) => pmap[`ms_${w}w`])],
+      [
+        "wasm-bindgen-rayon (SAB, COOP/COEP, worker)",
+        rayon.ok ? byCount((w) => rayonFig[`ms_${w}w`]) : `unavailable: ${rayon.reason}`,
+        rayonFig?.ms_main,
+      ],
+      ...(rayon.ok
+        ? [["  ↳ 1× for it: single-thread wasm on its page", `${rayonFig.ms_main.toFixed(1).padStart(8)} ms`]]
+        : []),
+      ["workerpool + the kernel in JS", byCount((w) => workerpool[`ms_${w}w`])],
+      [
+        "the kernel in JS, main thread",
+        `${wp.ms_main.toFixed(1).padStart(8)} ms ${(mainMs / wp.ms_main).toFixed(2).padStart(5)}×`,
+      ],
+    ],
   );
 
+  const sqrtMain = r[`transport.main_ms_${SQRT_LABEL}`];
+  const sq = (fig) => byCount((w) => fig[`sqrt_ms_${w}w_${SQRT_LABEL}`]);
+  printTable(
+    `Memory-bound: sqrt over a ${SQRT_LABEL.replace("mb", " MB")} Float64Array (wasm-pmap: the sqrtF64 slice kernel): ms and ratio vs main thread`,
+    counts,
+    sqrtMain,
+    [
+      ["single-thread wasm, main thread", `${sqrtMain.toFixed(1).padStart(8)} ms  1.00×`],
+      ["wasm-pmap", byCount((w) => r[`transport.ms_${w}w_${SQRT_LABEL}`])],
+      ["wasm-pmap, transfer: true", byCount((w) => r[`transport.ms_${w}w_transfer_${SQRT_LABEL}`])],
+      ["wasm-bindgen-rayon (copied into shared memory)", rayon.ok ? sq(rayon.results) : `unavailable: ${rayon.reason}`],
+      ["workerpool + JS (chunks copied, transferred)", sq(wp)],
+    ],
+  );
+
+  if (!QUICK) printDetails(r, startup, sizes);
+
+  const mb = (SQRT_N * 8) / 1e6;
+  const sqrtFigures = (fig, key) =>
+    Object.fromEntries(
+      counts.flatMap((w) => {
+        const ms = fig[key(w)];
+        return [
+          [`sqrt_ms_${w}w_${SQRT_LABEL}`, ms],
+          [`sqrt_mb_per_s_${w}w_${SQRT_LABEL}`, mb / (ms / 1000)],
+        ];
+      }),
+    );
+  const mandelbrot = { width: SIZE, height: SIZE, max_iter: MAX_ITER, workers_hc: counts.at(-1), ms_main: mainMs };
+  Object.assign(mandelbrot, pmap);
   Object.assign(results, {
-    machine: { cores, browser: `Chromium ${version}` },
-    mandelbrot: {
-      ms_main: r.mainThreadMs,
-      ms_1w: r.pool1Ms,
-      ms_2w: r.pool2Ms,
-      speedup_2w_vs_1w: r.pool1Ms / r.pool2Ms,
-      speedup_2w_vs_main: r.mainThreadMs / r.pool2Ms,
+    machine: { cores, browser: `Chromium ${version}`, quick: QUICK },
+    mandelbrot,
+    peers: {
+      wasm_bindgen_rayon: rayon.ok
+        ? {
+            available: true,
+            ...rayonFig,
+            ratio_2w_vs_wasm_pmap: rayonFig.ms_2w / pmap.ms_2w,
+            ...sqrtFigures(rayon.results, (w) => `sqrt_ms_${w}w_${SQRT_LABEL}`),
+          }
+        : { available: false, reason: rayon.reason },
+      workerpool_js: {
+        available: true,
+        ...workerpool,
+        speedup_main_js_vs_main_wasm: mainMs / wp.ms_main,
+        ratio_2w_vs_wasm_pmap: workerpool.ms_2w / pmap.ms_2w,
+        ...sqrtFigures(wp, (w) => `sqrt_ms_${w}w_${SQRT_LABEL}`),
+      },
+      wasm_pmap: {
+        ...sqrtFigures(r, (w) => `transport.ms_${w}w_${SQRT_LABEL}`),
+        ...Object.fromEntries(
+          counts.map((w) => [`sqrt_ms_${w}w_transfer_${SQRT_LABEL}`, r[`transport.ms_${w}w_transfer_${SQRT_LABEL}`]]),
+        ),
+      },
+      single_thread_wasm: { ms_mandelbrot: mainMs, [`sqrt_ms_${SQRT_LABEL}`]: sqrtMain },
     },
-    transport: {
-      ms_main_8mb: r["transport.main_ms_8mb"],
-      ms_main_64mb: r["transport.main_ms_64mb"],
-      ms_1w_8mb: r["transport.ms_1w_8mb"],
-      ms_2w_8mb: r["transport.ms_2w_8mb"],
-      ms_1w_64mb: r["transport.ms_1w_64mb"],
-      ms_2w_64mb: r["transport.ms_2w_64mb"],
-      ms_2w_transfer_64mb: r["transport.ms_2w_transfer_64mb"],
-      mb_per_s_main: 67.108864 / (r["transport.main_ms_64mb"] / 1000),
-      mb_per_s_1w: 67.108864 / (r["transport.ms_1w_64mb"] / 1000),
-      mb_per_s_2w: 67.108864 / (r["transport.ms_2w_64mb"] / 1000),
-      mb_per_s_2w_transfer: 67.108864 / (r["transport.ms_2w_transfer_64mb"] / 1000),
-      ratio_vs_main_thread: r["transport.main_ms_64mb"] / r["transport.ms_2w_64mb"],
-      ratio_vs_main_thread_transfer: r["transport.main_ms_64mb"] / r["transport.ms_2w_transfer_64mb"],
-    },
-    startup: {
-      ms_ready_2w: median(startup.oursReady),
-      ms_first_result_2w: median(startup.ours),
-      ms_hand_written_pool: median(startup.hand),
-      ms_compile: median(startup.handCompile),
-      ms_raw_worker: median(startup.raw),
-    },
-    call: {
-      us_pool: r.callRoundTripUs,
-      us_echo: r.rawRoundTripUs,
-      ratio_vs_echo: r.callRoundTripUs / r.rawRoundTripUs,
-    },
-    sync: { us_collect_sync: r.syncCollectUs, us_collect_async: r.asyncCollectUs },
-    encode: { bytes: r.cborBytes, ms_cborx: r.cborxEncodeMs, ms_wasm: r.wasmEncodeMs },
-    size: sizes,
+    ...(QUICK ? {} : detailFigures(r, startup, sizes)),
+  });
+  const series = [
+    { name: "wasm-pmap", color: "#d9480f", fig: pmap },
+    { name: "wasm-bindgen-rayon (SAB)", color: "#1c7ed6", fig: rayonFig },
+    { name: "workerpool + JS", color: "#2f9e44", fig: workerpool },
+  ]
+    .filter((s) => s.fig)
+    .map(({ name, color, fig }) => ({ name, color, points: counts.map((w) => [w, fig[`speedup_${w}w_vs_main`]]) }));
+  const svg = speedupSvg({
+    title: `Mandelbrot ${SIZE}², ${MAX_ITER} iterations: speedup vs single-thread wasm`,
+    subtitle: `1× = single-thread wasm on the main thread · Chromium ${version.split(".")[0]}, ${cores} cores · ${QUICK ? "--quick" : `medians of ${RUNS} interleaved rounds`}`,
+    counts,
+    series,
   });
   mkdirSync("bench/out", { recursive: true });
-  writeFileSync("bench/out/results.json", `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\n(every figure in bench/out/results.json)`);
+  const stem = QUICK ? "-quick" : "";
+  writeFileSync(`bench/out/results${stem}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(`bench/out/speedup${stem}.svg`, svg);
+  if (!QUICK) copyFileSync("bench/out/speedup.svg", "docs/bench-speedup.svg");
+  console.log(`\n(every figure in bench/out/results${stem}.json; chart in bench/out/speedup${stem}.svg)`);
 } finally {
   await browser.close();
   await server.close();

@@ -6,7 +6,8 @@
 # protocol against the shared vectors, the dispatcher against scripted fake workers,
 # scheduling, the coordinator, fast-check properties, the packed-tarball e2e) and vitest
 # in Chromium and Firefox (real Workers, a real service worker; the 1 000-chunk
-# fault-injection soak in Chromium). Ends with one "N passed, M failed" line.
+# fault-injection soak in Chromium), then the bench smoke test (`node bench/run.mjs --quick`:
+# every variant and peer end to end, images checked). Ends with one "N passed, M failed" line.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -27,6 +28,8 @@ echo "== type test (tsc --noEmit; every @ts-expect-error line must be an error)"
 npx tsc -p tests/types/tsconfig.json
 echo "== vitest (node + Chromium + Firefox)"
 npx vitest run --reporter=default --reporter=json --outputFile="$out/vitest.json"
+echo "== bench smoke test (npm run bench -- --quick: every variant and peer end to end, images checked, no timing asserted)"
+node bench/run.mjs --quick
 
 node -e '
   const fs = require("fs");

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tsify::Tsify;
 
+mod mandelbrot;
+
 /// Doubles a number (wrapping on overflow).
 #[wasm_pmap::kernel]
 pub fn double(x: u32) -> u32 {
@@ -38,21 +40,12 @@ pub fn mandelbrot_row(spec: RowSpec) -> Result<Vec<u8>, String> {
             spec.y, spec.height
         ));
     }
-    let ci = -1.5 + 3.0 * (spec.y as f64) / (spec.height as f64);
-    let row = (0..spec.width)
-        .map(|x| {
-            let cr = -2.0 + 3.0 * (x as f64) / (spec.width as f64);
-            let (mut zr, mut zi, mut n) = (0.0f64, 0.0f64, 0u32);
-            while n < spec.max_iter && zr * zr + zi * zi <= 4.0 {
-                let t = zr * zr - zi * zi + cr;
-                zi = 2.0 * zr * zi + ci;
-                zr = t;
-                n += 1;
-            }
-            n.min(255) as u8
-        })
-        .collect();
-    Ok(row)
+    Ok(mandelbrot::escape_row(
+        spec.y,
+        spec.width,
+        spec.height,
+        spec.max_iter,
+    ))
 }
 
 /// SHA-256 of a string's UTF-8 bytes, as lowercase hex.
