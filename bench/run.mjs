@@ -12,6 +12,7 @@ import { build, createServer } from "vite";
 import { chromiumArgs, chromiumExecutable } from "../scripts/chromium.mjs";
 import { speedupSvg } from "./chart.mjs";
 import { detailFigures, printDetails } from "./details.mjs";
+import { runFirefox } from "./firefox.mjs";
 import { buildRayonPeer, isolateRayonPage, printTable, runRayonPage, withSpeedups } from "./peers.mjs";
 
 const QUICK = process.argv.includes("--quick");
@@ -133,6 +134,20 @@ try {
     ],
   );
 
+  // The same Mandelbrot line in Firefox (the other engine users ship to).
+  const ff = await runFirefox(base, query);
+  console.log(
+    `\nMandelbrot ${SIZE}×${SIZE} in Firefox${ff.ok ? ` ${ff.version}` : ""} (headless), interleaved rounds, same image checked`,
+  );
+  if (ff.ok) {
+    const f = ff.results;
+    console.log(`  single-thread wasm, main thread            ${f.ms_main.toFixed(1).padStart(8)} ms  1.00×`);
+    for (const w of [1, 2])
+      console.log(
+        `  wasm-pmap, ${w} worker${w > 1 ? "s" : " "}                         ${f[`ms_${w}w`].toFixed(1).padStart(8)} ms ${(f.ms_main / f[`ms_${w}w`]).toFixed(2).padStart(5)}×`,
+      );
+  } else console.log(`  unavailable: ${ff.reason}`);
+
   if (!QUICK) printDetails(r, startup, sizes);
 
   const mb = (SQRT_N * 8) / 1e6;
@@ -175,6 +190,16 @@ try {
       },
       single_thread_wasm: { ms_mandelbrot: mainMs, [`sqrt_ms_${SQRT_LABEL}`]: sqrtMain },
     },
+    firefox: ff.ok
+      ? {
+          available: true,
+          browser: `Firefox ${ff.version}`,
+          mandelbrot_ms_main: ff.results.ms_main,
+          mandelbrot_ms_1w: ff.results.ms_1w,
+          mandelbrot_ms_2w: ff.results.ms_2w,
+          mandelbrot_speedup_2w_vs_main: ff.results.ms_main / ff.results.ms_2w,
+        }
+      : { available: false, reason: ff.reason },
     ...(QUICK ? {} : detailFigures(r, startup, sizes)),
   });
   const series = [
