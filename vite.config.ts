@@ -62,6 +62,27 @@ export default defineConfig({
         },
       },
       {
+        // Cross-origin-isolated pages: every response carries COOP/COEP, so the test page has
+        // SharedArrayBuffer and sync mode blocks in Atomics.wait (tests/isolated).
+        server: {
+          headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" },
+        },
+        optimizeDeps: { include: ["cbor-x/index-no-eval"] },
+        test: {
+          name: "isolated",
+          include: ["tests/isolated/**/*.test.ts"],
+          testTimeout: 60_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            instances: [
+              { browser: "chromium", provider: chromium() },
+              { browser: "firefox", provider: firefox() },
+            ],
+          },
+        },
+      },
+      {
         // The fault-injection soak (tests/soak): SOAK_CHUNKS chunks (default 1 000; `npm run
         // soak` runs 10 000), SOAK_SEED (default random, printed) to replay one. Why `define`:
         // a test page in browser mode has no process.env.

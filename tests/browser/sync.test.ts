@@ -5,7 +5,15 @@
 // XHR: the coordinator steps around it, ts/coordinator/coordinator.ts lookupClient).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "vitest/browser";
-import { AbortError, createPool, KernelError, type Pool, SyncModeError, TimeoutError } from "../../dist/index.js";
+import {
+  AbortError,
+  createPool,
+  KernelError,
+  type Pool,
+  PoolStartError,
+  SyncModeError,
+  TimeoutError,
+} from "../../dist/index.js";
 import type { Kernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 import init, * as rust from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 import { testKernels } from "./fixtures/test-kernels.js";
@@ -134,6 +142,13 @@ describe("sync mode", () => {
 });
 
 describe("without sync mode", () => {
+  it('wait: "atomics" on a page that is not cross-origin isolated is refused, naming the headers', async () => {
+    expect(crossOriginIsolated).toBe(false);
+    const err = await createPool<Kernels>({ concurrency: 1, module, sync: { wait: "atomics" } }).catch((e) => e);
+    expect(err).toBeInstanceOf(PoolStartError);
+    expect((err as Error).message).toMatch(/cross-origin-isolated[\s\S]*Cross-Origin-Embedder-Policy: require-corp/);
+  });
+
   it("pool.execute without sync mode, and a job through pool.map, are refused clearly", async () => {
     const plain = await createPool<Kernels>({ concurrency: 1, module });
     try {

@@ -4,6 +4,7 @@
 // Found unpinned by the mutation run (npm run mutants).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Call } from "../../ts/pool/call.js";
+import { newAnswerSlot, waitAnswer } from "../../ts/protocol/answer-slot.js";
 import {
   AbortError,
   CoordinatorError,
@@ -30,7 +31,13 @@ type PipeOutcome =
   | "pending";
 
 function setup(
-  opts: { status?: number | undefined; pipe?: (label: string) => PipeOutcome; workers?: { n: number } } = {},
+  opts: {
+    status?: number | undefined;
+    pipe?: (label: string) => PipeOutcome;
+    workers?: { n: number };
+    /** No coordinator: the cross-origin-isolated page's sync mode (answer slots). */
+    noLink?: boolean;
+  } = {},
 ) {
   const status = "status" in opts ? opts.status : 204;
   const { link, received } = fakeCoordinator(status);
@@ -61,7 +68,7 @@ function setup(
   const pipes: Call[] = [];
   const workers = opts.workers ?? { n: 2 };
   const sync = new SyncMode({
-    link,
+    link: opts.noLink ? undefined : link,
     spawn,
     init: { module: {} as WebAssembly.Module, glue: "fake" },
     workers: () => workers.n,
@@ -126,6 +133,57 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+});
+
+describe("SyncMode without a coordinator: answers go into the executor's answer slot", () => {
+  it("the executor is told to block in Atomics.wait; the answer (or failure) lands in its slot, never at a coordinator", async () => {
+    const outcomes: PipeOutcome[] = [
+      { bodies: [Uint8Array.of(1, 2, 3)] },
+      { reject: new KernelError("square", "boom") },
+    ];
+    const t = setup({ noLink: true, pipe: () => outcomes.shift()! });
+    await t.start();
+    const init = t.toExecutorAll[0] as Extract<ToWorker, { type: "init" }>;
+    expect(init.executor).toEqual({ wait: "atomics", workers: 2, namespace: expect.any(String) });
+    const ticket = `${init.executor!.namespace}:1`;
+    const job = track(t.sync.run(JOB, 5, {}, false));
+    await vi.advanceTimersByTimeAsync(0);
+    const slot = newAnswerSlot();
+    t.executor().events.message(pipeMsg({ id: 1, ticket, slot }));
+    await vi.advanceTimersByTimeAsync(0);
+    const first = decodeResponse(waitAnswer(slot, 1));
+    expect(first).toMatchObject({ call: ticket, chunk: 0, ok: true });
+    expect(decodeValue((first as { body: Uint8Array }).body)).toEqual([Uint8Array.of(1, 2, 3)]);
+    t.executor().events.message(pipeMsg({ id: 2, ticket: `${init.executor!.namespace}:2`, slot }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(decodeResponse(waitAnswer(slot, 2))).toMatchObject({
+      ok: false,
+      failure: { kind: "kernel", kernel: "square", message: "boom" },
+    });
+    expect(t.toExecutor.filter(() => true)).toEqual([]); // no pipe-result messages: it is blocked
+    expect(t.received).toEqual([]);
+    t.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(job.value).toBe(5);
+  });
+
+  it("an answer for a job that ended is never written into the slot", async () => {
+    let release: (b: Uint8Array[]) => void = () => {};
+    const later = new Promise<Uint8Array[]>((r) => (release = r));
+    const t = setup({ noLink: true, pipe: () => ({ later }) });
+    await t.start();
+    const ns = (t.toExecutorAll[0] as Extract<ToWorker, { type: "init" }>).executor!.namespace;
+    const job = track(t.sync.run(JOB, 5, {}, false));
+    await vi.advanceTimersByTimeAsync(0);
+    const slot = newAnswerSlot();
+    t.executor().events.message(pipeMsg({ id: 1, ticket: `${ns}:1`, slot }));
+    t.finish();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(job.value).toBe(5);
+    release([Uint8Array.of(9)]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(new Int32Array(slot.ctrl)[0]).toBe(0); // nothing was written
+  });
 });
 
 describe("SyncMode: pipes without a ticket (the executor is not blocked)", () => {
@@ -316,6 +374,7 @@ describe("SyncMode: a job's end and the coordinator", () => {
       module: {},
       glue: "fake",
       executor: {
+        wait: "xhr",
         coordinator: "https://app.test/__wasm_pmap__/",
         workers: 2,
         namespace: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),

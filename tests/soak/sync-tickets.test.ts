@@ -44,7 +44,7 @@ async function started(): Promise<Pool<Kernels>> {
     { module: await compileModule(testKernels.wasm), glue: testKernels.glue.href },
     { concurrency: 2, sync },
     spawn,
-    await startCoordinator(sync),
+    { link: await startCoordinator(sync) },
   );
   await pool.ready;
   return pool;

@@ -14,7 +14,7 @@ import {
 import { Mode } from "../protocol/frames.js";
 import { randomUuid } from "../protocol/ids.js";
 import { HOST_KEY, type KernelInfo } from "../protocol/kernel-module.js";
-import { type CoordinatorLink, startCoordinator } from "../sync/link.js";
+import { type CoordinatorLink, syncLink } from "../sync/link.js";
 import { SyncMode } from "../sync/sync-mode.js";
 import type { SpawnWorker } from "./backend.js";
 import { spawnBrowserWorker } from "./browser-worker.js";
@@ -72,9 +72,9 @@ export async function createPool<K extends object = BuiltinKernels>(opts: PoolOp
     const where = typeof desc.wasm === "string" || desc.wasm instanceof URL ? ` ${String(desc.wasm)}` : "";
     throw new PoolStartError(`could not compile the kernel module${where}: ${(err as Error)?.message ?? err}`);
   });
-  let link: CoordinatorLink | undefined;
+  let sync: { link: CoordinatorLink | undefined } | undefined;
   try {
-    link = opts.sync ? await startCoordinator(opts.sync) : undefined;
+    sync = opts.sync ? { link: await syncLink(opts.sync) } : undefined;
   } catch (err) {
     module.catch(() => {});
     throw err;
@@ -88,7 +88,7 @@ export async function createPool<K extends object = BuiltinKernels>(opts: PoolOp
       `the kernel module's glue URL ${String(desc.glue)} is not valid: ${(err as Error).message}`,
     );
   }
-  const pool = new Pool<K>({ module, glue }, opts, spawnBrowserWorker, link);
+  const pool = new Pool<K>({ module, glue }, opts, spawnBrowserWorker, sync);
   try {
     // A failed compile wins over the workers' wait for it (they never get a module).
     await Promise.all([module, pool.ready]);
@@ -123,13 +123,14 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
 
   /**
    * @internal Use {@link createPool}. `spawn` is the worker backend (the browser's
-   * `Worker` by default); `link` an active coordinator, for sync mode.
+   * `Worker` by default); `sync` turns sync mode on, with `link` an active coordinator
+   * (none: the executor blocks in `Atomics.wait`, on cross-origin-isolated pages).
    */
   constructor(
     code: { module: WebAssembly.Module | Promise<WebAssembly.Module>; glue: string },
     opts: PoolOptions,
     spawn: SpawnWorker = spawnBrowserWorker,
-    link?: CoordinatorLink,
+    sync?: { link: CoordinatorLink | undefined },
   ) {
     super();
     const n = opts.concurrency ?? (globalThis.navigator?.hardwareConcurrency || 4);
@@ -148,9 +149,9 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     this.#target = { dispatch: this.#dispatch, maxQueue, nextId };
     this.#local = new LocalModule(code.module, code.glue);
     this.#sync =
-      link &&
+      sync &&
       new SyncMode({
-        link,
+        link: sync.link,
         spawn,
         init: code,
         workers: () => this.size,

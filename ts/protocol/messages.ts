@@ -3,13 +3,20 @@
  * (ts/worker/). Types only: the frames inside them are bytes (frames.ts), never parsed by
  * the worker.
  */
+import type { AnswerSlot } from "./answer-slot.js";
 import type { Failure } from "./frames.js";
 import type { KernelInfo } from "./kernel-module.js";
 
 /** What makes a worker the pool's SyncExecutor (see ts/worker/executor-host.ts). */
 export interface ExecutorSetup {
-  /** Absolute URL of the coordinator's prefix, ending in `/`. */
-  coordinator: string;
+  /**
+   * How `collect_vec_sync()` blocks. `"xhr"`: a synchronous XHR to the coordinator service
+   * worker at `coordinator` (routes.ts). `"atomics"`: `Atomics.wait` on an answer slot
+   * (answer-slot.ts), on cross-origin-isolated pages; no service worker.
+   */
+  wait: "xhr" | "atomics";
+  /** Absolute URL of the coordinator's prefix, ending in `/` (the `"xhr"` wait). */
+  coordinator?: string;
   /** Compute workers in the pool (Rust chunks for about four per worker). */
   workers: number;
   /** This executor's ticket namespace (a fresh random UUID per executor worker): its ticket
@@ -40,9 +47,19 @@ export type ExecutorRequest =
    * The SyncExecutor asks the pool to run a parallel iterator's chunks (pipe payloads).
    * `ticket` set: the executor is blocked waiting on the coordinator, so the outcome goes
    * there under that ticket; else it comes back as a `pipe-result` with this `id`.
+   * `slot` set (the `"atomics"` wait): the executor is blocked in `Atomics.wait`, and the
+   * outcome is written into that slot (answer-slot.ts) as ticket `ticket`'s frame.
    * `rerun`: how many times the coordinator lost this pipe's ticket before (it restarted).
    */
-  | { type: "pipe"; id: number; ticket?: string; label: string; payloads: Uint8Array[]; rerun?: number }
+  | {
+      type: "pipe";
+      id: number;
+      ticket?: string;
+      slot?: AnswerSlot;
+      label: string;
+      payloads: Uint8Array[];
+      rerun?: number;
+    }
   /** The executor read ticket `ticket`'s answer: stop re-delivering it. */
   | { type: "pipe-taken"; ticket: string };
 

@@ -4,6 +4,7 @@
  * ts/worker/executor-host.ts, the service worker's ts/coordinator/; the protocol is
  * ts/protocol/routes.ts.
  */
+import { canUseAnswerSlot } from "../protocol/answer-slot.js";
 import { CoordinatorError, PoolStartError } from "../protocol/errors.js";
 import { encodeResponse, encodeValue, type Failure } from "../protocol/frames.js";
 import { COORDINATOR_PREFIX, type DeliverMessage, type ForgetMessage, type StatusMessage } from "../protocol/routes.js";
@@ -29,6 +30,16 @@ export interface SyncOptions {
   prefix?: string;
   /** How long to wait for the service worker to activate (default 10 000 ms). */
   activateTimeoutMs?: number;
+  /**
+   * How the SyncExecutor blocks in `collect_vec_sync()`:
+   * - `"auto"` (default): `"atomics"` on a cross-origin-isolated page (COOP `same-origin` +
+   *   COEP `require-corp`, so `SharedArrayBuffer` exists), else `"xhr"`;
+   * - `"xhr"`: a synchronous XHR the coordinator service worker answers (works everywhere);
+   * - `"atomics"`: `Atomics.wait` on memory shared with the page, which writes the answer
+   *   there. No service worker is registered or needed (the other options are ignored);
+   *   rejects with `PoolStartError` on a page that is not cross-origin isolated.
+   */
+  wait?: "auto" | "xhr" | "atomics";
 }
 
 /** An active coordinator, as the pool talks to it. */
@@ -125,6 +136,26 @@ export class CoordinatorLink {
       channel.port1.close();
     }
   }
+}
+
+/**
+ * Sync mode's link for `opts`: the active coordinator, or `undefined` when the executor
+ * blocks in `Atomics.wait` instead (`opts.wait`).
+ */
+export async function syncLink(opts: SyncOptions): Promise<CoordinatorLink | undefined> {
+  const wait = opts.wait ?? "auto";
+  if (wait !== "auto" && wait !== "xhr" && wait !== "atomics") {
+    throw new PoolStartError(`sync.wait must be "auto", "xhr" or "atomics", not ${JSON.stringify(wait)}`);
+  }
+  if (wait === "atomics" && !canUseAnswerSlot()) {
+    throw new PoolStartError(
+      'sync.wait "atomics" needs a cross-origin-isolated page (served with Cross-Origin-Opener-Policy: same-origin and ' +
+        "Cross-Origin-Embedder-Policy: require-corp) whose browser has growable SharedArrayBuffers; " +
+        '"auto" falls back to the coordinator service worker',
+    );
+  }
+  if (wait === "atomics" || (wait === "auto" && canUseAnswerSlot())) return undefined;
+  return startCoordinator(opts);
 }
 
 /** Registers (or finds) the coordinator and waits until it is active. */

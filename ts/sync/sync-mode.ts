@@ -2,7 +2,8 @@
  * Runs on the page. Sync mode, the page's side, as one object the pool delegates to: the
  * SyncExecutor (a one-worker dispatcher where `#[kernel(job)]` functions run), the
  * executor's requests to run parallel iterators on the compute workers, and the answers
- * that go back to it through the coordinator (link.ts).
+ * that go back to it: through the coordinator (link.ts), or on a cross-origin-isolated page
+ * straight into the executor's answer slot (ts/protocol/answer-slot.ts).
  */
 
 import type { SpawnWorker } from "../pool/backend.js";
@@ -12,15 +13,18 @@ import { Dispatcher } from "../pool/dispatch.js";
 import type { JobOptions } from "../pool/options.js";
 import { startCall } from "../pool/submit.js";
 import type { WorkerInit, WorkerRef } from "../pool/worker-slot.js";
-import { AbortError, CoordinatorError, type PmapError, toFailure } from "../protocol/errors.js";
-import { Mode } from "../protocol/frames.js";
+import { type AnswerSlot, MAX_ANSWER_BYTES, writeAnswer } from "../protocol/answer-slot.js";
+import { AbortError, CoordinatorError, type PmapError, SyncModeError, toFailure } from "../protocol/errors.js";
+import { encodeResponse, encodeValue, Mode } from "../protocol/frames.js";
 import { randomUuid } from "../protocol/ids.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
-import type { ExecutorRequest } from "../protocol/messages.js";
+import type { ExecutorRequest, ExecutorSetup } from "../protocol/messages.js";
 import type { CoordinatorLink } from "./link.js";
 
 export interface SyncModeSetup {
-  link: CoordinatorLink;
+  /** The coordinator (the `"xhr"` wait); none on a cross-origin-isolated page, where the
+   * executor blocks in `Atomics.wait` and the answers go into its answer slot. */
+  link: CoordinatorLink | undefined;
   spawn: SpawnWorker;
   /** The pool's compiled module and glue (the executor runs the same module). */
   init: Omit<WorkerInit, "executor">;
@@ -55,7 +59,11 @@ export class SyncMode {
         // tickets can be voided at once (#jobEnded), even those the page never heard of.
         const namespace = randomUuid();
         this.#namespaces.push(namespace);
-        return { ...setup.init, executor: { coordinator: setup.link.base, workers: setup.workers(), namespace } };
+        const workers = setup.workers();
+        const executor: ExecutorSetup = setup.link
+          ? { wait: "xhr", coordinator: setup.link.base, workers, namespace }
+          : { wait: "atomics", workers, namespace };
+        return { ...setup.init, executor };
       },
       name: "wasm-pmap-executor",
       // Depth 1: a job blocks its worker, so a second one could only wait behind it.
@@ -101,14 +109,14 @@ export class SyncMode {
   /** Tells the coordinator to void the first `n` namespaces (executors that are gone). */
   #voidNamespaces(n: number): void {
     for (const namespace of this.#namespaces.splice(0, Math.max(0, n)))
-      void this.#setup.link.forgetNamespace(namespace);
+      void this.#setup.link?.forgetNamespace(namespace);
   }
 
   #jobEnded(): void {
     const err = new AbortError("the job that started these chunks ended");
     for (const c of this.#jobPipes) this.#setup.cancel(c, err);
     this.#jobPipes.clear();
-    for (const t of this.#tickets) void this.#setup.link.forget(t);
+    for (const t of this.#tickets) void this.#setup.link?.forget(t);
     this.#tickets.clear();
     // An executor replaced during the job (abort, timeout, crash) may have opened a ticket
     // the page never heard of, or be about to: void its whole namespace.
@@ -119,11 +127,11 @@ export class SyncMode {
   #onRequest(msg: ExecutorRequest, from: WorkerRef): void {
     if (msg.type === "pipe-taken") {
       this.#tickets.delete(msg.ticket);
-      this.#setup.link.taken(msg.ticket);
+      this.#setup.link?.taken(msg.ticket);
       return;
     }
     if (msg.rerun) this.#reruns++;
-    if (msg.ticket !== undefined) this.#tickets.add(msg.ticket);
+    if (msg.ticket !== undefined && !msg.slot) this.#tickets.add(msg.ticket);
     let bodies: Promise<unknown>;
     try {
       const call = this.#setup.pipe(msg.label, msg.payloads);
@@ -148,7 +156,11 @@ export class SyncMode {
   ): Promise<void> {
     const waiting = () => !from.dead && job !== undefined && from.current === job;
     if (!waiting()) return; // the job ended or was cancelled: nobody waits
-    if (msg.ticket === undefined) {
+    if (msg.slot && msg.ticket !== undefined) {
+      writeSlot(msg.slot, msg.id, msg.ticket, msg.label, out);
+      return;
+    }
+    if (msg.ticket === undefined || !this.#setup.link) {
       from.post({
         type: "pipe-result",
         id: msg.id,
@@ -166,4 +178,22 @@ export class SyncMode {
       );
     }
   }
+}
+
+/** The `"atomics"` wait: writes the answer into the executor's slot and wakes it. */
+function writeSlot(
+  slot: AnswerSlot,
+  id: number,
+  ticket: string,
+  label: string,
+  out: { bodies?: Uint8Array[]; err?: unknown },
+) {
+  const frame = out.bodies
+    ? encodeResponse({ call: ticket, chunk: 0, ok: true, body: encodeValue(out.bodies) })
+    : encodeResponse({ call: ticket, chunk: 0, ok: false, failure: toFailure(out.err, label) });
+  if (writeAnswer(slot, id, frame)) return;
+  const big = new SyncModeError(
+    `sync mode: the parallel iterator's results (${frame.byteLength} bytes) exceed the answer slot's ${MAX_ANSWER_BYTES} bytes`,
+  );
+  writeAnswer(slot, id, encodeResponse({ call: ticket, chunk: 0, ok: false, failure: toFailure(big, label) }));
 }

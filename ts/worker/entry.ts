@@ -66,7 +66,7 @@ async function init(module: WebAssembly.Module, glueUrl: string, executor: Execu
     if (executor) {
       // Only the executor needs the coordinator protocol (and CBOR): compute workers skip it.
       const host = await import("./executor-host.js");
-      host.pingCoordinator(executor);
+      host.checkExecutor(executor);
       executorHost = host.installExecutorHost(executor, (m) => post(m));
     }
     glue = g;

@@ -9,7 +9,12 @@
  * If the service worker was stopped meanwhile (the browser stops idle ones) the ticket is
  * gone: the wait answers 404 or fails, and a new ticket is opened and the chunks re-run,
  * twice at most, then `CoordinatorError`. Protocol: ts/protocol/routes.ts.
+ *
+ * On a cross-origin-isolated page (`wait: "atomics"`) it blocks in `Atomics.wait` on an
+ * answer slot instead, which the page writes (ts/protocol/answer-slot.ts): no service
+ * worker, no HTTP, nothing to lose.
  */
+import { newAnswerSlot, waitAnswer } from "../protocol/answer-slot.js";
 import { CoordinatorError, fromFailure, PmapError } from "../protocol/errors.js";
 import { decodeResponse, decodeValue, type Failure } from "../protocol/frames.js";
 import { HOST_KEY } from "../protocol/kernel-module.js";
@@ -26,6 +31,8 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
   const { namespace } = setup;
   let seq = 0;
   const pending = new Map<number, { resolve(b: Uint8Array[]): void; reject(e: unknown): void }>();
+  // One slot for all blocking pipes: only one is ever outstanding (this worker blocks on it).
+  const slot = setup.wait === "atomics" ? newAnswerSlot() : undefined;
 
   const host = {
     workers: setup.workers,
@@ -41,6 +48,11 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
 
     /** `collect_vec_sync()`: blocks this worker until the pool has run every chunk. */
     runSync(label: string, payloads: Uint8Array[]): Uint8Array[] {
+      if (slot) {
+        const id = ++seq;
+        post({ type: "pipe", id, ticket: `${namespace}:${id}`, slot, label, payloads });
+        return bodiesOf(waitAnswer(slot, id));
+      }
       for (let restart = 0; ; restart++) {
         const id = ++seq;
         const ticket = `${namespace}:${id}`;
@@ -61,8 +73,9 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
 
   /** Blocks on the ticket's wait requests: its bodies, or "lost" (open a new one), or throws. */
   function waitFor(ticket: string): Uint8Array[] | "lost" {
+    const coordinator = setup.coordinator ?? "";
     for (let open = true; ; open = false) {
-      const r = xhr("GET", waitUrl(setup.coordinator, ticket, { ms: MAX_WAIT_MS, open }));
+      const r = xhr("GET", waitUrl(coordinator, ticket, { ms: MAX_WAIT_MS, open }));
       // Status 0 on the opening wait is the service worker stopped under it (Firefox fails
       // a held request then; Chromium re-runs it on a new one): "lost", like a re-issued wait.
       if (open && r.status !== 200 && r.status !== 204 && r.status !== 0) {
@@ -76,9 +89,7 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
           continue; // not yet: ask again (each request stays short for the service worker's sake)
         case 200: {
           post({ type: "pipe-taken", ticket });
-          const resp = decodeResponse(r.bytes);
-          if (!resp.ok) throw fromFailure(resp.failure);
-          return decodeValue<Uint8Array[]>(resp.body);
+          return bodiesOf(r.bytes);
         }
         case 404: // unknown ticket: the service worker restarted and forgot it
         case 0: // the request died with the service worker
@@ -107,8 +118,24 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
   };
 }
 
-/** Checks, once at start-up, that the coordinator answers this worker. */
-export function pingCoordinator(setup: ExecutorSetup): void {
+/** A pipe's answer frame → its bodies, or the typed error it carries. */
+function bodiesOf(frame: Uint8Array): Uint8Array[] {
+  const resp = decodeResponse(frame);
+  if (!resp.ok) throw fromFailure(resp.failure);
+  return decodeValue<Uint8Array[]>(resp.body);
+}
+
+/** Checks, once at start-up, that this executor can block: the coordinator answers it
+ * (the `"xhr"` wait), or it is cross-origin isolated (the `"atomics"` wait). */
+export function checkExecutor(setup: ExecutorSetup): void {
+  if (setup.wait === "atomics") {
+    if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
+      throw new CoordinatorError(
+        "sync mode: the page is cross-origin isolated but this worker is not (serve its script with the same COOP/COEP headers)",
+      );
+    }
+    return;
+  }
   const r = xhr("GET", `${setup.coordinator}ping`);
   if (r.status !== 200 || !r.text.startsWith(PING_BODY)) {
     throw new CoordinatorError(
