@@ -25,6 +25,9 @@ export default defineConfig({
       },
       {
         // Pre-bundled up front: discovering it mid-run makes Vite reload the test page.
+        // A coordinator may be registered for the whole origin (sync-from-worker.test.ts:
+        // its scope must hold both the app's worker and the package's relay).
+        server: { headers: { "Service-Worker-Allowed": "/" } },
         optimizeDeps: { include: ["cbor-x/index-no-eval"] },
         test: {
           name: "browser",

@@ -53,6 +53,7 @@ export {
   WorkerCrashedError,
 } from "./protocol/errors.js";
 export type { SyncOptions } from "./sync/link.js";
+export { initPoolSyncFromWorker, type WorkerPool, type WorkerPoolOptions } from "./worker/app-executor.js";
 
 let defaultPool: Promise<Pool<BuiltinKernels>> | undefined;
 

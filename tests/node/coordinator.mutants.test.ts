@@ -111,6 +111,18 @@ describe("setupCoordinator (the service worker's events)", () => {
     expect(asked).toBe(1);
   });
 
+  it("a client once known as a worker is not looked up again (Firefox paid 50 ms per blocking call); others still are", async () => {
+    const s = fakeScope({ exec: executor, page: { type: "window" } });
+    setupCoordinator(s.sw);
+    const second = ticket.replace(/:\d+$/, ":2");
+    expect((await s.fetch(url(`tickets/${ticket}/wait?ms=0&open=1`), "exec"))!.status).toBe(204);
+    expect((await s.fetch(url(`tickets/${second}/wait?ms=0&open=1`), "exec"))!.status).toBe(204);
+    expect(s.lookups).toEqual(["exec"]);
+    expect((await s.fetch(url(`tickets/${second}/wait?ms=0&open=1`), "page"))!.status).toBe(403);
+    expect((await s.fetch(url(`tickets/${second}/wait?ms=0&open=1`), "page"))!.status).toBe(403);
+    expect(s.lookups).toEqual(["exec", "page", "page"]); // a non-worker is never taken on trust
+  });
+
   it("takes its options: another prefix", async () => {
     const s = fakeScope({ exec: executor });
     const c = setupCoordinator(s.sw, { prefix: "sync/" });

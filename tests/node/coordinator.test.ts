@@ -20,6 +20,28 @@ const wait = (c: Coordinator, t: string, ms: number, open = false) =>
   request(c, `tickets/${t}/wait?ms=${ms}${open ? "&open=1" : ""}`);
 
 describe("Coordinator", () => {
+  it("the relay's POST routes: an answer body reaches the wait; forget by ticket and by namespace; bad ids refused", async () => {
+    const c = new Coordinator(scope);
+    const post = (path: string, body?: Uint8Array) =>
+      c.handle(new Request(url(path), { method: "POST", body: body as BodyInit | undefined }), executor)!;
+    const held = wait(c, ticket, 5_000, true);
+    expect((await post(`tickets/${ticket}/answer`, answer(ticket))).status).toBe(204);
+    const got = await held;
+    expect(got.status).toBe(200);
+    expect(new Uint8Array(await got.arrayBuffer())).toEqual(new Uint8Array(answer(ticket)));
+    expect((await post(`tickets/${ticket}/answer`, answer("other:1"))).status).toBe(400); // not its frame
+    expect((await post("tickets/nope/answer", answer(ticket))).status).toBe(400);
+    const t2 = ticket.replace(/:\d+$/, ":2");
+    const pending = wait(c, t2, 5_000, true);
+    expect((await post(`tickets/${t2}/forget`)).status).toBe(204);
+    expect((await pending).status).toBe(404);
+    const t3 = ticket.replace(/:\d+$/, ":3");
+    expect((await post(`namespaces/${t3.split(":")[0]}/forget`)).status).toBe(204);
+    expect((await wait(c, t3, 0, true)).status).toBe(410);
+    expect((await post("namespaces/nope/forget")).status).toBe(400);
+    expect((await post("tickets/x/y/z")).status).toBe(405);
+  });
+
   it("answers only under its prefix; everything else passes through (undefined)", () => {
     const c = new Coordinator(scope);
     expect(c.handle(new Request("https://app.test/base/index.html"), executor)).toBeUndefined();

@@ -82,3 +82,26 @@ export type FromWorker =
    * thrown through Rust. `recovered`: the instance was re-created in place. */
   | { type: "trap"; id: number; message: string; panicked: boolean; recovered: boolean }
   | ExecutorRequest;
+
+/**
+ * A pool run from an app's own worker (`initPoolSyncFromWorker`, ts/sync/from-worker.ts):
+ * that worker (the executor) → its relay (ts/worker/relay.ts), which owns the compute
+ * workers. After `relay-init`, the executor sends `ExecutorRequest`s, as to the page.
+ */
+export type ToRelay =
+  | {
+      type: "relay-init";
+      module: WebAssembly.Module;
+      glue: string;
+      concurrency: number;
+      /** The coordinator's prefix (the `"xhr"` wait); absent: answers go into answer slots. */
+      coordinator?: string;
+    }
+  | { type: "relay-grow"; n: number }
+  | ExecutorRequest;
+
+/** Relay → executor. `pipe-result` answers an async `pipe`, as the page does. */
+export type FromRelay =
+  | { type: "relay-ready"; workers: number }
+  | { type: "relay-error"; message: string }
+  | Extract<ToWorker, { type: "pipe-result" | "workers" }>;

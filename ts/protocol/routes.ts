@@ -29,6 +29,10 @@
  *   { wasmPmap: "forget", namespace }      → { status: 204 }: the page replaced that executor: its
  *                                            tickets are dropped, and later waits for one get 410
  * ```
+ * relay → SW (a pool run from a worker, ts/worker/relay.ts: fetch, the relay's script in scope)
+ *   POST <prefix>tickets/<id>/answer      body: the frame → 204 stored | 400 | 410 | 503 (as deliver)
+ *   POST <prefix>tickets/<id>/forget      → 204 (as forget ticket)
+ *   POST <prefix>namespaces/<ns>/forget   → 204 (as forget namespace)
  * An answer delivered before its ticket's first wait is kept (≤ 60 s) for it to adopt.
  * Everything outside `<prefix>` is not the coordinator's and passes through untouched.
  */
@@ -66,4 +70,12 @@ export type ForgetMessage = { wasmPmap: "forget"; ticket: string } | { wasmPmap:
 /** Coordinator → page, on the message's port. */
 export interface StatusMessage {
   status: number;
+}
+
+/** Where the relay POSTs what the page sends as `msg` (routes above). */
+export function postUrl(coordinator: string, msg: DeliverMessage | ForgetMessage): string {
+  if (msg.wasmPmap === "deliver") return `${coordinator}tickets/${msg.ticket}/answer`;
+  return "ticket" in msg
+    ? `${coordinator}tickets/${msg.ticket}/forget`
+    : `${coordinator}namespaces/${msg.namespace}/forget`;
 }

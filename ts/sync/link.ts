@@ -7,7 +7,13 @@
 import { canUseAnswerSlot } from "../protocol/answer-slot.js";
 import { CoordinatorError, PoolStartError } from "../protocol/errors.js";
 import { encodeResponse, encodeValue, type Failure } from "../protocol/frames.js";
-import { COORDINATOR_PREFIX, type DeliverMessage, type ForgetMessage, type StatusMessage } from "../protocol/routes.js";
+import {
+  COORDINATOR_PREFIX,
+  type DeliverMessage,
+  type ForgetMessage,
+  postUrl,
+  type StatusMessage,
+} from "../protocol/routes.js";
 
 /** How long a delivered sync answer may stay unread before it is delivered again. */
 const REDELIVER_MS = 2_000;
@@ -48,9 +54,12 @@ export class CoordinatorLink {
   readonly #unread = new Map<string, () => void>();
 
   constructor(
-    readonly registration: ServiceWorkerRegistration,
+    readonly registration: ServiceWorkerRegistration | undefined,
     /** Absolute URL of the coordinator's prefix. */
     readonly base: string,
+    /** How messages reach the coordinator instead of `registration.active.postMessage`:
+     * the relay's (a worker, which has no `navigator.serviceWorker`) POSTs them. */
+    readonly transport?: (msg: DeliverMessage | ForgetMessage) => Promise<number>,
   ) {}
 
   /** The executor read ticket `ticket`'s answer ("pipe-taken"): stop re-delivering it, now. */
@@ -120,7 +129,8 @@ export class CoordinatorLink {
    * answers on the message's port (see routes.ts), or 0 if none within `timeoutMs`.
    */
   async #send(msg: DeliverMessage | ForgetMessage, timeoutMs = 5_000): Promise<number> {
-    const sw = this.registration.active;
+    if (this.transport) return this.transport(msg);
+    const sw = this.registration?.active;
     if (!sw) return 0;
     const channel = new MessageChannel();
     try {
@@ -156,6 +166,25 @@ export async function syncLink(opts: SyncOptions): Promise<CoordinatorLink | und
   }
   if (wait === "atomics" || (wait === "auto" && canUseAnswerSlot())) return undefined;
   return startCoordinator(opts);
+}
+
+/**
+ * A link for code running in a worker the coordinator controls (the relay): messages go by
+ * `fetch` POST (routes.ts), bounded by `timeoutMs`; status 0 when the request failed.
+ */
+export function fetchLink(base: string, timeoutMs = 5_000): CoordinatorLink {
+  return new CoordinatorLink(undefined, base, async (msg) => {
+    try {
+      const r = await fetch(postUrl(base, msg), {
+        method: "POST",
+        body: msg.wasmPmap === "deliver" ? (msg.frame as BodyInit) : null,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return r.status;
+    } catch {
+      return 0;
+    }
+  });
 }
 
 /** Registers (or finds) the coordinator and waits until it is active. */

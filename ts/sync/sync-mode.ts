@@ -181,7 +181,7 @@ export class SyncMode {
 }
 
 /** The `"atomics"` wait: writes the answer into the executor's slot and wakes it. */
-function writeSlot(
+export function writeSlot(
   slot: AnswerSlot,
   id: number,
   ticket: string,

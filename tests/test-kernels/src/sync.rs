@@ -146,3 +146,23 @@ pub fn workers_seen(_unused: u32) -> u32 {
 pub fn workers_seen_here() -> u32 {
     current_num_workers() as u32
 }
+
+/// In a worker the app owns, after `initPoolSyncFromWorker` (no job): `times` blocking
+/// `try_collect_vec_sync()` calls, the t-th over `start + t .. start + t + n` through
+/// `panicOn13`, each result checked here. Returns the mean round trip in ms; a kernel error
+/// comes back as the pool's typed error (`?`).
+#[wasm_bindgen(js_name = directSyncLoop)]
+pub fn direct_sync_loop(start: u32, times: u32, n: u32) -> Result<f64, JsValue> {
+    let t0 = now();
+    for t in 0..times {
+        let base = start + t;
+        let out = (base..base + n)
+            .into_par_iter()
+            .map(par_fn!(panic_on_13))
+            .try_collect_vec_sync()?;
+        if out != (base + 1..base + n + 1).collect::<Vec<u32>>() {
+            return Err(JsValue::from_str(&format!("call {t}: wrong results")));
+        }
+    }
+    Ok((now() - t0) / times.max(1) as f64)
+}

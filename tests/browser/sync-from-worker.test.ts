@@ -1,0 +1,92 @@
+// initPoolSyncFromWorker end to end: a worker the test page creates (inside the coordinator's
+// scope) becomes the SyncExecutor and runs Rust that calls collect_vec_sync() directly —
+// 1 000 times, each result checked in Rust — while its relay worker owns the compute
+// workers and hands the answers to the coordinator itself. Nothing goes through this page.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commands } from "vitest/browser";
+import type { AppReply, AppRequest } from "./fixtures/app-worker.js";
+
+declare module "vitest/browser" {
+  interface BrowserCommands {
+    stopServiceWorkers(): Promise<void>;
+  }
+}
+
+// One coordinator whose scope holds both the app's worker (tests/browser/fixtures/) and the
+// package's relay (dist/worker/): the server allows the root scope (vite.config.ts).
+const swUrl = new URL("../../dist/sw.js", import.meta.url);
+let reg: ServiceWorkerRegistration;
+let app: Worker;
+
+function ask(m: AppRequest, timeoutMs = 60_000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the app worker did not answer ${m.type} in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    app.onmessage = (e: MessageEvent<AppReply>) => {
+      clearTimeout(timer);
+      const r = e.data;
+      if (r.ok) resolve(r.value);
+      else reject(Object.assign(new Error(r.message), { name: r.name }));
+    };
+    app.postMessage(m);
+  });
+}
+
+beforeAll(async () => {
+  // Other files' coordinators (scope dist/) would take the relay's requests: one registration.
+  for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister();
+  reg = await navigator.serviceWorker.register(swUrl, { type: "module", scope: "/" });
+  await navigator.serviceWorker.ready;
+  app = new Worker(new URL("./fixtures/app-worker.ts", import.meta.url), { type: "module" });
+  expect(await ask({ type: "start", scope: "/" })).toBe(2);
+});
+afterAll(async () => {
+  app?.terminate();
+  await reg?.unregister();
+});
+
+describe("sync mode from a worker the app owns", () => {
+  it("1 000 blocking collect_vec_sync() calls straight from Rust, each result right", async () => {
+    const ms = (await ask({ type: "loop", start: 100, times: 1000, n: 3 })) as number;
+    expect(ms).toBeGreaterThan(0);
+  });
+
+  it("a kernel panic reaches the Rust caller as the pool's typed error; the next call works", async () => {
+    await expect(ask({ type: "loop", start: 0, times: 1, n: 100 })).rejects.toMatchObject({
+      name: "KernelError",
+      message: expect.stringMatching(/panicOn13[\s\S]*boom at 13/),
+    });
+    expect(await ask({ type: "loop", start: 200, times: 5, n: 10 })).toBeGreaterThan(0);
+  });
+
+  it("the coordinator's service worker stopped mid-way: all 1 000 calls still complete right", async () => {
+    const loop = ask({ type: "loop", start: 1000, times: 1000, n: 4 });
+    await new Promise((r) => setTimeout(r, 300));
+    await commands.stopServiceWorkers();
+    expect(await loop).toBeGreaterThan(0);
+  });
+
+  it("grow adds a compute worker; the next blocking calls still run right", async () => {
+    expect(await ask({ type: "grow", n: 3 })).toBe(3);
+    expect(await ask({ type: "loop", start: 300, times: 3, n: 100 })).toBeGreaterThan(0);
+  });
+
+  it("a scope without a coordinator is a clear PoolStartError, not a hang", async () => {
+    const other = new Worker(new URL("./fixtures/app-worker.ts", import.meta.url), { type: "module" });
+    try {
+      const reply = await new Promise<AppReply>((resolve) => {
+        other.onmessage = (e) => resolve(e.data);
+        other.postMessage({ type: "start", scope: "/", prefix: "not-the-coordinator/" } satisfies AppRequest);
+      });
+      expect(reply).toMatchObject({
+        ok: false,
+        name: "CoordinatorError",
+        message: expect.stringMatching(/no coordinator answers/),
+      });
+    } finally {
+      other.terminate();
+    }
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * Runs in a worker the app created: `initPoolSyncFromWorker` makes *that* worker the
+ * SyncExecutor, so Rust code running in it calls `collect_vec_sync()` directly — no job,
+ * no extra executor worker, nothing relayed through the page. The compute workers belong to
+ * a relay worker this one starts (ts/worker/relay.ts): this worker blocks while they run,
+ * so it could not hand them chunks or read their results itself.
+ */
+import { builtinModule, compileModule, type KernelModule } from "../pool/module.js";
+import { canUseAnswerSlot } from "../protocol/answer-slot.js";
+import { PoolStartError, SyncModeError } from "../protocol/errors.js";
+import { randomUuid } from "../protocol/ids.js";
+import { HOST_KEY } from "../protocol/kernel-module.js";
+import type { ExecutorSetup, FromRelay, ToRelay } from "../protocol/messages.js";
+import { COORDINATOR_PREFIX } from "../protocol/routes.js";
+import { checkExecutor, installExecutorHost } from "./executor-host.js";
+
+/** Options of {@link initPoolSyncFromWorker}. */
+export interface WorkerPoolOptions {
+  /** Compute workers (default `navigator.hardwareConcurrency`). */
+  concurrency?: number;
+  /** The kernel module: the same one this worker's Rust runs (default: the built-in kernels). */
+  module?: KernelModule;
+  sync?: {
+    /**
+     * The coordinator service worker's scope (default: this worker script's folder). It must
+     * contain this worker's script and the package's `worker/relay.js`: the browser lets a
+     * service worker answer a worker only if the worker's script is in its scope. The app's
+     * page registers the service worker (`wasm-pmap/sw.js`, or its own calling
+     * `setupCoordinator`) before starting this worker.
+     */
+    scope?: string | URL;
+    /** The coordinator's path prefix inside the scope (default `__wasm_pmap__/`). */
+    prefix?: string;
+    /** `"auto"` (default): `"atomics"` when this worker is cross-origin isolated (no
+     * service worker needed), else `"xhr"`. See `SyncOptions.wait`. */
+    wait?: "auto" | "xhr" | "atomics";
+    /** How long the relay and its compute workers may take to start (default 30 000 ms). */
+    startTimeoutMs?: number;
+  };
+}
+
+/** The pool behind {@link initPoolSyncFromWorker}. */
+export interface WorkerPool extends Disposable {
+  /** Compute workers now. */
+  readonly size: number;
+  /** Grows to `n` compute workers; Rust's next parallel iterator chunks for them. */
+  grow(n: number): Promise<void>;
+  /** Stops the relay and the compute workers; parallel iterators then fail with NoPool. */
+  terminate(): void;
+}
+
+/**
+ * Makes the calling worker (one the app created, in the coordinator's scope) the pool's
+ * SyncExecutor and starts the compute workers: afterwards Rust code in this worker may call
+ * `collect_vec_sync()` (blocking) and `try_collect_vec().await` directly.
+ *
+ * @example
+ * ```ts
+ * // app-worker.ts, started by the page with new Worker(url, { type: "module" })
+ * import init, { solve } from "./pkg/my_crate.js";
+ * import { initPoolSyncFromWorker } from "wasm-pmap";
+ * await init();
+ * await initPoolSyncFromWorker({ module: { wasm: new URL("./pkg/my_crate_bg.wasm", import.meta.url),
+ *                                          glue: new URL("./pkg/my_crate.js", import.meta.url) } });
+ * self.onmessage = (e) => self.postMessage(solve(e.data)); // solve() calls collect_vec_sync()
+ * ```
+ */
+export async function initPoolSyncFromWorker(opts: WorkerPoolOptions = {}): Promise<WorkerPool> {
+  const g = globalThis as { WorkerGlobalScope?: unknown; XMLHttpRequest?: unknown; location?: Location };
+  if (g.WorkerGlobalScope === undefined || typeof g.XMLHttpRequest !== "function") {
+    throw new SyncModeError(
+      "initPoolSyncFromWorker runs inside a dedicated worker the app created; on the page use createPool({ sync })",
+    );
+  }
+  const here = String(g.location);
+  const s = opts.sync ?? {};
+  const wait = s.wait ?? "auto";
+  const atomics = wait === "atomics" || (wait === "auto" && canUseAnswerSlot());
+  if (atomics && !canUseAnswerSlot()) {
+    throw new PoolStartError('sync.wait "atomics" needs a cross-origin-isolated worker (COOP/COEP headers)');
+  }
+  const concurrency = opts.concurrency ?? (navigator.hardwareConcurrency || 4);
+  const coordinator = atomics ? undefined : new URL(s.prefix ?? COORDINATOR_PREFIX, new URL(s.scope ?? ".", here)).href;
+  const setup: ExecutorSetup = {
+    wait: atomics ? "atomics" : "xhr",
+    coordinator,
+    workers: concurrency,
+    namespace: randomUuid(),
+  };
+  checkExecutor(setup); // this worker reaches the coordinator (or may block on Atomics)
+  const desc = opts.module ?? builtinModule;
+  const module = await compileModule(desc.wasm).catch((err: unknown) => {
+    throw new PoolStartError(
+      `could not compile the kernel module ${String(desc.wasm)}: ${(err as Error)?.message ?? err}`,
+    );
+  });
+  const glue = new URL(desc.glue, here).href;
+
+  // Written literally so bundlers see and emit the relay's script.
+  const relay = new Worker(new URL("./relay.js", import.meta.url), { type: "module", name: "wasm-pmap-relay" });
+  const send = (m: ToRelay) => relay.postMessage(m);
+  let size = concurrency;
+  let onReady: ((m: FromRelay) => void) | undefined;
+  /** `grow` calls waiting for the relay's next `workers` report. */
+  const grown: Array<() => void> = [];
+  const host = installExecutorHost(setup, (m) => {
+    if (m.type === "pipe" || m.type === "pipe-taken") send(m);
+  });
+  relay.onmessage = (e: MessageEvent<FromRelay>) => {
+    const m = e.data;
+    if (m.type === "pipe-result") host.pipeResult(m);
+    else if (m.type === "workers") {
+      size = m.n;
+      host.setWorkers(m.n);
+      for (const r of grown.splice(0)) r();
+    } else onReady?.(m);
+  };
+  const timeoutMs = s.startTimeoutMs ?? 30_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new PoolStartError(`the relay and its compute workers did not start within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const settle = (err?: Error) => {
+        clearTimeout(timer);
+        err ? reject(err) : resolve();
+      };
+      relay.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        settle(new PoolStartError(`the relay worker failed to start: ${e.message || "script error"}`));
+      };
+      onReady = (m) => {
+        if (m.type === "relay-ready") {
+          size = m.workers;
+          settle();
+        } else if (m.type === "relay-error") settle(new PoolStartError(m.message));
+      };
+      send({ type: "relay-init", module, glue, concurrency, coordinator });
+    });
+  } catch (err) {
+    relay.terminate();
+    delete (globalThis as Record<symbol, unknown>)[HOST_KEY];
+    throw err;
+  }
+  const pool: WorkerPool = {
+    get size() {
+      return size;
+    },
+    async grow(n: number) {
+      if (n <= size) return;
+      // The relay reports its size after every grow, failed or not.
+      await new Promise<void>((resolve) => {
+        grown.push(resolve);
+        send({ type: "relay-grow", n });
+      });
+    },
+    terminate() {
+      relay.terminate();
+      delete (globalThis as Record<symbol, unknown>)[HOST_KEY];
+    },
+    [Symbol.dispose]() {
+      pool.terminate();
+    },
+  };
+  return pool;
+}

@@ -1,0 +1,118 @@
+/**
+ * Runs in a worker: the relay of a pool started from an app's own worker
+ * (`initPoolSyncFromWorker`, ts/sync/from-worker.ts). That worker is the SyncExecutor: it
+ * blocks in `collect_vec_sync()` and cannot receive messages meanwhile, so the pool —
+ * dispatcher, compute workers, answers — lives here instead of on the page. The relay runs
+ * the executor's pipes on its compute workers (balanced as on the page: a slow worker's
+ * queued chunks go to the others) and hands a blocked executor its answer through the
+ * coordinator (POST, this script being in its scope) or an answer slot (Atomics).
+ *
+ * Why a worker of its own and not the page: the app's worker may have been started by
+ * anything, and nothing of wasm-pmap runs on its page.
+ */
+import { Pool } from "../pool/pool.js";
+import { PoolStartError, toFailure } from "../protocol/errors.js";
+import { HOST_KEY } from "../protocol/kernel-module.js";
+import type { ExecutorRequest, FromRelay, ToRelay } from "../protocol/messages.js";
+import { PING_BODY } from "../protocol/routes.js";
+import { type CoordinatorLink, fetchLink } from "../sync/link.js";
+import { writeSlot } from "../sync/sync-mode.js";
+
+declare const self: {
+  onmessage: ((e: MessageEvent<ToRelay>) => void) | null;
+  postMessage(m: FromRelay): void;
+};
+
+type Host = { run(label: string, payloads: Uint8Array[]): Promise<Uint8Array[]> };
+
+let pool: Pool | undefined;
+let host: Host | undefined;
+let link: CoordinatorLink | undefined;
+/** The newest blocking pipe: an older one's answer is for a wait the executor gave up
+ * (its coordinator lost the ticket and it re-ran the pipe), so it stops being re-delivered. */
+let latest = 0;
+/** Requests that arrived before the pool was ready. */
+let early: ExecutorRequest[] | undefined = [];
+
+const post = (m: FromRelay) => self.postMessage(m);
+
+self.onmessage = (e) => {
+  const m = e.data;
+  if (m.type === "relay-init") void start(m);
+  else if (m.type === "relay-grow") {
+    const report = () => post({ type: "workers", n: pool?.size ?? 0 });
+    pool ? pool.grow(m.n).then(report, report) : report();
+  } else if (early) early.push(m);
+  else serve(m);
+};
+
+async function start(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void> {
+  try {
+    if (m.coordinator !== undefined) {
+      await pingFromHere(m.coordinator);
+      link = fetchLink(m.coordinator);
+    }
+    pool = new Pool({ module: m.module, glue: m.glue }, { concurrency: m.concurrency });
+    await pool.ready;
+    pool.exposeToRust(); // its host is how pipes run (nothing else here reads it)
+    host = (globalThis as Record<symbol, unknown>)[HOST_KEY] as Host;
+    post({ type: "relay-ready", workers: pool.size });
+  } catch (err) {
+    pool?.terminate();
+    post({ type: "relay-error", message: (err as Error)?.message ?? String(err) });
+    return;
+  }
+  const queued = early ?? [];
+  early = undefined;
+  for (const r of queued) serve(r);
+}
+
+/** The relay answers through the coordinator only if the coordinator controls it. */
+async function pingFromHere(coordinator: string): Promise<void> {
+  let status = 0;
+  let body = "";
+  try {
+    const r = await fetch(`${coordinator}ping`, { signal: AbortSignal.timeout(10_000) });
+    status = r.status;
+    body = await r.text();
+  } catch {}
+  if (status !== 200 || !body.startsWith(PING_BODY)) {
+    throw new PoolStartError(
+      `sync mode from a worker: no coordinator answers the relay at ${coordinator}ping (HTTP ${status || "network error"}); ` +
+        `the coordinator's scope must contain the relay's script ${String((globalThis as { location?: unknown }).location)}`,
+    );
+  }
+}
+
+function serve(m: ExecutorRequest): void {
+  if (m.type === "pipe-taken") {
+    link?.taken(m.ticket);
+    return;
+  }
+  if (m.ticket !== undefined) latest = Math.max(latest, m.id);
+  const run = host ? host.run(m.label, m.payloads) : Promise.reject(new PoolStartError("the relay has no pool"));
+  run.then(
+    (bodies) => answer(m, { bodies }),
+    (err: unknown) => answer(m, { err }),
+  );
+}
+
+async function answer(m: Extract<ExecutorRequest, { type: "pipe" }>, out: { bodies?: Uint8Array[]; err?: unknown }) {
+  if (m.slot && m.ticket !== undefined) {
+    writeSlot(m.slot, m.id, m.ticket, m.label, out);
+  } else if (m.ticket === undefined || !link) {
+    post({
+      type: "pipe-result",
+      id: m.id,
+      bodies: out.bodies,
+      error: out.bodies ? undefined : toFailure(out.err, m.label),
+    });
+  } else {
+    const answer = out.bodies ? { bodies: out.bodies } : { failure: toFailure(out.err, m.label) };
+    // Re-delivered until the executor reads it (its "pipe-taken"). If the coordinator never
+    // takes it, forget the ticket: the executor's wait then ends (404), and it re-runs the
+    // pipe under a new ticket or gives up with CoordinatorError — it never waits for good.
+    const read = await link.answer(m.ticket, answer, () => m.id === latest);
+    if (!read) void link.forget(m.ticket);
+  }
+}
