@@ -75,6 +75,9 @@ export default defineConfig({
           name: "isolated",
           include: ["tests/isolated/**/*.test.ts"],
           testTimeout: 60_000,
+          // One file at a time: atomics.test.ts registers a coordinator for a while, and
+          // from-worker.test.ts checks that none is there.
+          fileParallelism: false,
           browser: {
             enabled: true,
             headless: true,

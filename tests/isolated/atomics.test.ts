@@ -67,6 +67,7 @@ describe("sync mode on a cross-origin-isolated page", () => {
       expect(await xhrPool.execute("plusOneRange", [100, 1000])).toEqual(range(100, 1000));
     } finally {
       xhrPool.terminate();
+      for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister();
     }
   });
 

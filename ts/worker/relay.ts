@@ -20,6 +20,7 @@ import { writeSlot } from "../sync/sync-mode.js";
 
 declare const self: {
   onmessage: ((e: MessageEvent<ToRelay>) => void) | null;
+  onmessageerror: (() => void) | null;
   postMessage(m: FromRelay): void;
 };
 
@@ -45,6 +46,10 @@ self.onmessage = (e) => {
   } else if (early) early.push(m);
   else serve(m);
 };
+
+// A message that cannot be deserialised here (e.g. a WebAssembly.Module the browser will not
+// share with this worker): say so rather than leave the executor waiting.
+self.onmessageerror = () => post({ type: "relay-error", message: "the relay could not receive a message (messageerror)" });
 
 async function start(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void> {
   try {

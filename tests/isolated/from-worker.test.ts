@@ -1,0 +1,40 @@
+// initPoolSyncFromWorker on a cross-origin-isolated page: the app's worker blocks in
+// Atomics.wait and its relay writes the answers into the worker's answer slot — no service
+// worker anywhere, 1 000 blocking calls from Rust, each result checked.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppReply, AppRequest } from "../browser/fixtures/app-worker.js";
+
+let app: Worker;
+function ask(m: AppRequest): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the app worker did not answer ${m.type}`)), 50_000);
+    app.onmessage = (e: MessageEvent<AppReply>) => {
+      clearTimeout(timer);
+      const r = e.data;
+      r.ok ? resolve(r.value) : reject(Object.assign(new Error(r.message), { name: r.name }));
+    };
+    app.postMessage(m);
+  });
+}
+
+beforeAll(async () => {
+  app = new Worker(new URL("../browser/fixtures/app-worker.ts", import.meta.url), { type: "module" });
+  expect(await ask({ type: "start" })).toBe(2);
+});
+afterAll(() => app?.terminate());
+
+describe("sync mode from an app-owned worker, cross-origin isolated", () => {
+  it("starts with no service worker registered", async () => {
+    expect(crossOriginIsolated).toBe(true);
+    expect(await navigator.serviceWorker.getRegistrations()).toEqual([]);
+  });
+
+  it("1 000 blocking collect_vec_sync() calls from Rust, each right", async () => {
+    expect(await ask({ type: "loop", start: 100, times: 1000, n: 3 })).toBeGreaterThan(0);
+  });
+
+  it("a kernel panic is the typed error in Rust; the next call works", async () => {
+    await expect(ask({ type: "loop", start: 0, times: 1, n: 100 })).rejects.toMatchObject({ name: "KernelError" });
+    expect(await ask({ type: "loop", start: 500, times: 3, n: 50 })).toBeGreaterThan(0);
+  });
+});
