@@ -130,7 +130,8 @@ export async function initPoolSyncFromWorker(opts: WorkerPoolOptions = {}): Prom
         e.preventDefault();
         settle(new PoolStartError(`the relay worker failed to start: ${e.message || "script error"}`));
       };
-      relay.onmessageerror = () => settle(new PoolStartError("the relay's answer could not be received (messageerror)"));
+      relay.onmessageerror = () =>
+        settle(new PoolStartError("the relay's answer could not be received (messageerror)"));
       onReady = (m) => {
         if (m.type === "relay-ready") {
           size = m.workers;

@@ -49,7 +49,8 @@ self.onmessage = (e) => {
 
 // A message that cannot be deserialised here (e.g. a WebAssembly.Module the browser will not
 // share with this worker): say so rather than leave the executor waiting.
-self.onmessageerror = () => post({ type: "relay-error", message: "the relay could not receive a message (messageerror)" });
+self.onmessageerror = () =>
+  post({ type: "relay-error", message: "the relay could not receive a message (messageerror)" });
 
 async function start(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void> {
   try {
