@@ -25,6 +25,22 @@ beforeAll(async () => {
 
 afterAll(() => server?.close());
 
+interface Report {
+  asyncSum: number;
+  asyncInOrder: boolean;
+  kernelError: [kind: string, kernel: string | null, message: string];
+  badUrlError: [kind: string, message: string];
+  syncSum: number;
+  asyncSumAfterSync: number;
+}
+
+/** What `run()` reported; if it failed, its error (main.js catches it) as this test's failure. */
+function report(): Report {
+  const r = run.result as Report | { failed: string } | undefined;
+  if (!r || "failed" in r) throw new Error(`the page's run() failed: ${r?.failed ?? "no result"}`);
+  return r;
+}
+
 it("loads nothing but the page and the wasm-bindgen output (the runtime is a snippet in pkg/)", () => {
   expect(run.errors).toEqual([]);
   expect(run.violations).toEqual([]);
@@ -35,23 +51,23 @@ it("loads nothing but the page and the wasm-bindgen output (the runtime is a sni
 });
 
 it("init_pool_async: a parallel iterator's results are right and in order", () => {
-  expect(run.result).toMatchObject({ asyncSum: SUM_OF_SQUARES, asyncInOrder: true });
+  expect(report()).toMatchObject({ asyncSum: SUM_OF_SQUARES, asyncInOrder: true });
 });
 
 it("a kernel's Err comes back as a typed PmapError (kind Kernel, the kernel's name, its message)", () => {
-  const [kind, kernel, message] = (run.result as { kernelError: [string, string, string] }).kernelError;
+  const [kind, kernel, message] = report().kernelError;
   expect([kind, kernel]).toEqual(["Kernel", "inverse"]);
   expect(message).toContain("zero has no inverse");
 });
 
 it("init_pool_async with a wasm URL that does not exist fails typed (PoolStart, naming the URL)", () => {
-  const [kind, message] = (run.result as { badUrlError: [string, string] }).badUrlError;
+  const [kind, message] = report().badUrlError;
   expect(kind).toBe("PoolStart");
   expect(message).toMatch(/missing_bg\.wasm.*404/);
 });
 
 it("register_coordinator(None) + init_pool_sync: a job blocking on collect_vec_sync() gives the right sum", () => {
-  expect(run.result).toMatchObject({ syncSum: SUM_OF_SQUARES, asyncSumAfterSync: SUM_OF_SQUARES });
+  expect(report()).toMatchObject({ syncSum: SUM_OF_SQUARES, asyncSumAfterSync: SUM_OF_SQUARES });
   // The executor's waits were answered by the service worker, never by the server.
   expect(server.requested.filter((p) => p.includes("__wasm_pmap__"))).toEqual([]);
 });
