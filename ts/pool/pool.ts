@@ -3,13 +3,7 @@
  * sink, and hands it to the dispatcher (dispatch.ts); jobs go to sync mode (ts/sync/). See
  * docs/architecture.md for an item's journey.
  */
-import {
-  AbortError,
-  PmapError,
-  PoolTerminatedError,
-  SyncModeError,
-  UnknownKernelError,
-} from "../protocol/errors.js";
+import { AbortError, PmapError, PoolTerminatedError, SyncModeError, UnknownKernelError } from "../protocol/errors.js";
 import { Mode } from "../protocol/frames.js";
 import { randomUuid } from "../protocol/ids.js";
 import { HOST_KEY, type KernelInfo } from "../protocol/kernel-module.js";
