@@ -30,6 +30,8 @@ interface Report {
   asyncInOrder: boolean;
   kernelError: [kind: string, kernel: string | null, message: string];
   badUrlError: [kind: string, message: string];
+  syncWithoutCoordinator: [kind: string, message: string];
+  badCoordinatorUrl: [kind: string, message: string];
   syncSum: number;
   asyncSumAfterSync: number;
 }
@@ -64,6 +66,15 @@ it("init_pool_async with a wasm URL that does not exist fails typed (PoolStart, 
   const [kind, message] = report().badUrlError;
   expect(kind).toBe("PoolStart");
   expect(message).toMatch(/missing_bg\.wasm.*404/);
+});
+
+it("init_pool_sync before register_coordinator, and register_coordinator of a bad URL, fail typed", () => {
+  const [kind, message] = report().syncWithoutCoordinator;
+  expect(kind).toBe("SyncMode");
+  expect(message).toContain("call wasm_pmap::register_coordinator(None) first");
+  const [badKind, badMessage] = report().badCoordinatorUrl;
+  expect(badKind).toBe("PoolStart");
+  expect(badMessage).toContain("http://[ is not a valid URL");
 });
 
 it("register_coordinator(None) + init_pool_sync: a job blocking on collect_vec_sync() gives the right sum", () => {

@@ -49,6 +49,10 @@ pub struct Report {
     kernel_error: (String, Option<String>, String),
     /// A module URL that does not exist: the kind and message `init_pool_async` returns.
     bad_url_error: (String, String),
+    /// `init_pool_sync` before any coordinator is registered: kind and message.
+    sync_without_coordinator: (String, String),
+    /// `register_coordinator` with a URL that does not parse: kind and message.
+    bad_coordinator_url: (String, String),
     /// `Σ x²` for x < 1000 from a job blocking on `collect_vec_sync()` (`init_pool_sync`).
     sync_sum: u64,
     /// The same through the async path of the sync pool.
@@ -59,8 +63,9 @@ fn described(e: &PmapError) -> String {
     format!("{:?}", e.kind)
 }
 
-/// Every step of the quickstart: the async pool, a kernel error, a bad URL, the
-/// coordinator, the sync pool and a job.
+/// Every step of the quickstart: the async pool, a kernel error, a bad URL, sync mode
+/// without a coordinator, the coordinator (a bad URL, then the runtime itself), the sync
+/// pool and a job.
 #[wasm_bindgen]
 pub async fn run() -> Result<JsValue, JsValue> {
     init_pool_async(Some(2), WASM, GLUE).await?;
@@ -87,6 +92,15 @@ pub async fn run() -> Result<JsValue, JsValue> {
         .expect_err("a module that does not exist must not start");
     let bad_url_error = (described(&bad), bad.message.clone());
 
+    let early = init_pool_sync(Some(2), WASM, GLUE)
+        .await
+        .expect_err("sync mode needs the coordinator first");
+    let sync_without_coordinator = (described(&early), early.message.clone());
+    let bad = register_coordinator(Some("http://["))
+        .await
+        .expect_err("a URL that does not parse must be refused");
+    let bad_coordinator_url = (described(&bad), bad.message.clone());
+
     register_coordinator(None).await?;
     init_pool_sync(Some(2), WASM, GLUE).await?;
     let sync_sum: u64 = execute_async(sync_fn!(sum_of_squares), &1000u64).await?;
@@ -101,6 +115,8 @@ pub async fn run() -> Result<JsValue, JsValue> {
         async_in_order,
         kernel_error,
         bad_url_error,
+        sync_without_coordinator,
+        bad_coordinator_url,
         sync_sum,
         async_sum_after_sync: after.iter().sum(),
     };
