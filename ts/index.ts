@@ -13,30 +13,33 @@
  * the page, worker/ inside a worker, coordinator/ in the service worker, vite/ in the build
  * tool, protocol/ wherever it is imported (the vocabulary all of them share).
  */
+
+import { createPool } from "./pool/create.js";
 import type { BuiltinKernels, Input, ItemKernel, Output, ReduceKernel, SliceKernel } from "./pool/module.js";
 import type { CallOptions, SliceOptions } from "./pool/options.js";
-import { createPool, type Pool } from "./pool/pool.js";
+import type { Pool } from "./pool/pool.js";
 
+export { builtinModule } from "./pool/builtin.js";
 export type { Progress } from "./pool/call.js";
 export type { Indexed, Settled } from "./pool/collect.js";
+export { createPool } from "./pool/create.js";
 export { Mutex, type Release, Semaphore } from "./pool/locks.js";
-export {
-  type BuiltinKernels,
-  builtinModule,
-  type Context,
-  type ImageSpec,
-  type Input,
-  type ItemKernel,
-  type JobKernel,
-  type KernelInfo,
-  type KernelModule,
-  type Output,
-  type ReduceKernel,
-  type RowSpec,
-  type SliceKernel,
+export type {
+  BuiltinKernels,
+  Context,
+  ImageSpec,
+  Input,
+  ItemKernel,
+  JobKernel,
+  KernelInfo,
+  KernelModule,
+  Output,
+  ReduceKernel,
+  RowSpec,
+  SliceKernel,
 } from "./pool/module.js";
 export type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats, SliceOptions } from "./pool/options.js";
-export { createPool, Pool } from "./pool/pool.js";
+export { Pool } from "./pool/pool.js";
 export {
   AbortError,
   CoordinatorError,
@@ -53,7 +56,8 @@ export {
   WorkerCrashedError,
 } from "./protocol/errors.js";
 export type { SyncOptions } from "./sync/link.js";
-export { initPoolSyncFromWorker, type WorkerPool, type WorkerPoolOptions } from "./worker/app-executor.js";
+export type { WorkerPool, WorkerPoolOptions } from "./worker/app-executor.js";
+export { initPoolSyncFromWorker } from "./worker/from-worker.js";
 
 let defaultPool: Promise<Pool<BuiltinKernels>> | undefined;
 

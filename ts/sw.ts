@@ -8,15 +8,8 @@
  * than its script's folder, and it must contain `worker/entry.js` (the browser picks a
  * worker's service worker by the worker script's URL). From `dist/sw.js` it can.
  */
-import { type ServiceWorkerScope, setupCoordinator } from "./coordinator/coordinator.js";
+import { type CoordinatorWorkerScope, serveCoordinator } from "./coordinator/serve.js";
 
-declare const self: ServiceWorkerScope & {
-  skipWaiting(): Promise<void>;
-  clients: { claim(): Promise<void> };
-  addEventListener(type: "install" | "activate", listener: (e: { waitUntil(p: Promise<unknown>): void }) => void): void;
-};
+declare const self: CoordinatorWorkerScope;
 
-setupCoordinator(self);
-// Take control at once: a page waiting for sync mode should not need a reload.
-self.addEventListener("install", (e) => e.waitUntil(self.skipWaiting()));
-self.addEventListener("activate", (e) => e.waitUntil(self.clients.claim()));
+serveCoordinator(self);

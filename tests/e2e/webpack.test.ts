@@ -1,17 +1,16 @@
 // The Vite consumer test's twin for webpack 5: `npm pack` this package, install the tarball
 // and webpack into a fresh app, build it with the app's own webpack and the config the
 // README shows (tests/e2e/fixtures/webpack-app/), serve the output with a bare static server
-// that sends a strict CSP on every response (page, workers, service worker), and run `pmap`
+// that sends a strict CSP on every response (fixtures/static-server.ts), and run `pmap`
 // and a sync-mode job through the coordinator service worker in Chromium.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { appMain, CSP, EXPECTED_RESULT, installPackedPackage, runInChromium } from "./fixtures/consumer-app.js";
+import { appMain, EXPECTED_RESULT, installPackedPackage, runInChromium } from "./fixtures/consumer-app.js";
+import { serveStatic } from "./fixtures/static-server.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const fixture = join(import.meta.dirname, "fixtures/webpack-app");
@@ -21,38 +20,6 @@ afterAll(() => rm(app, { recursive: true, force: true }), 60_000);
 
 // The repo's own devDependency, so the npm cache has it: the install stays offline-friendly.
 const WEBPACK = "5.112.2";
-const MIME: Record<string, string> = {
-  ".html": "text/html",
-  ".js": "text/javascript",
-  ".wasm": "application/wasm",
-};
-
-/** A static server for `dir` (what any CDN or nginx would do): CSP header, MIME by extension. */
-async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
-    const path = normalize(new URL(req.url ?? "/", "http://x").pathname);
-    const file = join(dir, path === "/" ? "index.html" : path);
-    let body: Buffer;
-    try {
-      body = readFileSync(file);
-    } catch {
-      res.writeHead(404, { "Content-Security-Policy": CSP }).end();
-      return;
-    }
-    res
-      .writeHead(200, {
-        "Content-Type": MIME[extname(file)] ?? "application/octet-stream",
-        "Content-Security-Policy": CSP,
-      })
-      .end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 it("the README's webpack config is the one this test builds", () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
   const shown = readme.match(/```js\n\/\/ webpack\.config\.js\n([\s\S]*?)```/)?.[1];
@@ -77,7 +44,7 @@ it("installs from the packed tarball, builds with webpack 5, and runs pmap and a
 
   const dist = join(app, "dist");
   writeFileSync(join(dist, "index.html"), `<!doctype html><html><body><script src="./main.js"></script></body></html>`);
-  const server = await serve(dist);
+  const server = await serveStatic(dist);
   try {
     const run = await runInChromium(server.url);
     expect(run.result).toEqual(EXPECTED_RESULT);

@@ -2,7 +2,8 @@
 // fake-worker.ts): argument handling, input snapshots, ids, events, typed errors. What
 // crosses a real thread stays in tests/browser.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createPool, Pool } from "../../ts/pool/pool.js";
+import { createPool } from "../../ts/pool/create.js";
+import { Pool } from "../../ts/pool/pool.js";
 import { DecodeError, PmapError, PoolStartError } from "../../ts/protocol/errors.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import { DOUBLE, Fleet, type Script } from "./fake-worker.js";

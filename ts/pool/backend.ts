@@ -1,6 +1,6 @@
 /**
  * Runs on the page. The worker seam: how the dispatcher starts and talks to a worker,
- * whatever runs it — a browser `Worker` (browser-worker.ts), a test's scripted fake
+ * whatever runs it — a browser `Worker` (spawn-worker.ts), a test's scripted fake
  * (tests/node/), later a Node.js `worker_threads` backend. Nothing above this file knows
  * which one it drives.
  */
@@ -22,7 +22,9 @@ export interface PoolWorker {
 }
 
 /**
- * Starts one worker running the package's worker entry (ts/worker/entry.ts). `name`
+ * Starts one worker running a worker entry: the package's (ts/worker/entry.ts, through
+ * browser-worker.ts) or the Rust runtime's own file (ts/rust/init.ts); both serve the pool
+ * with ts/worker/serve.ts. `name`
  * (`wasm-pmap-<i>`, `wasm-pmap-executor`) shows in devtools, and lets Rust's panic hook
  * know it runs inside a pool worker.
  */

@@ -18,12 +18,6 @@ export interface KernelModule {
   glue: URL | string;
 }
 
-/** The module compiled into this package: the built-in kernels (see `rust/kernels`). */
-export const builtinModule: KernelModule = {
-  wasm: new URL("../../pkg/wasm_pmap_kernels_bg.wasm", import.meta.url),
-  glue: new URL("../../pkg/wasm_pmap_kernels.js", import.meta.url),
-};
-
 // ---- type-level view of a `Kernels` interface ----
 
 type Names<K> = keyof K & string;

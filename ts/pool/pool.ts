@@ -1,23 +1,15 @@
 /**
- * Runs on the page. The public API: `createPool` and `Pool`. Validates a call, picks its
+ * Runs on the page. The public API: `Pool` (made by `createPool`, create.ts). Validates a call, picks its
  * sink, and hands it to the dispatcher (dispatch.ts); jobs go to sync mode (ts/sync/). See
  * docs/architecture.md for an item's journey.
  */
-import {
-  AbortError,
-  PmapError,
-  PoolStartError,
-  PoolTerminatedError,
-  SyncModeError,
-  UnknownKernelError,
-} from "../protocol/errors.js";
+import { AbortError, PmapError, PoolTerminatedError, SyncModeError, UnknownKernelError } from "../protocol/errors.js";
 import { Mode } from "../protocol/frames.js";
 import { randomUuid } from "../protocol/ids.js";
 import { HOST_KEY, type KernelInfo } from "../protocol/kernel-module.js";
-import { type CoordinatorLink, syncLink } from "../sync/link.js";
+import type { CoordinatorLink } from "../sync/link.js";
 import { SyncMode } from "../sync/sync-mode.js";
 import type { SpawnWorker } from "./backend.js";
-import { spawnBrowserWorker } from "./browser-worker.js";
 import type { Call } from "./call.js";
 import {
   ArraySink,
@@ -33,71 +25,9 @@ import { Dispatcher } from "./dispatch.js";
 import { ChangeEvents } from "./events.js";
 import { checkItems, snapshot } from "./items.js";
 import { LocalModule } from "./local.js";
-import {
-  type BuiltinKernels,
-  builtinModule,
-  compileModule,
-  type Input,
-  type ItemKernel,
-  type JobKernel,
-  type Output,
-  type ReduceKernel,
-  type SliceKernel,
-} from "./module.js";
+import type { BuiltinKernels, Input, ItemKernel, JobKernel, Output, ReduceKernel, SliceKernel } from "./module.js";
 import type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats, SliceOptions } from "./options.js";
 import { type CallTarget, positiveInt, startCall } from "./submit.js";
-
-/**
- * Creates a pool of workers, each running the same kernel module, compiled once here.
- *
- * @example
- * ```ts
- * import { createPool } from "wasm-pmap";
- * await using pool = await createPool({ concurrency: 4 });
- * const rows = await pool.map("mandelbrotRow", specs); // Uint8Array[]
- * ```
- * With your own kernels (a wasm-bindgen / wasm-pack `--target web` build):
- * ```ts
- * import type { Kernels } from "./pkg/my_kernels.js";
- * const pool = await createPool<Kernels>({ module: {
- *   wasm: new URL("./pkg/my_kernels_bg.wasm", import.meta.url),
- *   glue: new URL("./pkg/my_kernels.js", import.meta.url) } });
- * ```
- */
-export async function createPool<K extends object = BuiltinKernels>(opts: PoolOptions = {}): Promise<Pool<K>> {
-  const desc = opts.module ?? builtinModule;
-  // Why not awaited here: the workers start (fetch and evaluate their script, import the
-  // glue) while the page compiles the module, which they get once it is ready.
-  const module = compileModule(desc.wasm).catch((err: unknown) => {
-    const where = typeof desc.wasm === "string" || desc.wasm instanceof URL ? ` ${String(desc.wasm)}` : "";
-    throw new PoolStartError(`could not compile the kernel module${where}: ${(err as Error)?.message ?? err}`);
-  });
-  let sync: { link: CoordinatorLink | undefined } | undefined;
-  try {
-    sync = opts.sync ? { link: await syncLink(opts.sync) } : undefined;
-  } catch (err) {
-    module.catch(() => {});
-    throw err;
-  }
-  let glue: string;
-  try {
-    glue = new URL(desc.glue, globalThis.location?.href).href;
-  } catch (err) {
-    await module; // a module that does not compile is the first thing to report
-    throw new PoolStartError(
-      `the kernel module's glue URL ${String(desc.glue)} is not valid: ${(err as Error).message}`,
-    );
-  }
-  const pool = new Pool<K>({ module, glue }, opts, spawnBrowserWorker, sync);
-  try {
-    // A failed compile wins over the workers' wait for it (they never get a module).
-    await Promise.all([module, pool.ready]);
-  } catch (err) {
-    pool.terminate();
-    throw err;
-  }
-  return pool;
-}
 
 /**
  * A pool of workers running one kernel module. Create it with {@link createPool}.
@@ -123,13 +53,13 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
 
   /**
    * @internal Use {@link createPool}. `spawn` is the worker backend (the browser's
-   * `Worker` by default); `sync` turns sync mode on, with `link` an active coordinator
-   * (none: the executor blocks in `Atomics.wait`, on cross-origin-isolated pages).
+   * `Worker`: browser-worker.ts); `sync` turns sync mode on, with `link` an active
+   * coordinator (none: the executor blocks in `Atomics.wait`, on cross-origin-isolated pages).
    */
   constructor(
     code: { module: WebAssembly.Module | Promise<WebAssembly.Module>; glue: string },
     opts: PoolOptions,
-    spawn: SpawnWorker = spawnBrowserWorker,
+    spawn: SpawnWorker,
     sync?: { link: CoordinatorLink | undefined },
   ) {
     super();

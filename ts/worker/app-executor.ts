@@ -5,7 +5,7 @@
  * a relay worker this one starts (ts/worker/relay.ts): this worker blocks while they run,
  * so it could not hand them chunks or read their results itself.
  */
-import { builtinModule, compileModule, type KernelModule } from "../pool/module.js";
+import { compileModule, type KernelModule } from "../pool/module.js";
 import { canUseAnswerSlot } from "../protocol/answer-slot.js";
 import { PoolStartError, SyncModeError } from "../protocol/errors.js";
 import { randomUuid } from "../protocol/ids.js";
@@ -50,6 +50,9 @@ export interface WorkerPool extends Disposable {
 }
 
 /**
+ * `initPoolSyncFromWorker` (from-worker.ts) on a given relay script (`spawnRelay` starts a
+ * module Worker named `wasm-pmap-relay` running it): the package's, or the Rust runtime's.
+ *
  * Makes the calling worker (one the app created, in the coordinator's scope) the pool's
  * SyncExecutor and starts the compute workers: afterwards Rust code in this worker may call
  * `collect_vec_sync()` (blocking) and `try_collect_vec().await` directly.
@@ -65,7 +68,10 @@ export interface WorkerPool extends Disposable {
  * self.onmessage = (e) => self.postMessage(solve(e.data)); // solve() calls collect_vec_sync()
  * ```
  */
-export async function initPoolSyncFromWorker(opts: WorkerPoolOptions = {}): Promise<WorkerPool> {
+export async function startAppExecutor(
+  opts: WorkerPoolOptions & { module: KernelModule },
+  spawnRelay: () => Worker,
+): Promise<WorkerPool> {
   const g = globalThis as { WorkerGlobalScope?: unknown; XMLHttpRequest?: unknown; location?: Location };
   if (g.WorkerGlobalScope === undefined || typeof g.XMLHttpRequest !== "function") {
     throw new SyncModeError(
@@ -88,7 +94,7 @@ export async function initPoolSyncFromWorker(opts: WorkerPoolOptions = {}): Prom
     namespace: randomUuid(),
   };
   checkExecutor(setup); // this worker reaches the coordinator (or may block on Atomics)
-  const desc = opts.module ?? builtinModule;
+  const desc = opts.module;
   const module = await compileModule(desc.wasm).catch((err: unknown) => {
     throw new PoolStartError(
       `could not compile the kernel module ${String(desc.wasm)}: ${(err as Error)?.message ?? err}`,
@@ -96,8 +102,7 @@ export async function initPoolSyncFromWorker(opts: WorkerPoolOptions = {}): Prom
   });
   const glue = new URL(desc.glue, here).href;
 
-  // Written literally so bundlers see and emit the relay's script.
-  const relay = new Worker(new URL("./relay.js", import.meta.url), { type: "module", name: "wasm-pmap-relay" });
+  const relay = spawnRelay();
   const send = (m: ToRelay) => relay.postMessage(m);
   let size = concurrency;
   let onReady: ((m: FromRelay) => void) | undefined;

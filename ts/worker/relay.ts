@@ -9,7 +9,11 @@
  *
  * Why a worker of its own and not the page: the app's worker may have been started by
  * anything, and nothing of wasm-pmap runs on its page.
+ *
+ * `serveRelay(spawn)` is called by the relay's script: relay-entry.ts (the package's, whose
+ * compute workers are the package's entry.js) or the Rust runtime (ts/rust/runtime.ts).
  */
+import type { SpawnWorker } from "../pool/backend.js";
 import { Pool } from "../pool/pool.js";
 import { PoolStartError, toFailure } from "../protocol/errors.js";
 import { HOST_KEY } from "../protocol/kernel-module.js";
@@ -26,6 +30,7 @@ declare const self: {
 
 type Host = { run(label: string, payloads: Uint8Array[]): Promise<Uint8Array[]> };
 
+let spawnCompute: SpawnWorker | undefined;
 let pool: Pool | undefined;
 let host: Host | undefined;
 let link: CoordinatorLink | undefined;
@@ -37,20 +42,23 @@ let early: ExecutorRequest[] | undefined = [];
 
 const post = (m: FromRelay) => self.postMessage(m);
 
-self.onmessage = (e) => {
-  const m = e.data;
-  if (m.type === "relay-init") void start(m);
-  else if (m.type === "relay-grow") {
-    const report = () => post({ type: "workers", n: pool?.size ?? 0 });
-    pool ? pool.grow(m.n).then(report, report) : report();
-  } else if (early) early.push(m);
-  else serve(m);
-};
-
-// A message that cannot be deserialised here (e.g. a WebAssembly.Module the browser will not
-// share with this worker): say so rather than leave the executor waiting.
-self.onmessageerror = () =>
-  post({ type: "relay-error", message: "the relay could not receive a message (messageerror)" });
+/** Makes this worker a relay whose compute workers `spawn` starts. */
+export function serveRelay(spawn: SpawnWorker): void {
+  spawnCompute = spawn;
+  self.onmessage = (e) => {
+    const m = e.data;
+    if (m.type === "relay-init") void start(m);
+    else if (m.type === "relay-grow") {
+      const report = () => post({ type: "workers", n: pool?.size ?? 0 });
+      pool ? pool.grow(m.n).then(report, report) : report();
+    } else if (early) early.push(m);
+    else serve(m);
+  };
+  // A message that cannot be deserialised here (e.g. a WebAssembly.Module the browser will
+  // not share with this worker): say so rather than leave the executor waiting.
+  self.onmessageerror = () =>
+    post({ type: "relay-error", message: "the relay could not receive a message (messageerror)" });
+}
 
 async function start(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void> {
   try {
@@ -58,7 +66,7 @@ async function start(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void>
       await pingFromHere(m.coordinator);
       link = fetchLink(m.coordinator);
     }
-    pool = new Pool({ module: m.module, glue: m.glue }, { concurrency: m.concurrency });
+    pool = new Pool({ module: m.module, glue: m.glue }, { concurrency: m.concurrency }, spawnCompute!);
     await pool.ready;
     pool.exposeToRust(); // its host is how pipes run (nothing else here reads it)
     host = (globalThis as Record<symbol, unknown>)[HOST_KEY] as Host;

@@ -34,12 +34,16 @@
 //! macro, looked up by name), then the generated code's helpers (`__private`: decode →
 //! run → encode, with [`typed`] numeric vectors, [`lenient`] number decoding, [`safe_int`]
 //! integer outputs JavaScript reads exactly, and the [`context`] cache). [`error`] holds the one table of error kinds.
+//! With the `init` feature, `init` starts a pool from Rust (`init_pool_async`, …) for apps
+//! with no TypeScript of their own.
 
 #![warn(missing_docs)]
 
 pub mod context;
 pub mod entry;
 pub mod error;
+#[cfg(feature = "init")]
+pub mod init;
 pub mod lenient;
 pub mod par;
 pub mod registry;
@@ -49,6 +53,8 @@ pub mod typed;
 pub mod wire;
 
 pub use error::{ErrorKind, Failure, PmapError};
+#[cfg(feature = "init")]
+pub use init::{init_pool_async, init_pool_sync, init_pool_sync_from_worker, register_coordinator};
 pub use par::{
     current_num_workers, execute_async, IndexedParallelIterator, IntoParallelIterator,
     ParallelIterator, ParallelSlice,

@@ -150,7 +150,7 @@ pub(crate) fn throw(e: PmapError) -> ! {
 }
 
 #[cfg(target_arch = "wasm32")]
-mod js {
+pub(crate) mod js {
     use js_sys::{Array, Function, Object, Reflect, Uint8Array};
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;

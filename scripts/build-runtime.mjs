@@ -1,0 +1,53 @@
+// Bundles the Rust-side init API's JavaScript runtime (ts/rust/runtime.ts: pool, worker
+// entry and coordinator) into one self-contained, minified ES module,
+// rust/pmap/js/runtime.js, that the `wasm-pmap` crate ships as a wasm-bindgen snippet
+// (rust/pmap/src/init.rs). Generated (gitignored), listed in the crate's `include`.
+// Why the file is only rewritten when its bytes change: cargo rebuilds every crate that
+// embeds the snippet when its mtime moves.
+// Usage: node scripts/build-runtime.mjs   (prints the size, minified and gzipped)
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build, minify } from "vite";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "rust/pmap/js/runtime.js");
+
+const result = await build({
+  configFile: false,
+  root,
+  logLevel: "warn",
+  build: {
+    write: false,
+    target: "es2022",
+    minify: true,
+    copyPublicDir: false,
+    lib: { entry: join(root, "ts/rust/runtime.ts"), formats: ["es"], fileName: () => "runtime.js" },
+    // One file: wasm-bindgen copies snippets file by file, so no shared or lazy chunks
+    // (the executor's dynamic import of its host is inlined).
+    rolldownOptions: { output: { codeSplitting: false } },
+  },
+});
+const chunks = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output);
+const files = chunks.filter((c) => c.type === "chunk" || c.fileName.endsWith(".js"));
+if (files.length !== 1 || chunks.length !== 1) {
+  throw new Error(`build-runtime: expected one file, got ${chunks.map((c) => c.fileName).join(", ")}`);
+}
+// Why a minify pass of its own: Vite's library mode keeps an ES bundle's whitespace.
+const min = await minify("runtime.js", files[0].code, { module: true, compress: true, mangle: true });
+if (min.errors.length) throw new Error(`build-runtime: minify failed: ${JSON.stringify(min.errors)}`);
+const code = min.code;
+if (/\bblob:|new Function\(|\beval\(/.test(code))
+  throw new Error("build-runtime: the bundle must not use blob:, eval or new Function");
+let before = "";
+try {
+  before = readFileSync(out, "utf8");
+} catch {}
+if (before !== code) {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, code);
+}
+console.log(
+  `[build-runtime] ${out}: ${code.length} bytes minified, ${gzipSync(code).length} gzipped${before === code ? " (unchanged)" : ""}`,
+);

@@ -1,0 +1,84 @@
+// A Rust app with no npm install of ours, for real: tests/rust-app (built by scripts/build.sh
+// with plain `cargo build --target wasm32-unknown-unknown` + `wasm-bindgen --target web`)
+// starts its pool from Rust — `init_pool_async`, `register_coordinator(None)`,
+// `init_pool_sync` — with the JavaScript runtime the crate ships as a wasm-bindgen snippet.
+// Its index.html and two-line main.js are served as static files under a strict CSP, and
+// Chromium runs them with real workers and the real coordinator service worker.
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { runInChromium } from "./fixtures/consumer-app.js";
+import { type StaticServer, serveStatic } from "./fixtures/static-server.js";
+
+const app = resolve(import.meta.dirname, "../rust-app");
+/** Σ x² for x < 1000. */
+const SUM_OF_SQUARES = (999 * 1000 * 1999) / 6;
+
+let server: StaticServer;
+let run: Awaited<ReturnType<typeof runInChromium>>;
+
+beforeAll(async () => {
+  if (!existsSync(join(app, "pkg/app.js"))) throw new Error(`${app}/pkg is missing: run scripts/build.sh first`);
+  server = await serveStatic(app);
+  run = await runInChromium(server.url);
+}, 60_000);
+
+afterAll(() => server?.close());
+
+interface Report {
+  asyncSum: number;
+  asyncInOrder: boolean;
+  kernelError: [kind: string, kernel: string | null, message: string];
+  badUrlError: [kind: string, message: string];
+  syncWithoutCoordinator: [kind: string, message: string];
+  badCoordinatorUrl: [kind: string, message: string];
+  syncSum: number;
+  asyncSumAfterSync: number;
+}
+
+/** What `run()` reported; if it failed, its error (main.js catches it) as this test's failure. */
+function report(): Report {
+  const r = run.result as Report | { failed: string } | undefined;
+  if (!r || "failed" in r) throw new Error(`the page's run() failed: ${r?.failed ?? "no result"}`);
+  return r;
+}
+
+it("loads nothing but the page and the wasm-bindgen output (the runtime is a snippet in pkg/)", () => {
+  expect(run.errors).toEqual([]);
+  expect(run.violations).toEqual([]);
+  const page = ["/", "/main.js", "/favicon.ico"]; // the last one the browser asks for by itself
+  const others = server.requested.filter((p) => !page.includes(p) && !p.startsWith("/pkg/"));
+  expect(others).toEqual([]);
+  expect(server.requested.some((p) => /^\/pkg\/snippets\/wasm-pmap-[0-9a-f]+\/js\/runtime\.js$/.test(p))).toBe(true);
+});
+
+it("init_pool_async: a parallel iterator's results are right and in order", () => {
+  expect(report()).toMatchObject({ asyncSum: SUM_OF_SQUARES, asyncInOrder: true });
+});
+
+it("a kernel's Err comes back as a typed PmapError (kind Kernel, the kernel's name, its message)", () => {
+  const [kind, kernel, message] = report().kernelError;
+  expect([kind, kernel]).toEqual(["Kernel", "inverse"]);
+  expect(message).toContain("zero has no inverse");
+});
+
+it("init_pool_async with a wasm URL that does not exist fails typed (PoolStart, naming the URL)", () => {
+  const [kind, message] = report().badUrlError;
+  expect(kind).toBe("PoolStart");
+  expect(message).toMatch(/missing_bg\.wasm.*404/);
+});
+
+it("init_pool_sync before register_coordinator, and register_coordinator of a bad URL, fail typed", () => {
+  const [kind, message] = report().syncWithoutCoordinator;
+  expect(kind).toBe("SyncMode");
+  expect(message).toContain("call wasm_pmap::register_coordinator(None) first");
+  const [badKind, badMessage] = report().badCoordinatorUrl;
+  expect(badKind).toBe("PoolStart");
+  expect(badMessage).toContain("http://[ is not a valid URL");
+});
+
+it("register_coordinator(None) + init_pool_sync: a job blocking on collect_vec_sync() gives the right sum", () => {
+  expect(report()).toMatchObject({ syncSum: SUM_OF_SQUARES, asyncSumAfterSync: SUM_OF_SQUARES });
+  // The executor's waits were answered by the service worker, never by the server.
+  expect(server.requested.filter((p) => p.includes("__wasm_pmap__"))).toEqual([]);
+});
