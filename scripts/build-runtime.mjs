@@ -40,6 +40,12 @@ if (min.errors.length) throw new Error(`build-runtime: minify failed: ${JSON.str
 const code = min.code;
 if (/\bblob:|new Function\(|\beval\(/.test(code))
   throw new Error("build-runtime: the bundle must not use blob:, eval or new Function");
+// The package's own worker script and built-in module are literal URLs a bundler inlines (as
+// data: URLs, in library mode): the runtime must reach neither (ts/pool/browser-worker.ts,
+// ts/pool/builtin.ts) — it starts pools with startPool and its own spawner (ts/rust/init.ts).
+if (/worker\/entry\.js|wasm_pmap_kernels|["'`]data:/.test(code)) {
+  throw new Error("build-runtime: the bundle includes the npm package's worker script or built-in module");
+}
 let before = "";
 try {
   before = readFileSync(out, "utf8");

@@ -4,7 +4,8 @@
 # registry, macro compile-fail cases, kernels, proptest), 60 s of cargo-fuzz on the wasm
 # entry, the tsc type test, vitest in node (the
 # protocol against the shared vectors, the dispatcher against scripted fake workers,
-# scheduling, the coordinator, fast-check properties, the packed-tarball e2e) and vitest
+# scheduling, the coordinator, fast-check properties, the packed-tarball e2e, the Rust-only app
+# tests/rust-app) and vitest
 # in Chromium and Firefox (real Workers, a real service worker; the 1 000-chunk
 # fault-injection soak in Chromium), then the bench smoke test (`node bench/run.mjs --quick`:
 # every variant and peer end to end, images checked). Ends with one "N passed, M failed" line.
