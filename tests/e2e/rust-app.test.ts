@@ -82,3 +82,19 @@ it("register_coordinator(None) + init_pool_sync: a job blocking on collect_vec_s
   // The executor's waits were answered by the service worker, never by the server.
   expect(server.requested.filter((p) => p.includes("__wasm_pmap__"))).toEqual([]);
 });
+
+it("init_pool_sync_from_worker on a cross-origin-isolated page: the app's worker blocks on collect_vec_sync() itself, no service worker", async () => {
+  const isolated = await serveStatic(app, {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+  });
+  try {
+    const r = await runInChromium(`${isolated.url}isolated.html`);
+    expect(r.errors).toEqual([]);
+    expect(r.violations).toEqual([]);
+    expect(r.result).toEqual({ right: 200, isolated: true, sw: false });
+    expect(isolated.requested.filter((p) => p.includes("__wasm_pmap__"))).toEqual([]);
+  } finally {
+    await isolated.close();
+  }
+}, 60_000);

@@ -5,7 +5,9 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_pmap::prelude::*;
-use wasm_pmap::{init_pool_async, init_pool_sync, register_coordinator};
+use wasm_pmap::{
+    init_pool_async, init_pool_sync, init_pool_sync_from_worker, register_coordinator,
+};
 
 // Relative to the page (index.html), as wasm-bindgen's output is served.
 const WASM: &str = "./pkg/app_bg.wasm";
@@ -135,4 +137,23 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::PoolStart);
         assert!(err.message.contains("only runs in a browser"), "{err}");
     }
+}
+
+/// In a worker the app owns (worker.js): makes it the executor with
+/// `init_pool_sync_from_worker`, then blocks on `collect_vec_sync()` straight from Rust —
+/// `times` calls, each over `n` items, each checked. Returns how many were right.
+#[wasm_bindgen(js_name = workerMain)]
+pub async fn worker_main(times: u32, n: u64) -> Result<u32, JsValue> {
+    init_pool_sync_from_worker(Some(2), WASM, GLUE).await?;
+    let mut right = 0;
+    for t in 0..u64::from(times) {
+        let squares: Vec<u64> = (t..t + n)
+            .into_par_iter()
+            .map(par_fn!(square))
+            .collect_vec_sync();
+        if squares.iter().zip(t..).all(|(&s, x)| s == x * x) && squares.len() as u64 == n {
+            right += 1;
+        }
+    }
+    Ok(right)
 }
