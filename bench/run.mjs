@@ -5,6 +5,7 @@
 // `npm run bench -- --quick`: the smoke test in `npm test` — a small image, one run each,
 // no start-up or size sections; every variant runs and is checked; figures go to
 // bench/out/results-quick.json and are not meaningful.
+
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright";
@@ -14,6 +15,7 @@ import { speedupSvg } from "./chart.mjs";
 import { detailFigures, printDetails } from "./details.mjs";
 import { runFirefox } from "./firefox.mjs";
 import { buildRayonPeer, isolateRayonPage, printTable, runRayonPage, withSpeedups } from "./peers.mjs";
+import { printSyncPaths, runSyncPaths, syncBenchHeaders } from "./sync-paths.mjs";
 
 const QUICK = process.argv.includes("--quick");
 const STARTUP_RUNS = 7;
@@ -34,7 +36,7 @@ const server = await createServer({
   configFile: false,
   root: process.cwd(),
   logLevel: "error",
-  plugins: [isolateRayonPage()],
+  plugins: [isolateRayonPage(), syncBenchHeaders()],
   // Pre-bundled up front: discovering a dependency mid-run makes Vite reload the page.
   optimizeDeps: { include: ["cbor-x/index-no-eval", "workerpool"] },
   server: { port: 0, host: "127.0.0.1" },
@@ -150,6 +152,9 @@ try {
 
   if (!QUICK) printDetails(r, startup, sizes);
 
+  const syncPaths = await runSyncPaths(browser, base, QUICK ? 1 : RUNS);
+  printSyncPaths(syncPaths);
+
   const mb = (SQRT_N * 8) / 1e6;
   const sqrtFigures = (fig, key) =>
     Object.fromEntries(
@@ -201,6 +206,7 @@ try {
         }
       : { available: false, reason: ff.reason },
     ...(QUICK ? {} : detailFigures(r, startup, sizes)),
+    sync_paths: syncPaths,
   });
   const series = [
     { name: "wasm-pmap", color: "#d9480f", fig: pmap },
