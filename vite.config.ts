@@ -11,6 +11,23 @@ const chromium = () => playwright({ launchOptions: { executablePath, args: chrom
 // Firefox through geckodriver (WebDriver BiDi), Debian's firefox-esr: scripts/firefox.mjs.
 const firefox = () => webdriverio({ capabilities: firefoxCapabilities });
 
+// Stops every service worker, as the browser does to idle ones: through the DevTools
+// protocol in Chromium, a chrome-privileged script in Firefox (a browser command).
+async function stopServiceWorkers(ctx: { provider: { name: string } }) {
+  if (ctx.provider.name === "webdriverio") {
+    const { browser } = ctx as unknown as { browser: Parameters<typeof stopFirefoxServiceWorkers>[0] };
+    return stopFirefoxServiceWorkers(browser);
+  }
+  const cdp = await (
+    ctx as unknown as {
+      context: { newCDPSession(p: unknown): Promise<{ send(m: string): Promise<unknown> }> };
+      page: unknown;
+    }
+  ).context.newCDPSession((ctx as unknown as { page: unknown }).page);
+  await cdp.send("ServiceWorker.enable");
+  await cdp.send("ServiceWorker.stopAllWorkers");
+}
+
 export default defineConfig({
   server: { fs: { allow: ["."] } },
   test: {
@@ -25,9 +42,6 @@ export default defineConfig({
       },
       {
         // Pre-bundled up front: discovering it mid-run makes Vite reload the test page.
-        // A coordinator may be registered for the whole origin (sync-from-worker.test.ts:
-        // its scope must hold both the app's worker and the package's relay).
-        server: { headers: { "Service-Worker-Allowed": "/" } },
         optimizeDeps: { include: ["cbor-x/index-no-eval"] },
         test: {
           name: "browser",
@@ -39,24 +53,7 @@ export default defineConfig({
           browser: {
             enabled: true,
             headless: true,
-            commands: {
-              // Stops every service worker, as the browser does to idle ones: through the
-              // DevTools protocol in Chromium, a chrome-privileged script in Firefox.
-              async stopServiceWorkers(ctx) {
-                if (ctx.provider.name === "webdriverio") {
-                  const { browser } = ctx as unknown as { browser: Parameters<typeof stopFirefoxServiceWorkers>[0] };
-                  return stopFirefoxServiceWorkers(browser);
-                }
-                const cdp = await (
-                  ctx as unknown as {
-                    context: { newCDPSession(p: unknown): Promise<{ send(m: string): Promise<unknown> }> };
-                    page: unknown;
-                  }
-                ).context.newCDPSession((ctx as unknown as { page: unknown }).page);
-                await cdp.send("ServiceWorker.enable");
-                await cdp.send("ServiceWorker.stopAllWorkers");
-              },
-            },
+            commands: { stopServiceWorkers },
             instances: [
               { browser: "chromium", provider: chromium() },
               { browser: "firefox", provider: firefox() },
@@ -81,6 +78,30 @@ export default defineConfig({
           browser: {
             enabled: true,
             headless: true,
+            instances: [
+              { browser: "chromium", provider: chromium() },
+              { browser: "firefox", provider: firefox() },
+            ],
+          },
+        },
+      },
+      {
+        // A coordinator for the whole origin (its scope must hold both the app's own worker,
+        // in tests/, and the package's relay, in dist/), in a browser of its own: beside the
+        // browser project's coordinators (scope dist/, which would take the relay's requests)
+        // Firefox left new registrations stuck "activating". After the soak, which times.
+        server: { headers: { "Service-Worker-Allowed": "/" } },
+        optimizeDeps: { include: ["cbor-x/index-no-eval"] },
+        test: {
+          name: "own-worker",
+          include: ["tests/own-worker/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 2 },
+          browser: {
+            enabled: true,
+            headless: true,
+            commands: { stopServiceWorkers },
             instances: [
               { browser: "chromium", provider: chromium() },
               { browser: "firefox", provider: firefox() },

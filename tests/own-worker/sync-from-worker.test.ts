@@ -4,7 +4,7 @@
 // workers and hands the answers to the coordinator itself. Nothing goes through this page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "vitest/browser";
-import type { AppReply, AppRequest } from "./fixtures/app-worker.js";
+import type { AppReply, AppRequest } from "../browser/fixtures/app-worker.js";
 
 declare module "vitest/browser" {
   interface BrowserCommands {
@@ -39,7 +39,7 @@ beforeAll(async () => {
   for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister();
   reg = await navigator.serviceWorker.register(swUrl, { type: "module", scope: "/" });
   await navigator.serviceWorker.ready;
-  app = new Worker(new URL("./fixtures/app-worker.ts", import.meta.url), { type: "module" });
+  app = new Worker(new URL("../browser/fixtures/app-worker.ts", import.meta.url), { type: "module" });
   expect(await ask({ type: "start", scope: "/" })).toBe(2);
 });
 afterAll(async () => {
@@ -74,7 +74,7 @@ describe("sync mode from a worker the app owns", () => {
   });
 
   it("a scope without a coordinator is a clear PoolStartError, not a hang", async () => {
-    const other = new Worker(new URL("./fixtures/app-worker.ts", import.meta.url), { type: "module" });
+    const other = new Worker(new URL("../browser/fixtures/app-worker.ts", import.meta.url), { type: "module" });
     try {
       const reply = await new Promise<AppReply>((resolve) => {
         other.onmessage = (e) => resolve(e.data);
