@@ -19,6 +19,8 @@ import {
   FRAME_HEADER,
   MAX_WAIT_MS,
   PING_BODY,
+  type PortMessage,
+  type PortReply,
   type StatusMessage,
   TICKET_ID,
   TICKET_NAMESPACE,
@@ -251,8 +253,18 @@ export interface ServiceWorkerScope {
 }
 export interface MessageEventLike {
   data: unknown;
-  ports: readonly { postMessage(m: StatusMessage): void }[];
+  /** [the reply port, and optionally a kept port the page offers (routes.ts)] */
+  ports: readonly PortLike[];
 }
+/** The slice of a `MessagePort` the coordinator uses. */
+export interface PortLike {
+  postMessage(m: StatusMessage | PortReply): void;
+  onmessage?: ((e: { data: unknown }) => void) | null;
+  close?(): void;
+}
+
+/** How many kept ports (one per page link: per pool) the coordinator answers at once. */
+export const MAX_KEPT_PORTS = 16;
 export interface FetchEventLike {
   request: Request;
   /** The requesting client's id ("" for a navigation). */
@@ -328,20 +340,40 @@ export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOpt
     );
   });
   // The page speaks by message: it may not be controlled, so its fetches may not reach us.
+  const kept: PortLike[] = [];
   scope.addEventListener("message", (e) => {
-    // Checked field by field (DeliverMessage, ForgetMessage): anything may arrive here, the
-    // message event is the app's too.
-    const m = e.data as { wasmPmap?: string; ticket?: unknown; namespace?: unknown; frame?: unknown } | null;
-    if (m?.wasmPmap === "deliver" && typeof m.ticket === "string" && m.frame instanceof Uint8Array) {
-      const { status } = coordinator.deliver(m.ticket, m.frame); // stored even if nobody asks how it went
-      e.ports[0]?.postMessage({ status });
-    } else if (m?.wasmPmap === "forget" && (typeof m.ticket === "string" || typeof m.namespace === "string")) {
-      if (typeof m.ticket === "string") coordinator.forget(m.ticket);
-      else coordinator.forgetNamespace(m.namespace as string);
-      e.ports[0]?.postMessage({ status: 204 });
+    const status = pageMessage(coordinator, e.data);
+    if (status === undefined) return; // not ours: the message event is the app's too
+    const [reply, offered] = e.ports;
+    const linked = offered?.onmessage !== undefined; // a MessagePort (its onmessage is null), not a stand-in
+    if (linked) {
+      // A kept port: the same messages, numbered, answered on it (routes.ts).
+      offered.onmessage = (p) => {
+        const seq = (p.data as Partial<PortMessage> | null)?.seq;
+        const s = typeof seq === "number" ? pageMessage(coordinator, p.data) : undefined;
+        if (s !== undefined) offered.postMessage({ seq: seq as number, status: s });
+      };
+      kept.push(offered);
+      if (kept.length > MAX_KEPT_PORTS) kept.shift()?.close?.(); // its page falls back to postMessage
     }
+    reply?.postMessage(linked ? { status, linked } : { status });
   });
   return coordinator;
+}
+
+/** Carries out a page message (DeliverMessage, ForgetMessage): its status, or undefined if it is none. */
+function pageMessage(coordinator: Coordinator, data: unknown): number | undefined {
+  // Checked field by field: anything may arrive here.
+  const m = data as { wasmPmap?: string; ticket?: unknown; namespace?: unknown; frame?: unknown } | null;
+  if (m?.wasmPmap === "deliver" && typeof m.ticket === "string" && m.frame instanceof Uint8Array) {
+    return coordinator.deliver(m.ticket, m.frame).status; // stored even if nobody asks how it went
+  }
+  if (m?.wasmPmap === "forget" && (typeof m.ticket === "string" || typeof m.namespace === "string")) {
+    if (typeof m.ticket === "string") coordinator.forget(m.ticket);
+    else coordinator.forgetNamespace(m.namespace as string);
+    return 204;
+  }
+  return undefined;
 }
 
 function text(status: number, body: string): Response {
