@@ -50,9 +50,22 @@ export function printDetails(r, startup, sizes) {
   line("raw postMessage echo", f(r.rawRoundTripUs), "µs");
   line("ratio", f(r.callRoundTripUs / r.rawRoundTripUs, 2), "×");
 
-  console.log(`\nOne parallel-iterator collect of one item, Rust → pool → Rust (medians of 5 × 200)`);
-  line("collect_vec_sync() in a sync job", f(r.syncCollectUs), "µs", "(executor blocked on a sync XHR)");
-  line("collect_vec().await, main thread", f(r.asyncCollectUs), "µs");
+  console.log(
+    `\nOne parallel-iterator collect (job in a SyncExecutor vs main-thread wasm), Rust → pool → Rust, 2 compute workers (medians of 9 × mean of 200)`,
+  );
+  for (const { path, items, us } of syncFigures(r)) {
+    const what = `${items} item${items > 1 ? "s" : ""}`;
+    line(`collect_vec_sync(), ${what} [${path}]`, f(us), "µs", items === 1 ? (r[`sync.${path}.note`] ?? "") : "");
+    const asyncUs = r[`async.${items}item_us`];
+    if (asyncUs !== undefined) {
+      line(
+        `  collect_vec().await, main thread, ${what}`,
+        f(asyncUs),
+        "µs",
+        `sync ${f(us / asyncUs, 1).trim()} × async`,
+      );
+    }
+  }
 
   console.log(`\nEncoding ${(r.cborBytes / 1e6).toFixed(2)} MB of structured items to CBOR (main thread)`);
   line("cbor-x", f(r.cborxEncodeMs), "ms");
@@ -68,6 +81,14 @@ export function printDetails(r, startup, sizes) {
     "B",
     `gzip ${sizes.js_executor_gzip}`,
   );
+}
+
+/** The sync round trips in `r` (bench/sync-round-trip.ts keys), by path then items. */
+function syncFigures(r) {
+  return Object.keys(r)
+    .map((k) => k.match(/^sync\.(.+)\.(\d+)item_us$/))
+    .filter((m) => m)
+    .map((m) => ({ path: m[1], items: Number(m[2]), us: r[m[0]] }));
 }
 
 /** The same figures, under their stable results.json keys. */
@@ -100,7 +121,22 @@ export function detailFigures(r, startup, sizes) {
       us_echo: r.rawRoundTripUs,
       ratio_vs_echo: r.callRoundTripUs / r.rawRoundTripUs,
     },
-    sync: { us_collect_sync: r.syncCollectUs, us_collect_async: r.asyncCollectUs },
+    sync: {
+      us_collect_sync: r.syncCollectUs,
+      us_collect_async: r.asyncCollectUs,
+      // Per sync path and items per collect: { "page-executor": { us_1_item, us_2_items, note } }.
+      paths: syncFigures(r).reduce((paths, { path, items, us }) => {
+        paths[path] ??= { note: r[`sync.${path}.note`] };
+        paths[path][`us_${items}_item${items > 1 ? "s" : ""}`] = us;
+        return paths;
+      }, {}),
+      async: Object.fromEntries(
+        Object.keys(r)
+          .map((k) => k.match(/^async\.(\d+)item_us$/))
+          .filter((m) => m)
+          .map((m) => [`us_${m[1]}_item${Number(m[1]) > 1 ? "s" : ""}`, r[m[0]]]),
+      ),
+    },
     encode: { bytes: r.cborBytes, ms_cborx: r.cborxEncodeMs, ms_wasm: r.wasmEncodeMs },
     size: sizes,
   };

@@ -6,6 +6,7 @@
 import { createPool, type Pool } from "../dist/index.js";
 import { encodeRequest, encodeValue, Mode } from "../dist/protocol/frames.js";
 import { concat, type Glue, mainThreadWasm, rowSpecs } from "./baseline.ts";
+import { syncRoundTrips } from "./sync-round-trip.ts";
 import { median, params, rounds, sha256Hex, sqrtInput, time } from "./timing.ts";
 import { jsMainThread, startWorkerpool, workerpoolSqrt } from "./workerpool-peer.ts";
 
@@ -74,45 +75,21 @@ async function main() {
  * module, seconds of runs).
  */
 async function slowSections(out: Record<string, number | string>): Promise<void> {
-  // Sync mode: one collect_vec_sync() of one item, from a job in the SyncExecutor (post the
-  // chunk, block on the ticket's sync XHR wait, released when the page delivers the answer
-  // to the coordinator service worker), against one
-  // collect_vec().await of one item from main-thread wasm. Both through the same kernel.
-  // The test-kernels module also carries the bench-only `__wasmPmapEncodeCbor` export
-  // (wasm-pmap's `bench` cargo feature), used for the encoder comparison below.
+  // Sync mode: one collect_vec_sync() per sync path next to collect_vec().await
+  // (bench/sync-round-trip.ts). The test-kernels module carries the round-trip job, and
+  // also the bench-only `__wasmPmapEncodeCbor` export (wasm-pmap's `bench` cargo feature),
+  // used for the encoder comparison below.
   const testModule = {
     wasm: new URL("../tests/test-kernels/pkg/wasm_pmap_test_kernels_bg.wasm", import.meta.url),
     glue: new URL("../tests/test-kernels/pkg/wasm_pmap_test_kernels.js", import.meta.url),
   };
   const rust = (await import(/* @vite-ignore */ testModule.glue.href)) as {
     default(o: { module_or_path: URL }): Promise<unknown>;
-    asyncRoundTripMs(n: number): Promise<number>;
+    asyncRoundTripMs(n: number, items: number): Promise<number>;
     __wasmPmapEncodeCbor(v: unknown): Uint8Array;
   };
   await rust.default({ module_or_path: testModule.wasm });
-  {
-    const pool = (await createPool({
-      concurrency: 2,
-      module: testModule,
-      sync: { serviceWorker: new URL("../dist/sw.js", import.meta.url) },
-    })) as unknown as {
-      execute(job: string, n: number): Promise<number>;
-      exposeToRust(): Disposable;
-      terminate(): void;
-    };
-    using _host = pool.exposeToRust();
-    await pool.execute("syncRoundTripMs", 50); // warm-up
-    await rust.asyncRoundTripMs(50);
-    const syncMs = [],
-      asyncMs = [];
-    for (let run = 0; run < RUNS; run++) {
-      syncMs.push(await pool.execute("syncRoundTripMs", 200));
-      asyncMs.push(await rust.asyncRoundTripMs(200));
-    }
-    out.syncCollectUs = median(syncMs) * 1000;
-    out.asyncCollectUs = median(asyncMs) * 1000;
-    pool.terminate();
-  }
+  await syncRoundTrips({ module: testModule, rust }, out);
 
   // Turning JS values into CBOR on the main thread: cbor-x vs serde-wasm-bindgen + ciborium,
   // on ≈ 1 MB of structured items.

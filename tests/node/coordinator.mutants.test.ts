@@ -6,12 +6,14 @@ import {
   CLIENT_LOOKUP_MS,
   Coordinator,
   type FetchEventLike,
+  KNOWN_CLIENTS,
   type MessageEventLike,
   type ServiceWorkerScope,
   setupCoordinator,
 } from "../../ts/coordinator/coordinator.js";
 import { encodeResponse } from "../../ts/protocol/frames.js";
-import type { StatusMessage } from "../../ts/protocol/routes.js";
+import { frameFromHeader } from "../../ts/protocol/inline-frame.js";
+import { FRAME_HEADER, type StatusMessage } from "../../ts/protocol/routes.js";
 
 const scope = "https://app.test/base/";
 const ticket = "0b8f6a2e-3c1d-4e5f-8a9b-0c1d2e3f4a5b:1";
@@ -111,16 +113,44 @@ describe("setupCoordinator (the service worker's events)", () => {
     expect(asked).toBe(1);
   });
 
-  it("a client once known as a worker is not looked up again (Firefox paid 50 ms per blocking call); others still are", async () => {
-    const s = fakeScope({ exec: executor, page: { type: "window" } });
+  it("remembers what clients.get answered, for at most KNOWN_CLIENTS clients: one lookup per executor, not per wait", async () => {
+    const clients: Record<string, { type: string } | null> = { page: { type: "window" }, gone: null };
+    for (let i = 0; i <= KNOWN_CLIENTS; i++) clients[`exec${i}`] = executor;
+    const s = fakeScope(clients);
     setupCoordinator(s.sw);
-    const second = ticket.replace(/:\d+$/, ":2");
-    expect((await s.fetch(url(`tickets/${ticket}/wait?ms=0&open=1`), "exec"))!.status).toBe(204);
-    expect((await s.fetch(url(`tickets/${second}/wait?ms=0&open=1`), "exec"))!.status).toBe(204);
-    expect(s.lookups).toEqual(["exec"]);
-    expect((await s.fetch(url(`tickets/${second}/wait?ms=0&open=1`), "page"))!.status).toBe(403);
-    expect((await s.fetch(url(`tickets/${second}/wait?ms=0&open=1`), "page"))!.status).toBe(403);
-    expect(s.lookups).toEqual(["exec", "page", "page"]); // a non-worker is never taken on trust
+    const open = (n: number, from: string) => s.fetch(url(`tickets/${ticket.slice(0, -1)}${n}/wait?ms=0&open=1`), from);
+    for (let n = 1; n <= 3; n++) expect((await open(n, "exec0"))!.status).toBe(204);
+    expect(s.lookups).toEqual(["exec0"]);
+    // A page stays refused, and an unknown client (null) is asked again: only answers are kept.
+    for (let n = 4; n <= 5; n++) expect((await open(n, "page"))!.status).toBe(403);
+    for (let n = 6; n <= 7; n++) expect((await open(n, "gone"))!.status).toBe(403);
+    expect(s.lookups).toEqual(["exec0", "page", "gone", "gone"]);
+    // KNOWN_CLIENTS more clients push the oldest out (exec0, then page): memory stays bounded.
+    for (let i = 1; i <= KNOWN_CLIENTS; i++) await open(100 + i, `exec${i}`);
+    s.lookups.length = 0;
+    await open(8, "exec0");
+    await open(9, `exec${KNOWN_CLIENTS}`);
+    expect(s.lookups).toEqual(["exec0"]);
+  });
+
+  it("the fallback's guess is not remembered, but a lookup that settles after it is", async () => {
+    const s = fakeScope();
+    setupCoordinator(s.sw);
+    let settle: (c: { type: string }) => void = () => {};
+    let asked = 0;
+    s.sw.clients.get = () => {
+      asked++;
+      return new Promise((r) => {
+        settle = r;
+      });
+    };
+    expect((await s.fetch(url(`tickets/${ticket}/wait?ms=0&open=1`), "blocked"))!.status).toBe(204); // the guess
+    expect((await s.fetch(url(`tickets/${other}/wait?ms=0&open=1`), "blocked"))!.status).toBe(204);
+    expect(asked).toBe(2); // the guess was not kept
+    settle({ type: "window" }); // what the browser says once the client can be asked: believed from then on
+    await Promise.resolve();
+    expect((await s.fetch(url(`tickets/${ticket.slice(0, -1)}9/wait?ms=0&open=1`), "blocked"))!.status).toBe(403);
+    expect(asked).toBe(2);
   });
 
   it("takes its options: another prefix", async () => {
@@ -138,7 +168,7 @@ describe("setupCoordinator (the service worker's events)", () => {
     expect(s.message({ wasmPmap: "deliver", ticket: other, frame: answer(ticket) })).toEqual([{ status: 400 }]);
     const res = (await s.fetch(url(`tickets/${ticket}/wait?ms=0&open=1`), "exec"))!;
     expect(res.status).toBe(200);
-    expect(Array.from(new Uint8Array(await res.arrayBuffer()))).toEqual(Array.from(answer(ticket)));
+    expect(Array.from(frameFromHeader(res.headers.get(FRAME_HEADER)!))).toEqual(Array.from(answer(ticket)));
   });
 
   it("a forget message drops the ticket and replies 204", async () => {

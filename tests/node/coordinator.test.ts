@@ -3,13 +3,19 @@
 import { describe, expect, it } from "vitest";
 import { Coordinator, type ServiceWorkerScope, setupCoordinator } from "../../ts/coordinator/coordinator.js";
 import { encodeResponse } from "../../ts/protocol/frames.js";
+import { frameFromHeader, inlineFrame } from "../../ts/protocol/inline-frame.js";
+import { FRAME_HEADER, INLINE_FRAME_MAX } from "../../ts/protocol/routes.js";
 
 const scope = "https://app.test/base/";
 const ticket = "0b8f6a2e-3c1d-4e5f-8a9b-0c1d2e3f4a5b:1";
 const other = "7d1e2f3a-4b5c-4d6e-9f7a-8b9c0d1e2f3a:1";
 const url = (path: string) => `${scope}__wasm_pmap__/${path}`;
 const answer = (t: string, chunk = 0) => encodeResponse({ call: t, chunk, ok: true, body: Uint8Array.of(0x80) });
-const bytes = async (r: Response) => Array.from(new Uint8Array(await r.arrayBuffer()));
+/** The answer frame as the executor reads it: from the header when it came inline, else the body. */
+const bytes = async (r: Response) => {
+  const inline = r.headers.get(FRAME_HEADER);
+  return Array.from(inline !== null ? frameFromHeader(inline) : new Uint8Array(await r.arrayBuffer()));
+};
 
 /** The requester, as the service worker's `clients.get(clientId)` would tell it. */
 const executor = { type: "worker" };
@@ -59,6 +65,42 @@ describe("Coordinator", () => {
     expect(res.headers.get("content-type")).toBe("application/cbor");
     expect(await bytes(res)).toEqual(Array.from(answer(ticket)));
     expect((await wait(c, ticket, 10)).status).toBe(404); // handed to its one reader, and no `open`: not re-opened
+  });
+
+  it("an answer of up to INLINE_FRAME_MAX bytes comes in the frame header with no body; a bigger one in the body", async () => {
+    const c = new Coordinator(scope);
+    const sized = (t: string, n: number) => {
+      // A response frame of exactly n bytes: grow the body until the encoding reaches n.
+      for (let b = Math.max(0, n - 80); ; b++) {
+        const f = encodeResponse({ call: t, chunk: 0, ok: true, body: new Uint8Array(b).fill(7) });
+        if (f.byteLength === n) return f;
+        if (f.byteLength > n) throw new Error(`no frame of ${n} bytes`);
+      }
+    };
+    const t2 = "0b8f6a2e-3c1d-4e5f-8a9b-0c1d2e3f4a5b:2";
+    for (const [t, n, inline] of [
+      [ticket, INLINE_FRAME_MAX, true],
+      [t2, INLINE_FRAME_MAX + 1, false],
+    ] as const) {
+      const frame = sized(t, n);
+      expect(c.deliver(t, frame).status).toBe(204);
+      const res = await wait(c, t, 0, true);
+      expect(res.status).toBe(200);
+      expect(res.headers.get(FRAME_HEADER) !== null).toBe(inline);
+      const body = new Uint8Array(await res.clone().arrayBuffer());
+      expect(body.byteLength).toBe(inline ? 0 : n);
+      expect(await bytes(res)).toEqual(Array.from(frame));
+    }
+  });
+
+  it("the frame header is base64 of the frame, read back byte for byte; anything else is a CoordinatorError", () => {
+    const frame = Uint8Array.from({ length: 5000 }, (_, i) => (i * 31) % 256); // more than one 4096-byte chunk
+    const header = inlineFrame(frame)!;
+    expect(header).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(Array.from(frameFromHeader(header))).toEqual(Array.from(frame));
+    expect(inlineFrame(new Uint8Array(INLINE_FRAME_MAX + 1))).toBeUndefined();
+    expect(() => frameFromHeader("not base64!")).toThrow(/CoordinatorError|x-wasm-pmap-frame header is not base64/);
+    expect(() => frameFromHeader("not base64!")).toThrow(expect.objectContaining({ name: "CoordinatorError" }));
   });
 
   it("a failure frame is an answer too: it ends the wait at once", async () => {

@@ -13,10 +13,14 @@
  * every other request through untouched.
  */
 import { decodeResponse } from "../protocol/frames.js";
+import { inlineFrame } from "../protocol/inline-frame.js";
 import {
   COORDINATOR_PREFIX,
+  FRAME_HEADER,
   MAX_WAIT_MS,
   PING_BODY,
+  type PortMessage,
+  type PortReply,
   type StatusMessage,
   TICKET_ID,
   TICKET_NAMESPACE,
@@ -275,8 +279,18 @@ export interface ServiceWorkerScope {
 }
 export interface MessageEventLike {
   data: unknown;
-  ports: readonly { postMessage(m: StatusMessage): void }[];
+  /** [the reply port, and optionally a kept port the page offers (routes.ts)] */
+  ports: readonly PortLike[];
 }
+/** The slice of a `MessagePort` the coordinator uses. */
+export interface PortLike {
+  postMessage(m: StatusMessage | PortReply): void;
+  onmessage?: ((e: { data: unknown }) => void) | null;
+  close?(): void;
+}
+
+/** How many kept ports (one per page link: per pool) the coordinator answers at once. */
+export const MAX_KEPT_PORTS = 16;
 export interface FetchEventLike {
   request: Request;
   /** The requesting client's id ("" for a navigation). */
@@ -284,11 +298,10 @@ export interface FetchEventLike {
   respondWith(r: Promise<Response>): void;
 }
 
-/** Most worker client ids the coordinator remembers (see setupCoordinator). */
-const MAX_KNOWN_WORKERS = 256;
-
 /** How long the requesting client's lookup may take before it counts as blocked. */
 export const CLIENT_LOOKUP_MS = 50;
+/** How many clients' types the coordinator remembers (an app has a few executors at most). */
+export const KNOWN_CLIENTS = 64;
 
 /**
  * The requesting client as the service worker knows it. Why the race: Firefox (153 ESR)
@@ -298,15 +311,39 @@ export const CLIENT_LOOKUP_MS = 50;
  * sync XHR (Chromium answers in well under a millisecond; a page's `fetch` is not blocked,
  * so pages are still told apart and refused).
  */
-async function lookupClient(scope: ServiceWorkerScope, id: string): Promise<{ type: string } | undefined> {
+async function lookupClient(
+  scope: ServiceWorkerScope,
+  id: string,
+  known: Map<string, string>,
+): Promise<{ type: string } | undefined> {
+  // Why remembered: `clients.get()` costs ≈ 0.2–0.3 ms on every opening wait in Chromium
+  // (one per `collect_vec_sync()`), and a client id names one client for its whole life, so
+  // its type cannot change. Only what `clients.get()` itself answered is kept — even when it
+  // settles after the fallback below (Firefox, once the worker's XHR returned) — never the
+  // fallback's guess; unknown clients (null) are not kept either.
+  const type = known.get(id);
+  if (type !== undefined) return { type };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const blocked = new Promise<{ type: string }>((r) => {
     timer = setTimeout(() => r({ type: "worker" }), CLIENT_LOOKUP_MS);
   });
+  const lookup = scope.clients.get(id).then((c) => {
+    if (c) remember(known, id, c.type);
+    return c;
+  });
   try {
-    return (await Promise.race([scope.clients.get(id), blocked])) ?? undefined;
+    return (await Promise.race([lookup, blocked])) ?? undefined;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+function remember(known: Map<string, string>, id: string, type: string): void {
+  known.delete(id);
+  known.set(id, type);
+  for (const oldest of known.keys()) {
+    if (known.size <= KNOWN_CLIENTS) break;
+    known.delete(oldest);
   }
 }
 
@@ -316,46 +353,53 @@ async function lookupClient(scope: ServiceWorkerScope, id: string): Promise<{ ty
  */
 export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOptions = {}): Coordinator {
   const coordinator = new Coordinator(scope.registration.scope, opts);
-  // Clients already known to be workers. Why: an executor opens a ticket for every blocking
-  // call, and looking it up each time costs a `clients.get()` — in Firefox the full
-  // CLIENT_LOOKUP_MS (measured: 61 ms a call instead of ≈ 5). A client id names one
-  // client for its whole life, so once is enough. Bounded; oldest forgotten first.
-  const workers = new Set<string>();
-  const whoIs = async (id: string): Promise<{ type: string } | undefined> => {
-    if (workers.has(id)) return { type: "worker" };
-    const client = await lookupClient(scope, id);
-    if (client?.type === "worker") {
-      workers.add(id);
-      if (workers.size > MAX_KNOWN_WORKERS) workers.delete(workers.values().next().value as string);
-    }
-    return client;
-  };
+  const known = new Map<string, string>(); // client id → its type, as clients.get() answered
   scope.addEventListener("fetch", (e) => {
     if (!coordinator.owns(e.request.url)) return; // not ours: the browser fetches it as usual
     e.respondWith(
       (async () => {
         // Only an opening wait asks who is asking (the other routes do not care).
         const opens = new URL(e.request.url).searchParams.get("open") === "1";
-        const client = opens && e.clientId ? await whoIs(e.clientId) : undefined;
+        const client = opens && e.clientId ? await lookupClient(scope, e.clientId, known) : undefined;
         return coordinator.handle(e.request, client)!;
       })(),
     );
   });
   // The page speaks by message: it may not be controlled, so its fetches may not reach us.
+  const kept: PortLike[] = [];
   scope.addEventListener("message", (e) => {
-    // Checked field by field (DeliverMessage, ForgetMessage): anything may arrive here, the
-    // message event is the app's too.
-    const m = e.data as { wasmPmap?: string; ticket?: unknown; namespace?: unknown; frame?: unknown } | null;
-    if (m?.wasmPmap === "deliver" && typeof m.ticket === "string" && m.frame instanceof Uint8Array) {
-      const { status } = coordinator.deliver(m.ticket, m.frame); // stored even if nobody asks how it went
-      e.ports[0]?.postMessage({ status });
-    } else if (m?.wasmPmap === "forget" && (typeof m.ticket === "string" || typeof m.namespace === "string")) {
-      if (typeof m.ticket === "string") coordinator.forget(m.ticket);
-      else coordinator.forgetNamespace(m.namespace as string);
-      e.ports[0]?.postMessage({ status: 204 });
+    const status = pageMessage(coordinator, e.data);
+    if (status === undefined) return; // not ours: the message event is the app's too
+    const [reply, offered] = e.ports;
+    const linked = offered?.onmessage !== undefined; // a MessagePort (its onmessage is null), not a stand-in
+    if (linked) {
+      // A kept port: the same messages, numbered, answered on it (routes.ts).
+      offered.onmessage = (p) => {
+        const seq = (p.data as Partial<PortMessage> | null)?.seq;
+        const s = typeof seq === "number" ? pageMessage(coordinator, p.data) : undefined;
+        if (s !== undefined) offered.postMessage({ seq: seq as number, status: s });
+      };
+      kept.push(offered);
+      if (kept.length > MAX_KEPT_PORTS) kept.shift()?.close?.(); // its page falls back to postMessage
     }
+    reply?.postMessage(linked ? { status, linked } : { status });
   });
   return coordinator;
+}
+
+/** Carries out a page message (DeliverMessage, ForgetMessage): its status, or undefined if it is none. */
+function pageMessage(coordinator: Coordinator, data: unknown): number | undefined {
+  // Checked field by field: anything may arrive here.
+  const m = data as { wasmPmap?: string; ticket?: unknown; namespace?: unknown; frame?: unknown } | null;
+  if (m?.wasmPmap === "deliver" && typeof m.ticket === "string" && m.frame instanceof Uint8Array) {
+    return coordinator.deliver(m.ticket, m.frame).status; // stored even if nobody asks how it went
+  }
+  if (m?.wasmPmap === "forget" && (typeof m.ticket === "string" || typeof m.namespace === "string")) {
+    if (typeof m.ticket === "string") coordinator.forget(m.ticket);
+    else coordinator.forgetNamespace(m.namespace as string);
+    return 204;
+  }
+  return undefined;
 }
 
 function text(status: number, body: string): Response {
@@ -363,5 +407,10 @@ function text(status: number, body: string): Response {
 }
 
 function binary(body: Uint8Array): Response {
+  const inline = inlineFrame(body);
+  if (inline !== undefined) {
+    // No body at all (not even ""): an empty body is still streamed, and costs as much.
+    return new Response(null, { status: 200, headers: { "content-type": "application/cbor", [FRAME_HEADER]: inline } });
+  }
   return new Response(body as BodyInit, { status: 200, headers: { "content-type": "application/cbor" } });
 }

@@ -14,9 +14,14 @@ import {
   postUrl,
   type StatusMessage,
 } from "../protocol/routes.js";
+import { CoordinatorPort } from "./coordinator-port.js";
 
 /** How long a delivered sync answer may stay unread before it is delivered again. */
 const REDELIVER_MS = 2_000;
+/** How long the kept port may stay silent before the coordinator counts as stopped (it
+ * answers in well under a millisecond when running; this only delays the first send after
+ * the browser stopped it). */
+const PORT_SILENT_MS = 200;
 
 export interface SyncOptions {
   /**
@@ -52,6 +57,10 @@ export interface SyncOptions {
 export class CoordinatorLink {
   /** Answers being delivered, by ticket: what to call when the executor reports it read one. */
   readonly #unread = new Map<string, () => void>();
+  /** The kept port (coordinator-port.ts), once the coordinator adopted one. */
+  #port: CoordinatorPort | undefined;
+  /** A kept port is on offer (one at a time). */
+  #offering = false;
 
   constructor(
     readonly registration: ServiceWorkerRegistration | undefined,
@@ -124,26 +133,46 @@ export class CoordinatorLink {
   }
 
   /**
-   * Posts a message to the coordinator — which, unlike a fetch, reaches it even when this
-   * page is not controlled (e.g. after Shift+Reload) — and resolves with the status it
-   * answers on the message's port (see routes.ts), or 0 if none within `timeoutMs`.
+   * Sends a message to the coordinator and resolves with the status it answers (see
+   * routes.ts), or 0 if none within `timeoutMs`: over the kept port when there is a live
+   * one, else posted to the service worker — which, unlike a fetch, reaches it even when
+   * this page is not controlled (e.g. after Shift+Reload), and wakes it if it was stopped.
    */
   async #send(msg: DeliverMessage | ForgetMessage, timeoutMs = 5_000): Promise<number> {
     if (this.transport) return this.transport(msg);
     const sw = this.registration?.active;
     if (!sw) return 0;
+    const kept = this.#port;
+    if (kept) {
+      // A port to a service worker that is no longer the active one reaches the wrong coordinator.
+      const status = kept.sw === sw ? await kept.send(msg, PORT_SILENT_MS) : 0;
+      if (status !== 0) return status;
+      if (this.#port === kept) this.#port = undefined;
+      kept.close();
+    }
     const channel = new MessageChannel();
+    // Why offered with a message and not on its own: an older coordinator (an app's own
+    // service worker) ignores the second port, and the link keeps posting.
+    const offer = this.#offering || this.#port ? undefined : new MessageChannel();
+    if (offer) this.#offering = true;
+    let linked = false;
     try {
       return await new Promise<number>((resolve) => {
         const timer = setTimeout(() => resolve(0), timeoutMs);
         channel.port1.onmessage = (e: MessageEvent<StatusMessage>) => {
           clearTimeout(timer);
+          linked = e.data?.linked === true;
           resolve(e.data?.status ?? 0);
         };
-        sw.postMessage(msg, [channel.port2]);
+        sw.postMessage(msg, offer ? [channel.port2, offer.port2] : [channel.port2]);
       });
     } finally {
       channel.port1.close();
+      if (offer) {
+        this.#offering = false;
+        if (linked && !this.#port) this.#port = new CoordinatorPort(sw, offer.port1);
+        else offer.port1.close();
+      }
     }
   }
 }

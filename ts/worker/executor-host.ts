@@ -17,9 +17,10 @@
 import { newAnswerSlot, waitAnswer } from "../protocol/answer-slot.js";
 import { CoordinatorError, fromFailure, PmapError } from "../protocol/errors.js";
 import { decodeResponse, decodeValue, type Failure } from "../protocol/frames.js";
+import { frameFromHeader } from "../protocol/inline-frame.js";
 import { HOST_KEY } from "../protocol/kernel-module.js";
 import type { ExecutorSetup, FromWorker } from "../protocol/messages.js";
-import { MAX_WAIT_MS, PING_BODY, waitUrl } from "../protocol/routes.js";
+import { FRAME_HEADER, MAX_WAIT_MS, PING_BODY, waitUrl } from "../protocol/routes.js";
 
 /** How often a ticket is opened again after its coordinator lost it, before giving up. */
 const MAX_RESTARTS = 2;
@@ -161,7 +162,12 @@ function xhr(method: string, url: string): XhrResult {
   } catch {
     return { status: 0, bytes: new Uint8Array(), text: "network error" };
   }
-  const bytes = new Uint8Array((x.response as ArrayBuffer | null) ?? new ArrayBuffer(0));
+  // A small answer frame comes in a header, with no body (see inline-frame.ts).
+  const inline = x.status === 200 ? x.getResponseHeader(FRAME_HEADER) : null;
+  const bytes =
+    inline !== null
+      ? frameFromHeader(inline)
+      : new Uint8Array((x.response as ArrayBuffer | null) ?? new ArrayBuffer(0));
   const type = x.getResponseHeader("content-type") ?? "";
   return {
     status: x.status,

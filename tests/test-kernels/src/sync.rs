@@ -76,17 +76,19 @@ pub fn spin_sync(n: u32, ms: f64) -> f64 {
         .sum_sync()
 }
 
-/// Job: `collect_vec_sync()` of one item through `panicOn13`, `n` times; returns the mean
-/// round trip in ms (the bench's sync line).
+/// Job: `collect_vec_sync()` of `items` items (`items` chunks of one: one per compute worker
+/// when there are as many) through `panicOn13`, `n` times; returns the mean round trip in
+/// ms (the bench's sync lines).
 #[wasm_pmap::kernel(job)]
-pub fn sync_round_trip_ms(n: u32) -> f64 {
+pub fn sync_round_trip_ms(n: u32, items: u32) -> f64 {
     let start = now();
     for i in 0..n {
-        let out = vec![i + 100]
+        let base = 100 + i * items;
+        let out = (base..base + items)
             .into_par_iter()
             .map(par_fn!(panic_on_13))
             .collect_vec_sync();
-        assert_eq!(out, [i + 101]);
+        assert_eq!(out, (base + 1..base + 1 + items).collect::<Vec<_>>());
     }
     (now() - start) / n.max(1) as f64
 }
@@ -108,18 +110,19 @@ pub async fn plus_one_job_async(start: u32, n: u32) -> Result<Vec<u32>, JsValue>
     Ok(execute_async(sync_fn!(plus_one_range), &(start, n)).await?)
 }
 
-/// Main thread: mean round trip of `try_collect_vec().await` over one item, in ms (the
-/// bench's async line).
+/// Main thread: mean round trip of `try_collect_vec().await` over `items` items, in ms
+/// (the bench's async lines, beside `syncRoundTripMs`).
 #[wasm_bindgen(js_name = asyncRoundTripMs)]
-pub async fn async_round_trip_ms(n: u32) -> Result<f64, JsValue> {
+pub async fn async_round_trip_ms(n: u32, items: u32) -> Result<f64, JsValue> {
     let start = now();
     for i in 0..n {
-        let out = vec![i + 100]
+        let base = 100 + i * items;
+        let out = (base..base + items)
             .into_par_iter()
             .map(par_fn!(panic_on_13))
             .try_collect_vec()
             .await?;
-        assert_eq!(out, [i + 101]);
+        assert_eq!(out, (base + 1..base + 1 + items).collect::<Vec<_>>());
     }
     Ok((now() - start) / n.max(1) as f64)
 }
