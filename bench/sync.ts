@@ -38,7 +38,7 @@ async function main() {
   }
   await init({ module_or_path: module.wasm });
   const pool = (await createPool({ concurrency: 2, module, sync: isolated ? {} : { wait: "xhr" } })) as unknown as {
-    execute(job: string, n: number): Promise<number>;
+    execute(job: string, input: [number, number]): Promise<number>;
     exposeToRust(): Disposable;
     terminate(): void;
   };
@@ -46,16 +46,16 @@ async function main() {
   const app = new Worker(new URL("./sync-worker.ts", import.meta.url), { type: "module" });
   await ask(app, { type: "start" });
   // Warm-up, then interleaved rounds: each figure is a mean over CALLS calls, timed in Rust.
-  await pool.execute("syncRoundTripMs", 50);
+  await pool.execute("syncRoundTripMs", [50, 1]);
   await ask(app, { type: "loop", times: 50 });
-  await rust.asyncRoundTripMs(50);
+  await rust.asyncRoundTripMs(50, 1);
   const job: number[] = [];
   const own: number[] = [];
   const async_: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    job.push(await pool.execute("syncRoundTripMs", CALLS));
+    job.push(await pool.execute("syncRoundTripMs", [CALLS, 1]));
     own.push(await ask(app, { type: "loop", times: CALLS }));
-    async_.push(await rust.asyncRoundTripMs(CALLS));
+    async_.push(await rust.asyncRoundTripMs(CALLS, 1));
   }
   app.terminate();
   pool.terminate();

@@ -34,7 +34,7 @@ describe("Coordinator", () => {
     expect((await post(`tickets/${ticket}/answer`, answer(ticket))).status).toBe(204);
     const got = await held;
     expect(got.status).toBe(200);
-    expect(new Uint8Array(await got.arrayBuffer())).toEqual(new Uint8Array(answer(ticket)));
+    expect(await bytes(got)).toEqual(Array.from(answer(ticket)));
     expect((await post(`tickets/${ticket}/answer`, answer("other:1"))).status).toBe(400); // not its frame
     expect((await post("tickets/nope/answer", answer(ticket))).status).toBe(400);
     const t2 = ticket.replace(/:\d+$/, ":2");
