@@ -59,10 +59,10 @@ export function printDetails(r, startup, sizes) {
     const asyncUs = r[`async.${items}item_us`];
     if (asyncUs !== undefined) {
       line(
-        `  collect_vec().await, main thread, ${what}`,
+        `collect_vec().await, main thread, ${what}`,
         f(asyncUs),
         "µs",
-        `sync ${f(us / asyncUs, 1).trim()} × async`,
+        `(the sync line above is ${f(us / asyncUs, 1).trim()} × this)`,
       );
     }
   }
