@@ -37,4 +37,26 @@ describe("sync mode from an app-owned worker, cross-origin isolated", () => {
     await expect(ask({ type: "loop", start: 0, times: 1, n: 100 })).rejects.toMatchObject({ name: "KernelError" });
     expect(await ask({ type: "loop", start: 500, times: 3, n: 50 })).toBeGreaterThan(0);
   });
+
+  it("callTimeoutMs: a blocking call with no answer in time is a TimeoutError in Rust, not a wait for good", async () => {
+    const slow = new Worker(new URL("../browser/fixtures/app-worker.ts", import.meta.url), { type: "module" });
+    const talk = (m: AppRequest) =>
+      new Promise<AppReply>((resolve) => {
+        slow.onmessage = (e) => resolve(e.data);
+        slow.postMessage(m);
+      });
+    try {
+      expect(await talk({ type: "start", callTimeoutMs: 300 })).toEqual({ ok: true, value: 2 });
+      const started = performance.now();
+      const reply = await talk({ type: "spin", n: 2, ms: 3_000 });
+      expect(reply).toMatchObject({ ok: false, name: "TimeoutError", message: expect.stringMatching(/within 300 ms/) });
+      expect(performance.now() - started).toBeLessThan(2_500); // it did not wait for the chunks
+      // The timed-out call's chunks still run (nothing cancels them yet): once they are done,
+      // the next call works.
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(await talk({ type: "spin", n: 2, ms: 10 })).toEqual({ ok: true, value: 20 });
+    } finally {
+      slow.terminate();
+    }
+  });
 });

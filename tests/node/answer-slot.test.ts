@@ -27,4 +27,12 @@ describe("answer slot", () => {
     expect(writeAnswer(slot, 1, huge)).toBe(false);
     expect(new Int32Array(slot.ctrl)[0]).toBe(0);
   });
+
+  it("a wait with a time limit returns undefined when no answer for its id came in time", () => {
+    const slot = newAnswerSlot();
+    writeAnswer(slot, 1, Uint8Array.of(1)); // another pipe's answer does not end the wait
+    const started = performance.now();
+    expect(waitAnswer(slot, 2, 30)).toBeUndefined();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+  });
 });

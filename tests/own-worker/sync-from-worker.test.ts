@@ -89,4 +89,22 @@ describe("sync mode from a worker the app owns", () => {
       other.terminate();
     }
   });
+
+  it("callTimeoutMs: a blocking call with no answer in time is a TimeoutError in Rust (the coordinator path)", async () => {
+    const slow = new Worker(new URL("../browser/fixtures/app-worker.ts", import.meta.url), { type: "module" });
+    const talk = (m: AppRequest) =>
+      new Promise<AppReply>((resolve) => {
+        slow.onmessage = (e) => resolve(e.data);
+        slow.postMessage(m);
+      });
+    try {
+      expect(await talk({ type: "start", scope: "/", callTimeoutMs: 300 })).toEqual({ ok: true, value: 2 });
+      const reply = await talk({ type: "spin", n: 2, ms: 3_000 });
+      expect(reply).toMatchObject({ ok: false, name: "TimeoutError", message: expect.stringMatching(/within 300 ms/) });
+      await new Promise((r) => setTimeout(r, 3_000)); // its chunks still run (nothing cancels them yet)
+      expect(await talk({ type: "spin", n: 2, ms: 10 })).toEqual({ ok: true, value: 20 });
+    } finally {
+      slow.terminate();
+    }
+  });
 });

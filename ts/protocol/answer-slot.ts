@@ -66,13 +66,17 @@ export function writeAnswer(slot: AnswerSlot, id: number, frame: Uint8Array): bo
   return true;
 }
 
-/** Blocks this worker until the slot holds pipe `id`'s answer; returns a copy of it. */
-export function waitAnswer(slot: AnswerSlot, id: number): Uint8Array {
+/** Blocks this worker until the slot holds pipe `id`'s answer; returns a copy of it, or
+ * `undefined` if `timeoutMs` passed first. */
+export function waitAnswer(slot: AnswerSlot, id: number, timeoutMs = Infinity): Uint8Array | undefined {
   const ctrl = new Int32Array(slot.ctrl);
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const seen = Atomics.load(ctrl, SEQ);
     if (seen === id) break;
-    Atomics.wait(ctrl, SEQ, seen, WAIT_SLICE_MS);
+    const left = deadline - performance.now();
+    if (left <= 0) return undefined;
+    Atomics.wait(ctrl, SEQ, seen, Math.min(WAIT_SLICE_MS, left));
   }
   const len = Atomics.load(ctrl, LEN);
   // A copy: the slot is reused by the next pipe, and the decoder may keep views of it.

@@ -19,6 +19,9 @@ export interface ExecutorSetup {
   coordinator?: string;
   /** Compute workers in the pool (Rust chunks for about four per worker). */
   workers: number;
+  /** A blocking call with no answer after this long fails with `TimeoutError` (default: no
+   * limit). For executors the app owns, which nothing else can replace. */
+  callTimeoutMs?: number;
   /** This executor's ticket namespace (a fresh random UUID per executor worker): its ticket
    * ids are `<namespace>:<n>`. The page picks it, so it can void all of them at once when it
    * replaces the executor (see routes.ts `forget`). */

@@ -36,6 +36,14 @@ export interface WorkerPoolOptions {
     wait?: "auto" | "xhr" | "atomics";
     /** How long the relay and its compute workers may take to start (default 30 000 ms). */
     startTimeoutMs?: number;
+    /**
+     * A blocking `collect_vec_sync()` with no answer after this long fails with
+     * `TimeoutError` (Rust: `ErrorKind::Timeout`) instead of waiting on. Default: no limit.
+     * Why it exists: nothing can replace this worker the way a pool replaces its own
+     * executor, so if the relay died (it should not) only this ends the wait. The timed-out
+     * call's chunks still run to the end (later calls queue behind them).
+     */
+    callTimeoutMs?: number;
   };
 }
 
@@ -92,6 +100,7 @@ export async function startAppExecutor(
     coordinator,
     workers: concurrency,
     namespace: randomUuid(),
+    callTimeoutMs: s.callTimeoutMs,
   };
   checkExecutor(setup); // this worker reaches the coordinator (or may block on Atomics)
   const desc = opts.module;

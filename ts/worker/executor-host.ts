@@ -15,7 +15,7 @@
  * worker, no HTTP, nothing to lose.
  */
 import { newAnswerSlot, waitAnswer } from "../protocol/answer-slot.js";
-import { CoordinatorError, fromFailure, PmapError } from "../protocol/errors.js";
+import { CoordinatorError, fromFailure, PmapError, TimeoutError } from "../protocol/errors.js";
 import { decodeResponse, decodeValue, type Failure } from "../protocol/frames.js";
 import { frameFromHeader } from "../protocol/inline-frame.js";
 import { HOST_KEY } from "../protocol/kernel-module.js";
@@ -49,10 +49,15 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
 
     /** `collect_vec_sync()`: blocks this worker until the pool has run every chunk. */
     runSync(label: string, payloads: Uint8Array[]): Uint8Array[] {
+      // Why a deadline at all: an executor the app owns has no page to replace it, so if
+      // its relay died the wait would have nothing else to end it (ExecutorSetup.callTimeoutMs).
+      const deadline = performance.now() + (setup.callTimeoutMs ?? Infinity);
       if (slot) {
         const id = ++seq;
         post({ type: "pipe", id, ticket: `${namespace}:${id}`, slot, label, payloads });
-        return bodiesOf(waitAnswer(slot, id));
+        const frame = waitAnswer(slot, id, deadline - performance.now());
+        if (!frame) throw callTimedOut(label, setup.callTimeoutMs!);
+        return bodiesOf(frame);
       }
       for (let restart = 0; ; restart++) {
         const id = ++seq;
@@ -61,7 +66,8 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
         // adopts an answer that beat it there). Structured clone copies the payloads: the
         // originals stay here for a re-run.
         post({ type: "pipe", id, ticket, label, payloads, rerun: restart });
-        const outcome = waitFor(ticket);
+        const outcome = waitFor(ticket, deadline);
+        if (outcome === "timeout") throw callTimedOut(label, setup.callTimeoutMs!);
         if (outcome !== "lost") return outcome;
         if (restart >= MAX_RESTARTS) {
           throw new CoordinatorError(
@@ -73,10 +79,13 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
   };
 
   /** Blocks on the ticket's wait requests: its bodies, or "lost" (open a new one), or throws. */
-  function waitFor(ticket: string): Uint8Array[] | "lost" {
+  function waitFor(ticket: string, deadline: number): Uint8Array[] | "lost" | "timeout" {
     const coordinator = setup.coordinator ?? "";
     for (let open = true; ; open = false) {
-      const r = xhr("GET", waitUrl(coordinator, ticket, { ms: MAX_WAIT_MS, open }));
+      const left = deadline - performance.now();
+      if (left <= 0) return "timeout";
+      const ms = Math.max(1, Math.min(MAX_WAIT_MS, Math.ceil(left)));
+      const r = xhr("GET", waitUrl(coordinator, ticket, { ms, open }));
       // Status 0 on the opening wait is the service worker stopped under it (Firefox fails
       // a held request then; Chromium re-runs it on a new one): "lost", like a re-issued wait.
       if (open && r.status !== 200 && r.status !== 204 && r.status !== 0) {
@@ -117,6 +126,13 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
       host.workers = n;
     },
   };
+}
+
+/** The error of a blocking call that outlived `callTimeoutMs` (Rust: `ErrorKind::Timeout`). */
+function callTimedOut(label: string, ms: number): TimeoutError {
+  const err = new TimeoutError(label, 0, ms);
+  err.message = `sync mode: collect_vec_sync() (${label}) had no answer within ${ms} ms (callTimeoutMs); its chunks may still run`;
+  return err;
 }
 
 /** A pipe's answer frame → its bodies, or the typed error it carries. */

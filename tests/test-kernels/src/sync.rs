@@ -169,3 +169,13 @@ pub fn direct_sync_loop(start: u32, times: u32, n: u32) -> Result<f64, JsValue> 
     }
     Ok((now() - t0) / times.max(1) as f64)
 }
+
+/// In a worker the app owns: one blocking `try_sum_sync()` over `n` chunks of `spin(ms)`
+/// (a slow parallel iterator, for `callTimeoutMs`).
+#[wasm_bindgen(js_name = directSpin)]
+pub fn direct_spin(n: u32, ms: f64) -> Result<f64, JsValue> {
+    Ok(vec![ms; n as usize]
+        .into_par_iter()
+        .map(par_fn!(spin))
+        .try_sum_sync()?)
+}
