@@ -2,23 +2,14 @@
 // Atomics.wait and its relay writes the answers into the worker's answer slot — no service
 // worker anywhere, 1 000 blocking calls from Rust, each result checked.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppReply, AppRequest } from "../browser/fixtures/app-worker.js";
+import type { AppRequest } from "../browser/fixtures/app-worker.js";
+import { type AppWorker, startAppWorker } from "../browser/fixtures/app-worker-client.js";
 
-let app: Worker;
-function ask(m: AppRequest): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the app worker did not answer ${m.type}`)), 50_000);
-    app.onmessage = (e: MessageEvent<AppReply>) => {
-      clearTimeout(timer);
-      const r = e.data;
-      r.ok ? resolve(r.value) : reject(Object.assign(new Error(r.message), { name: r.name }));
-    };
-    app.postMessage(m);
-  });
-}
+let app: AppWorker;
+const ask = (m: AppRequest) => app.ask(m);
 
 beforeAll(async () => {
-  app = new Worker(new URL("../browser/fixtures/app-worker.ts", import.meta.url), { type: "module" });
+  app = startAppWorker();
   expect(await ask({ type: "start" })).toBe(2);
 });
 afterAll(() => app?.terminate());
@@ -39,12 +30,8 @@ describe("sync mode from an app-owned worker, cross-origin isolated", () => {
   });
 
   it("callTimeoutMs: a blocking call with no answer in time is a TimeoutError in Rust, not a wait for good", async () => {
-    const slow = new Worker(new URL("../browser/fixtures/app-worker.ts", import.meta.url), { type: "module" });
-    const talk = (m: AppRequest) =>
-      new Promise<AppReply>((resolve) => {
-        slow.onmessage = (e) => resolve(e.data);
-        slow.postMessage(m);
-      });
+    const slow = startAppWorker();
+    const talk = slow.talk;
     try {
       expect(await talk({ type: "start", callTimeoutMs: 300 })).toEqual({ ok: true, value: 2 });
       const started = performance.now();

@@ -4,7 +4,7 @@
 // workers and hands the answers to the coordinator itself. Nothing goes through this page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "vitest/browser";
-import type { AppReply, AppRequest } from "../browser/fixtures/app-worker.js";
+import { type AppWorker, startAppWorker } from "../browser/fixtures/app-worker-client.js";
 
 declare module "vitest/browser" {
   interface BrowserCommands {
@@ -16,30 +16,15 @@ declare module "vitest/browser" {
 // package's relay (dist/worker/): the server allows the root scope (vite.config.ts).
 const swUrl = new URL("../../dist/sw.js", import.meta.url);
 let reg: ServiceWorkerRegistration;
-let app: Worker;
-
-function ask(m: AppRequest, timeoutMs = 60_000): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the app worker did not answer ${m.type} in ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    app.onmessage = (e: MessageEvent<AppReply>) => {
-      clearTimeout(timer);
-      const r = e.data;
-      if (r.ok) resolve(r.value);
-      else reject(Object.assign(new Error(r.message), { name: r.name }));
-    };
-    app.postMessage(m);
-  });
-}
+let app: AppWorker;
+const ask: AppWorker["ask"] = (m, ms) => app.ask(m, ms);
 
 beforeAll(async () => {
   // Other files' coordinators (scope dist/) would take the relay's requests: one registration.
   for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister();
   reg = await navigator.serviceWorker.register(swUrl, { type: "module", scope: "/" });
   await navigator.serviceWorker.ready;
-  app = new Worker(new URL("../browser/fixtures/app-worker.ts", import.meta.url), { type: "module" });
+  app = startAppWorker();
   expect(await ask({ type: "start", scope: "/" })).toBe(2);
 });
 afterAll(async () => {
@@ -74,12 +59,9 @@ describe("sync mode from a worker the app owns", () => {
   });
 
   it("a scope without a coordinator is a clear PoolStartError, not a hang", async () => {
-    const other = new Worker(new URL("../browser/fixtures/app-worker.ts", import.meta.url), { type: "module" });
+    const other = startAppWorker();
     try {
-      const reply = await new Promise<AppReply>((resolve) => {
-        other.onmessage = (e) => resolve(e.data);
-        other.postMessage({ type: "start", scope: "/", prefix: "not-the-coordinator/" } satisfies AppRequest);
-      });
+      const reply = await other.talk({ type: "start", scope: "/", prefix: "not-the-coordinator/" });
       expect(reply).toMatchObject({
         ok: false,
         name: "CoordinatorError",
@@ -91,12 +73,8 @@ describe("sync mode from a worker the app owns", () => {
   });
 
   it("callTimeoutMs: a blocking call with no answer in time is a TimeoutError in Rust (the coordinator path)", async () => {
-    const slow = new Worker(new URL("../browser/fixtures/app-worker.ts", import.meta.url), { type: "module" });
-    const talk = (m: AppRequest) =>
-      new Promise<AppReply>((resolve) => {
-        slow.onmessage = (e) => resolve(e.data);
-        slow.postMessage(m);
-      });
+    const slow = startAppWorker();
+    const talk = slow.talk;
     try {
       expect(await talk({ type: "start", scope: "/", callTimeoutMs: 300 })).toEqual({ ok: true, value: 2 });
       const reply = await talk({ type: "spin", n: 2, ms: 3_000 });
