@@ -64,17 +64,7 @@ export interface WorkerPool extends Disposable {
  * Makes the calling worker (one the app created, in the coordinator's scope) the pool's
  * SyncExecutor and starts the compute workers: afterwards Rust code in this worker may call
  * `collect_vec_sync()` (blocking) and `try_collect_vec().await` directly.
- *
- * @example
- * ```ts
- * // app-worker.ts, started by the page with new Worker(url, { type: "module" })
- * import init, { solve } from "./pkg/my_crate.js";
- * import { initPoolSyncFromWorker } from "wasm-pmap";
- * await init();
- * await initPoolSyncFromWorker({ module: { wasm: new URL("./pkg/my_crate_bg.wasm", import.meta.url),
- *                                          glue: new URL("./pkg/my_crate.js", import.meta.url) } });
- * self.onmessage = (e) => self.postMessage(solve(e.data)); // solve() calls collect_vec_sync()
- * ```
+ * See from-worker.ts for the public entry and its example.
  */
 export async function startAppExecutor(
   opts: WorkerPoolOptions & { module: KernelModule },
