@@ -21,9 +21,12 @@ apt_install() {
     echo "[setup] missing: $* (no apt-get here; install them by hand)" >&2
     exit 1
   fi
-  [ -n "$apt_updated" ] || { $SUDO apt-get update -qq; apt_updated=1; }
+  # Why the lock timeout: fresh machines often run package jobs at boot, and apt-get fails at
+  # once on a held dpkg lock unless told to wait (bounded: 10 min, then it fails as before).
+  local wait=(-o DPkg::Lock::Timeout=600)
+  [ -n "$apt_updated" ] || { $SUDO apt-get "${wait[@]}" update -qq; apt_updated=1; }
   log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${wait[@]}" install -y -qq "$@" >/dev/null
 }
 
 # 1. Rust → wasm32.
