@@ -6,6 +6,7 @@ import type { Call } from "../../ts/pool/call.js";
 import { ArraySink, type Settled, SettledSink } from "../../ts/pool/collect.js";
 import { Dispatcher } from "../../ts/pool/dispatch.js";
 import type { CallOptions } from "../../ts/pool/options.js";
+import { MAX_RESPAWN_BACKOFF_MS, MAX_START_FAILURES, RESPAWN_BACKOFF_MS } from "../../ts/pool/start-policy.js";
 import { type CallTarget, startCall } from "../../ts/pool/submit.js";
 import {
   AbortError,
@@ -472,6 +473,89 @@ describe("6. start failures", () => {
     ]);
     expect(t.fleet.workers).toHaveLength(4);
     expect(t.dispatch.stats()).toMatchObject({ respawned: 3, startFailures: 3, failed: 1, completed: 1 });
+  });
+});
+
+describe("6b. start failures are counted per slot", () => {
+  /** Slot 1's worker crashes on its first chunk; its replacements fail to start while `broken`. */
+  function oneSlotBroken() {
+    const state = { broken: true };
+    const t = setup({
+      init: (w) => (w.name === "t-1" && w.seq > 1 && state.broken ? { initError: "module gone" } : { ready: [DOUBLE] }),
+      run: (j) =>
+        firstRun(t.fleet, j) && j.worker.seq === 1 ? { crash: "killed" } : { outputs: doubled(j.items as number[]) },
+    });
+    return { t, state };
+  }
+
+  it("a slot that keeps failing to start never ends a pool whose other worker runs: calls go on", async () => {
+    const { t } = oneSlotBroken();
+    await t.dispatch.grow(2);
+    expect(await t.map([1, 2], { chunkSize: 1 }).promise).toEqual([2, 4]); // worker 1 crashed on its chunk
+    await vi.advanceTimersByTimeAsync(10_000); // slot 1: well past 3 failed starts in a row
+    expect(t.dispatch.stats().startFailures).toBeGreaterThanOrEqual(MAX_START_FAILURES);
+    const later = track(t.map([3, 4, 5]).promise);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(later.state).toBe("resolved");
+    expect(later.value).toEqual([6, 8, 10]);
+    const stats = t.dispatch.stats();
+    expect(stats.startError).toContain("module gone"); // what happened is still told
+    expect(stats).toMatchObject({ failed: 0 });
+    t.dispatch.close(new PoolTerminatedError());
+  });
+
+  it("the failing slot backs off on its own, doubling up to MAX_RESPAWN_BACKOFF_MS; once it starts, its back-off starts over", async () => {
+    const { t, state } = oneSlotBroken();
+    await t.dispatch.grow(2);
+    await t.map([1, 2], { chunkSize: 1 }).promise;
+    const slot1 = () => t.fleet.workers.filter((w) => w.name === "t-1").length;
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    // Retrying slowly, not spawning without end: after the doubling, one try per cap.
+    const before = slot1();
+    await vi.advanceTimersByTimeAsync(10 * MAX_RESPAWN_BACKOFF_MS);
+    expect(slot1() - before).toBeLessThanOrEqual(10);
+    expect(slot1() - before).toBeGreaterThanOrEqual(9); // but it does keep trying
+    // The script is back: the slot's next try starts, and the pool is whole again.
+    state.broken = false;
+    await vi.advanceTimersByTimeAsync(MAX_RESPAWN_BACKOFF_MS);
+    expect(t.dispatch.stats()).toMatchObject({ workers: 2, startError: undefined });
+    // Broken again: its back-off starts over at RESPAWN_BACKOFF_MS, not at the cap.
+    state.broken = true;
+    t.fleet.live.find((w) => w.name === "t-1")!.events.error("killed again");
+    await flush();
+    const n = slot1();
+    await vi.advanceTimersByTimeAsync(RESPAWN_BACKOFF_MS);
+    expect(slot1()).toBe(n + 1);
+    t.dispatch.close(new PoolTerminatedError());
+  });
+
+  it("the pool gives up only when every slot failed its tries; then nothing more is spawned", async () => {
+    const t = setup({ init: () => ({ initError: "module gone" }) });
+    t.dispatch.grow(2).catch(() => {});
+    const pending = track(t.map([1]).promise);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(t.fleet.workers).toHaveLength(2 * MAX_START_FAILURES);
+    expect(pending.state).toBe("rejected");
+    expect(pending.error).toBeInstanceOf(PoolStartError);
+    expect(t.dispatch.stats().startError).toMatch(/stopped starting workers.*module gone/);
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    expect(t.fleet.workers).toHaveLength(2 * MAX_START_FAILURES);
+    t.dispatch.close(new PoolTerminatedError());
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a pool that gave up runs again once a worker starts after all (a slot grow() added): its parked slots try again", async () => {
+    const state = { broken: true };
+    const t = setup({ init: () => (state.broken ? { initError: "module gone" } : { ready: [DOUBLE] }) });
+    t.dispatch.grow(1).catch(() => {});
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(t.dispatch.stats().startError).toMatch(/stopped starting workers/);
+    state.broken = false;
+    await t.dispatch.grow(2);
+    await flush();
+    expect(t.dispatch.stats()).toMatchObject({ workers: 2, startError: undefined });
+    expect(await t.map([1, 2]).promise).toEqual([2, 4]);
+    t.dispatch.close(new PoolTerminatedError());
   });
 });
 

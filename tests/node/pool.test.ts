@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createPool } from "../../ts/pool/create.js";
 import { Pool } from "../../ts/pool/pool.js";
-import { DecodeError, PmapError, PoolStartError } from "../../ts/protocol/errors.js";
+import { DecodeError, PmapError, PoolStartError, UnknownKernelError } from "../../ts/protocol/errors.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import { DOUBLE, Fleet, type Script } from "./fake-worker.js";
 
@@ -51,6 +51,69 @@ describe("inputs are captured when the call is made (issue 9 #6)", () => {
     const items = new Float32Array(8);
     structuredClone(items.buffer, { transfer: [items.buffer] });
     await expect(p.map("sqrtF32", items)).rejects.toThrow(/detached/);
+  });
+});
+
+describe("a job's input is captured when pool.execute is called", () => {
+  const ECHO: KernelInfo = { name: "echo", kind: "job", input: "unknown", output: "unknown" };
+  /** A sync pool (answers through the executor's slot: no coordinator needed here) whose
+   * executor echoes each job's input; a job whose input is "block" waits for `release`. */
+  function syncPool() {
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    const fleet = new Fleet(
+      {
+        run: async (j) => {
+          if (j.items[0] === "block") await blocked;
+          return { outputs: j.items };
+        },
+      },
+      [DOUBLE, ECHO],
+    );
+    // biome-ignore lint/suspicious/noExplicitAny: the pool's own Pool type is generic over the module's kernels
+    const p = new Pool<any>({ module: {} as WebAssembly.Module, glue: "fake" }, { concurrency: 2 }, fleet.spawn, {
+      link: undefined,
+    });
+    return track({ pool: p, fleet, release });
+  }
+
+  it("a typed array and an object changed right after the call, while the job waits behind another, run as they were", async () => {
+    const { pool: p, release } = syncPool();
+    await p.ready;
+    const blocker = p.execute("echo", "block");
+    const bytes = Float64Array.of(1, 2, 3);
+    const obj = { n: 1, xs: [1, 2] };
+    const a = p.execute("echo", bytes);
+    const b = p.execute("echo", obj);
+    bytes.fill(-1);
+    obj.n = 99;
+    obj.xs.push(3);
+    release();
+    expect(await blocker).toBe("block");
+    expect(await a).toEqual(Float64Array.of(1, 2, 3));
+    expect(await b).toEqual({ n: 1, xs: [1, 2] });
+  });
+
+  it("an input that cannot be encoded is a DecodeError naming the job, after the kernel checks", async () => {
+    const { pool: p, fleet } = syncPool();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const err = await p.execute("echo", cyclic).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DecodeError);
+    expect(err).toMatchObject({ kernel: "echo", item: 0 });
+    expect((err as Error).message).toMatch(
+      /^kernel "echo": the input could not be encoded \(too deeply nested, or cyclic\?\): /,
+    );
+    await expect(p.execute("nope", cyclic)).rejects.toBeInstanceOf(UnknownKernelError);
+    expect(fleet.posted).toHaveLength(0);
+  });
+
+  it("an input changed right after the call on an idle executor runs as it was", async () => {
+    const { pool: p } = syncPool();
+    const obj = { n: 1 };
+    const out = p.execute("echo", obj); // not even ready yet
+    obj.n = 2;
+    expect(await out).toEqual({ n: 1 });
   });
 });
 

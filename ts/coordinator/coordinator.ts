@@ -20,13 +20,11 @@ import {
   FRAME_HEADER,
   MAX_WAIT_MS,
   PING_BODY,
-  type PortMessage,
-  type PortReply,
-  type StatusMessage,
   TICKET_ID,
   TICKET_NAMESPACE,
 } from "../protocol/routes.js";
 import { lookupClient } from "./clients.js";
+import { KeptPorts, type PortLike } from "./kept-ports.js";
 
 export interface CoordinatorOptions {
   /** Path prefix, relative to the service worker's scope. Default `__wasm_pmap__/`. */
@@ -273,6 +271,7 @@ function newTicket(): Ticket {
 }
 
 export { CLIENT_LOOKUP_MS, KNOWN_CLIENTS } from "./clients.js";
+export { MAX_KEPT_PORTS, type PortLike } from "./kept-ports.js";
 
 /** The slice of a service worker's global scope the coordinator uses. */
 export interface ServiceWorkerScope {
@@ -286,15 +285,6 @@ export interface MessageEventLike {
   /** [the reply port, and optionally a kept port the page offers (routes.ts)] */
   ports: readonly PortLike[];
 }
-/** The slice of a `MessagePort` the coordinator uses. */
-export interface PortLike {
-  postMessage(m: StatusMessage | PortReply): void;
-  onmessage?: ((e: { data: unknown }) => void) | null;
-  close?(): void;
-}
-
-/** How many kept ports (one per page link: per pool) the coordinator answers at once. */
-export const MAX_KEPT_PORTS = 16;
 export interface FetchEventLike {
   request: Request;
   /** The requesting client's id ("" for a navigation). */
@@ -321,22 +311,13 @@ export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOpt
     );
   });
   // The page speaks by message: it may not be controlled, so its fetches may not reach us.
-  const kept: PortLike[] = [];
+  // A port offered with a message is kept, and the same messages, numbered, are answered on it.
+  const kept = new KeptPorts((data) => pageMessage(coordinator, data));
   scope.addEventListener("message", (e) => {
     const status = pageMessage(coordinator, e.data);
     if (status === undefined) return; // not ours: the message event is the app's too
     const [reply, offered] = e.ports;
-    const linked = offered?.onmessage !== undefined; // a MessagePort (its onmessage is null), not a stand-in
-    if (linked) {
-      // A kept port: the same messages, numbered, answered on it (routes.ts).
-      offered.onmessage = (p) => {
-        const seq = (p.data as Partial<PortMessage> | null)?.seq;
-        const s = typeof seq === "number" ? pageMessage(coordinator, p.data) : undefined;
-        if (s !== undefined) offered.postMessage({ seq: seq as number, status: s });
-      };
-      kept.push(offered);
-      if (kept.length > MAX_KEPT_PORTS) kept.shift()?.close?.(); // its page falls back to postMessage
-    }
+    const linked = kept.adopt(offered);
     reply?.postMessage(linked ? { status, linked } : { status });
   });
   return coordinator;

@@ -53,8 +53,9 @@ export interface DispatchStats {
   wasmMemoryBytes: number;
   /** Workers that failed to start (script missing, module not loading, no answer in time). */
   startFailures: number;
-  /** Set once the pool gave up starting workers: why. Every call then rejects with
-   * `PoolStartError`. */
+  /** Why a worker failed to start, while a slot has not started one since (undefined once
+   * every slot has). When it says the pool stopped starting workers (every slot failed
+   * 3 starts in a row), every call rejects with `PoolStartError` until a worker starts. */
   startError: string | undefined;
 }
 
@@ -66,7 +67,7 @@ export class Dispatcher {
   /** Last wasm memory size each worker reported, by slot index. */
   readonly #memory = new Map<number, number>();
   readonly #timers = new Map<number, ReturnType<typeof setTimeout>>();
-  /** Back-off and giving up after failed starts (start-policy.ts). */
+  /** Per-slot back-off after failed starts, and giving up when no slot can start (start-policy.ts). */
   readonly #starts = new StartPolicy();
   readonly #opts: DispatcherOptions;
   readonly #depth: number;
@@ -106,7 +107,7 @@ export class Dispatcher {
       ...this.#counts,
       wasmMemoryBytes,
       startFailures: this.#starts.total,
-      startError: this.#starts.gaveUp?.message,
+      startError: (this.#starts.gaveUp ?? this.#starts.last)?.message,
     };
   }
 
@@ -124,7 +125,7 @@ export class Dispatcher {
     return lists[0] ?? [];
   }
 
-  /** Queues a call's chunks (or fails the call at once if the pool gave up starting workers). */
+  /** Queues a call's chunks (or fails the call at once while the pool has given up starting workers). */
   submit(call: Call, tasks: Task[]): void {
     if (this.#starts.gaveUp) {
       call.fail(this.#starts.gaveUp);
@@ -371,7 +372,7 @@ export class Dispatcher {
     const slot = new WorkerSlot(index, spawn, init.executor ? name : `${name}-${index}`, init, events, readyTimeoutMs);
     slot.ready.then(
       () => {
-        this.#starts.started();
+        this.#starts.started(index);
         this.pump();
         this.#changed();
       },
@@ -380,11 +381,12 @@ export class Dispatcher {
     return slot;
   }
 
-  /** A worker failed to start (the slot terminated it): back off and replace it, or give up
-   * and fail every call — no call waits on a slot that will never run it (start-policy.ts). */
+  /** A worker failed to start (the slot terminated it): back off and replace it; or, when no
+   * slot can start one, give up and fail every call — no call waits on workers that will never
+   * run it (start-policy.ts). */
   #startFailed(slot: WorkerSlot, err: PoolStartError): void {
     if (this.#closed || this.#slots[slot.index] !== slot) return;
-    const gaveUp = this.#starts.failed(slot.index, err, () => {
+    const gaveUp = this.#starts.failed(slot.index, this.#slots.length, err, () => {
       if (!this.#closed && this.#slots[slot.index] === slot) this.#respawn(slot.index);
     });
     this.#changed();

@@ -1,10 +1,11 @@
 /**
- * Runs on the page. What a call reads of its items, and when: all of it at once, when the
- * call is made. Why: chunks are encoded only when a worker takes them, so without a
+ * Runs on the page. What a call reads of its items (or a job of its input), and when: all of
+ * it at once, when the call is made. Why: chunks are encoded only when a worker takes them, so without a
  * snapshot a caller reusing its array right after `pool.map()` returned (emptying it,
  * refilling a typed array) would change the results.
  */
 import { DecodeError, PmapError } from "../protocol/errors.js";
+import { encodeValue } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 
 /**
@@ -32,6 +33,36 @@ export function snapshot(kernel: string, items: unknown, transfer = false): unkn
     return Array.from(items as Iterable<unknown>);
   }
   return items;
+}
+
+export type JobPayload = Uint8Array | { unencodable: unknown };
+
+/**
+ * A job's input as its payload — `[input]`'s CBOR, what Rust's `execute_async` sends — made
+ * when `pool.execute` is called; or, when it does not encode, the reason (reported after the
+ * kernel checks, by {@link jobInputError}). Why encoded now and not copied: a job may wait
+ * behind others, and its chunk would be encoded only when the executor takes it; encoding is
+ * the one copy made anyway, and it captures the objects and typed arrays inside the input
+ * too — a job's input is one value, usually a structure the caller goes on using.
+ */
+export function jobPayload(input: unknown): JobPayload {
+  try {
+    return encodeValue([input]);
+  } catch (err) {
+    return { unencodable: err };
+  }
+}
+
+/** The error for a job input that did not encode (as `Call.encodeError` words an item's). */
+export function jobInputError(info: KernelInfo, err: unknown): DecodeError {
+  const hint = err instanceof RangeError ? " (too deeply nested, or cyclic?)" : "";
+  const why = (err as Error)?.message ?? String(err);
+  return new DecodeError(
+    info.name,
+    info.input,
+    `kernel "${info.name}": the input could not be encoded${hint}: ${why}`,
+    0,
+  );
 }
 
 /** Checks a snapshot against the kernel's kind and input type. */

@@ -4,7 +4,7 @@
  * docs/architecture.md for an item's journey.
  */
 import { AbortError, PmapError, PoolTerminatedError, SyncModeError, UnknownKernelError } from "../protocol/errors.js";
-import { Mode } from "../protocol/frames.js";
+import { decodeValue, Mode } from "../protocol/frames.js";
 import { randomUuid } from "../protocol/ids.js";
 import { HOST_KEY, type KernelInfo } from "../protocol/kernel-module.js";
 import type { CoordinatorLink } from "../sync/link.js";
@@ -23,7 +23,7 @@ import {
 } from "./collect.js";
 import { Dispatcher } from "./dispatch.js";
 import { ChangeEvents } from "./events.js";
-import { checkItems, snapshot } from "./items.js";
+import { checkItems, type JobPayload, jobInputError, jobPayload, snapshot } from "./items.js";
 import { LocalModule } from "./local.js";
 import type { BuiltinKernels, Input, ItemKernel, JobKernel, Output, ReduceKernel, SliceKernel } from "./module.js";
 import type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats, SliceOptions } from "./options.js";
@@ -236,7 +236,9 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
    * one at a time, in call order. Needs `createPool({ sync })`.
    */
   async execute<N extends JobKernel<K>>(job: N, input: Input<K, N>, opts: JobOptions = {}): Promise<Output<K, N>> {
-    return (await this.#job(job, input, opts, false)) as Output<K, N>;
+    // Before any await: the input as it is now (items.ts).
+    const payload = jobPayload(input);
+    return jobOutput(job, await this.#job(job, payload, opts)) as Output<K, N>;
   }
 
   /**
@@ -253,7 +255,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
         return pool.size;
       },
       run: (label: string, payloads: Uint8Array[]) => this.#pipe(label, payloads).promise,
-      execute: (job: string, payload: Uint8Array) => this.#job(job, payload, {}, true),
+      execute: (job: string, payload: Uint8Array) => this.#job(job, payload, {}),
     };
     const g = globalThis as Record<symbol, unknown>;
     g[HOST_KEY] = host;
@@ -306,19 +308,35 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     return this.#start(info, Mode.Pipe, payloads, {}, new ArraySink(payloads.length), true);
   }
 
-  /** Runs job `name` in sync mode (`raw`: Rust's ready-made payload in, bytes out). */
-  async #job(name: string, input: unknown, opts: JobOptions, raw: boolean): Promise<unknown> {
+  /** Runs job `name` in sync mode: its payload (`[input]`'s CBOR) in, its body's bytes out. */
+  async #job(name: string, payload: JobPayload, opts: JobOptions): Promise<Uint8Array> {
     if (!this.#sync)
       throw new SyncModeError(`running job "${name}" needs sync mode: createPool({ sync: { serviceWorker, scope } })`);
     const info = await this.#kernel(name);
     if (info.kind !== "job")
       throw new PmapError(`kernel "${name}" is a ${info.kind} kernel, not a #[kernel(job)]; use pool.map`);
+    if (!(payload instanceof Uint8Array)) throw jobInputError(info, payload.unencodable);
     this.#assertOpen();
-    return this.#sync.run(info, input, opts, raw);
+    return (await this.#sync.run(info, payload, opts, true)) as Uint8Array;
   }
 
   #start(info: KernelInfo, mode: Mode, items: ArrayLike<unknown>, opts: CallOptions, sink: Sink, raw = false): Call {
     this.#assertOpen();
     return startCall(this.#target, info, mode, items, opts, sink, raw);
   }
+}
+
+/** A job's one output, from its body (`[output]`'s CBOR), checked as a map chunk's outputs are (call.ts). */
+function jobOutput(job: string, body: Uint8Array): unknown {
+  let out: unknown;
+  try {
+    out = decodeValue(body);
+  } catch (err) {
+    throw new PmapError(`kernel "${job}": bad response: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(out) || out.length !== 1) {
+    const got = Array.isArray(out) ? `${out.length} outputs` : typeof out;
+    throw new PmapError(`kernel "${job}": the job returned ${got}, expected 1`);
+  }
+  return out[0];
 }

@@ -36,6 +36,9 @@
  *   with a `seq`, by `{ seq, status }` on it. Why: `ServiceWorker.postMessage` goes through
  *   the browser process (≈ 0.6 ms page → coordinator in Chromium), a port does not (≈ 0.03 ms).
  *   A port does not wake a stopped service worker, so a silent one is dropped for postMessage.
+ *   The coordinator keeps a bounded number of ports (MAX_KEPT_PORTS, ts/coordinator/kept-ports.ts):
+ *   the one it drops gets `{ wasmPmap: "evicted" }` on it first, and its page posts again,
+ *   offering no port for a while.
  * ```
  * relay → SW (a pool run from a worker, ts/worker/relay.ts: fetch, the relay's script in scope)
  *   POST <prefix>tickets/<id>/answer      body: the frame → 204 stored | 400 | 410 | 503 (as deliver)
@@ -92,6 +95,12 @@ export type PortMessage = (DeliverMessage | ForgetMessage) & { seq: number };
 export interface PortReply {
   seq: number;
   status: number;
+}
+
+/** Coordinator → page on a kept port: the coordinator dropped this port (it keeps a bounded
+ * number, the most recently used); messages go by postMessage again. */
+export interface PortEvicted {
+  wasmPmap: "evicted";
 }
 
 /** Where the relay POSTs what the page sends as `msg` (routes above). */

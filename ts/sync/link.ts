@@ -21,7 +21,11 @@ const REDELIVER_MS = 2_000;
 /** How long the kept port may stay silent before the coordinator counts as stopped (it
  * answers in well under a millisecond when running; this only delays the first send after
  * the browser stopped it). */
-const PORT_SILENT_MS = 200;
+export const PORT_SILENT_MS = 200;
+/** How long a link whose port the coordinator evicted posts without offering another. Why
+ * wait: the coordinator keeps a bounded number of ports, so with more pools than that an
+ * offer at once would evict another pool's port, and so on, on every send. */
+export const REOFFER_AFTER_EVICTION_MS = 10_000;
 
 export interface SyncOptions {
   /**
@@ -61,6 +65,8 @@ export class CoordinatorLink {
   #port: CoordinatorPort | undefined;
   /** A kept port is on offer (one at a time). */
   #offering = false;
+  /** No port is offered before this time (`Date.now()`): the coordinator evicted the last. */
+  #offerAfter = 0;
 
   constructor(
     readonly registration: ServiceWorkerRegistration | undefined,
@@ -148,12 +154,13 @@ export class CoordinatorLink {
       const status = kept.sw === sw ? await kept.send(msg, PORT_SILENT_MS) : 0;
       if (status !== 0) return status;
       if (this.#port === kept) this.#port = undefined;
+      if (kept.evicted) this.#offerAfter = Date.now() + REOFFER_AFTER_EVICTION_MS;
       kept.close();
     }
     const channel = new MessageChannel();
     // Why offered with a message and not on its own: an older coordinator (an app's own
     // service worker) ignores the second port, and the link keeps posting.
-    const offer = this.#offering || this.#port ? undefined : new MessageChannel();
+    const offer = this.#offering || this.#port || Date.now() < this.#offerAfter ? undefined : new MessageChannel();
     if (offer) this.#offering = true;
     let linked = false;
     try {
