@@ -1,7 +1,9 @@
 // The demo page's UI: settings, Render / Cancel, progress, time and speedup, and a
 // heartbeat that shows the main thread stays free while the workers render.
-import type { Frame } from "./pkg/raytracer.js";
-import { poolFor, renderSync, renderTiles } from "./render.js";
+import type { Pool } from "wasm-pmap";
+import type { Frame, Kernels } from "./pkg/raytracer.js";
+import { isWarm, poolFor, renderSync, renderTiles, setWarm } from "./render.js";
+import { Timings, type Verdict } from "./speedup.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const workers = $<HTMLSelectElement>("workers");
@@ -20,14 +22,16 @@ const ctx = canvas.getContext("2d", { willReadFrequently: true })!;
 const cores = navigator.hardwareConcurrency || 2;
 for (let n = 1; n <= cores; n++) workers.add(new Option(String(n), String(n), false, n === cores));
 
-/** The last 1-worker time per frame setting: what the speedup is measured against. */
-const oneWorkerMs = new Map<string, number>();
+/** The warm frames' times: what the speedup line compares. */
+const timings = new Timings();
 /** What the last finished render produced (read by tests/e2e/demo.test.ts). */
 export interface Rendered {
   frame: Frame;
   workers: number;
   sync: boolean;
   ms: number;
+  /** Whether the pool had rendered this frame size before (an untimed warm-up pass, if not). */
+  warm: boolean;
   rgba: Uint8Array;
   longestFrameMs: number;
 }
@@ -67,42 +71,65 @@ async function render() {
   setState("rendering", "starting the pool…");
   canvas.width = width;
   canvas.height = height;
+  let pool: Pool<Kernels> | undefined;
+  /** Renders `f` on the pool, drawing it as it comes. */
+  const pass = (on: Pool<Kernels>, f: Frame): Promise<Uint8Array> => {
+    if (asJob) {
+      progress.removeAttribute("value"); // indeterminate: the job reports only its end
+      return renderSync(on, f, signal).then((rgba) => {
+        ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
+        return rgba;
+      });
+    }
+    progress.value = 0;
+    return renderTiles(on, f, signal, (t, px, done, total) => {
+      ctx.putImageData(new ImageData(new Uint8ClampedArray(px), t.w, t.h), t.x, t.y);
+      progress.value = done / total;
+    });
+  };
   try {
-    const pool = await poolFor(n, asJob);
+    pool = await poolFor(n, asJob);
+    // A new pool (or size) first renders the frame at 1 sample per pixel, untimed: the timed
+    // frame is then as warm at every worker count, whatever order the counts are tried in.
+    const warmUp = !isWarm(pool, frame);
+    if (warmUp) {
+      setState("rendering", "warm-up pass (1 sample per pixel, not timed)…");
+      await pass(pool, { ...frame, samples: 1 });
+      setWarm(pool, frame, true);
+    }
+    const warm = isWarm(pool, frame); // checked, not assumed: only warm frames are compared
     setState("rendering", asJob ? "rendering as one sync-mode job…" : "rendering…");
     longest = 0;
     const t0 = performance.now();
-    let rgba: Uint8Array;
-    if (asJob) {
-      progress.removeAttribute("value"); // indeterminate: the job reports only its end
-      rgba = await renderSync(pool, frame, signal);
-      ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
-    } else {
-      progress.value = 0;
-      rgba = await renderTiles(pool, frame, signal, (t, px, done, total) => {
-        ctx.putImageData(new ImageData(new Uint8ClampedArray(px), t.w, t.h), t.x, t.y);
-        progress.value = done / total;
-      });
-    }
+    const rgba = await pass(pool, frame);
     const ms = performance.now() - t0;
     progress.value = 1;
-    demo.last = { frame, workers: n, sync: asJob, ms, rgba, longestFrameMs: longest };
-    const key = `${width}x${height}x${frame.samples}`;
-    if (n === 1) oneWorkerMs.set(key, ms);
-    const base = oneWorkerMs.get(key);
-    speedup.textContent =
-      base === undefined
-        ? "speedup: render once with 1 worker to compare"
-        : `speedup ${(base / ms).toFixed(2)}× against the last 1-worker render (${base.toFixed(0)} ms)`;
+    demo.last = { frame, workers: n, sync: asJob, ms, warm, rgba, longestFrameMs: longest };
+    const setting = `${width}x${height}x${frame.samples}${asJob ? "/job" : ""}`;
+    if (warm) timings.add(setting, n, ms);
+    showSpeedup(timings.verdict(setting, n, cores));
     setState(
       "done",
-      `${width}×${height}, ${frame.samples} samples, ${n} worker${n > 1 ? "s" : ""}${asJob ? ", sync job" : ""}: ${ms.toFixed(0)} ms`,
+      `${width}×${height}, ${frame.samples} samples, ${n} worker${n > 1 ? "s" : ""}${asJob ? ", sync job" : ""}: ${ms.toFixed(0)} ms` +
+        (warmUp ? " (after an untimed warm-up pass)" : ""),
     );
   } catch (err) {
+    // A cancelled or failed pass replaced the workers it stopped: the pool is cold again.
+    if (pool) setWarm(pool, frame, false);
     progress.value = 0;
     if (signal.aborted) setState("cancelled", "cancelled");
     else setState("error", `error: ${(err as Error).message}`);
   }
+}
+
+/** Shows the speedup line, with the two frame times it compared as data- attributes (read by tests/e2e/demo.test.ts). */
+function showSpeedup(v: Verdict) {
+  speedup.textContent = v.text;
+  speedup.dataset.verdict = v.kind;
+  const attrs = { workers: v.workers, oneWorkerMs: v.oneWorkerMs, workersMs: v.workersMs };
+  for (const [name, value] of Object.entries(attrs))
+    if (value === undefined) delete speedup.dataset[name];
+    else speedup.dataset[name] = String(value);
 }
 
 $("controls").addEventListener("submit", (e) => {

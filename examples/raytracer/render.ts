@@ -30,6 +30,27 @@ export function poolFor(workers: number, sync: boolean): Promise<Pool<Kernels>> 
   return current.pool;
 }
 
+/** The frame sizes each pool has rendered since its workers last changed. */
+const warmSizes = new WeakMap<Pool<Kernels>, Set<string>>();
+
+/**
+ * Whether `pool` has rendered `frame`'s size before: only then is a frame's time its own. A
+ * fresh worker's first pass runs baseline-compiled wasm (V8 optimises hot functions while
+ * they run) and grows its instance's memory, so a cold frame is slower by an amount that
+ * varies with the worker count and the order the counts were tried in.
+ */
+export function isWarm(pool: Pool<Kernels>, frame: Frame): boolean {
+  return warmSizes.get(pool)?.has(`${frame.width}x${frame.height}`) ?? false;
+}
+
+/** Notes that `pool` rendered `frame`'s size, or (`false`) that it replaced workers and is cold again. */
+export function setWarm(pool: Pool<Kernels>, frame: Frame, warm: boolean): void {
+  const sizes = warmSizes.get(pool) ?? new Set();
+  if (warm) sizes.add(`${frame.width}x${frame.height}`);
+  else sizes.clear();
+  warmSizes.set(pool, sizes);
+}
+
 /** The frame's tiles, row by row (as the crate's `tiles()`; the pixels do not depend on it). */
 export function tilesOf(frame: Frame): Tile[] {
   const tiles: Tile[] = [];

@@ -72,7 +72,13 @@ async function render(s: Settings) {
       .last;
     const canvas = document.getElementById("frame") as HTMLCanvasElement;
     const drawn = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
-    return { ms: last.ms, frame: await hex(last.rgba), canvas: await hex(drawn), longestFrameMs: last.longestFrameMs };
+    return {
+      ms: last.ms,
+      warm: last.warm,
+      frame: await hex(last.rgba),
+      canvas: await hex(drawn),
+      longestFrameMs: last.longestFrameMs,
+    };
   });
 }
 
@@ -96,6 +102,7 @@ describe("the demo page (examples/raytracer)", () => {
 
   it("cancels a long render mid-way, stops cleanly, and renders again", async () => {
     await startRender({ workers: 2, size: "1280x720", samples: 32 });
+    await page.waitForSelector("#status:text-is('rendering…')", { timeout: 30_000 }); // past the warm-up pass
     await page.waitForFunction(() => (document.getElementById("progress") as HTMLProgressElement).value > 0, null, {
       timeout: 60_000,
     });
@@ -131,24 +138,45 @@ describe("the demo page (examples/raytracer)", () => {
     expect(errors).toEqual([]);
   });
 
-  it("renders the default frame at 1 and 2 workers, shows the speedup, and saves a screenshot", async () => {
-    // Each twice, the second counted: the first on a new pool also pays for its start-up.
+  it("prints the speedup as the ratio of the best warm frames at 1 and 2 workers, never above the cores", async () => {
     const frame = { size: "640x360", samples: 8 };
-    await render({ workers: 1, ...frame });
-    const one = await render({ workers: 1, ...frame });
-    await render({ workers: 2, ...frame });
-    const two = await render({ workers: 2, ...frame });
-    expect(one.frame).toBe(two.frame); // the worker count never changes a pixel
+    const runs: { workers: number; ms: number; warm: boolean; frame: string; longestFrameMs: number }[] = [];
+    for (const workers of [1, 1, 1, 2, 2, 2]) runs.push({ workers, ...(await render({ workers, ...frame })) });
+    expect(new Set(runs.map((r) => r.frame)).size).toBe(1); // the worker count never changes a pixel
     // The page stayed responsive: animation frames kept coming during each render (a
     // render on the main thread would leave one gap as long as the render itself).
-    for (const r of [one, two]) expect(r.longestFrameMs).toBeLessThan(r.ms / 2);
-    expect(await page.textContent("#speedup")).toMatch(/^speedup \d+\.\d\d× against the last 1-worker render/);
+    for (const r of runs) expect(r.longestFrameMs).toBeLessThan(r.ms / 2);
+    const shown = await page.evaluate(() => {
+      const el = document.getElementById("speedup")!;
+      return { text: el.textContent ?? "", ...el.dataset };
+    });
+    // The two frames the page compared are timed frames this test rendered, each the fastest
+    // of its worker count (the same rule at both counts)…
+    const best = (workers: number) => Math.min(...runs.filter((r) => r.workers === workers).map((r) => r.ms));
+    expect(Number(shown.oneWorkerMs)).toBe(best(1));
+    expect(Number(shown.workersMs)).toBe(best(2));
+    expect(shown.workers).toBe("2");
+    // …and warm: the page warms each pool up before it times a frame on it.
+    for (const r of runs) expect(r.warm).toBe(true);
+    // The printed figure is their ratio, and a ratio above what 2 workers on these cores
+    // can give is explained, not printed as a speedup.
+    const ratio = best(1) / best(2);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    if (ratio <= Math.min(2, cores)) {
+      expect(shown.verdict).toBe("speedup");
+      expect(shown.text).toMatch(new RegExp(`^speedup ${ratio.toFixed(2)}× on 2 workers`));
+    } else {
+      expect(shown.verdict).toBe("above-bound");
+      expect(shown.text).not.toMatch(/speedup \d/);
+      expect(shown.text).toContain(`${ratio.toFixed(2)}×`);
+    }
     mkdirSync(out, { recursive: true });
     await page.locator("#frame").screenshot({ path: join(out, "frame.png") });
     await page.screenshot({ path: join(out, "page.png"), fullPage: true });
-    const times = { frame: "640x360, 8 samples", oneWorkerMs: one.ms, twoWorkersMs: two.ms, speedup: one.ms / two.ms };
+    const times = { frame: "640x360, 8 samples", runs: runs.map(({ workers, ms }) => ({ workers, ms })), shown };
     writeFileSync(join(out, "times.json"), `${JSON.stringify(times, null, 2)}\n`);
-    console.log(`[demo] 640×360×8: 1 worker ${one.ms.toFixed(0)} ms, 2 workers ${two.ms.toFixed(0)} ms`);
+    console.log(`[demo] 640×360×8: ${runs.map((r) => `${r.workers}w ${r.ms.toFixed(0)} ms`).join(", ")}`);
+    console.log(`[demo] ${shown.text}`);
     expect(errors).toEqual([]);
   });
 });
