@@ -107,4 +107,6 @@ export type ToRelay =
 export type FromRelay =
   | { type: "relay-ready"; workers: number }
   | { type: "relay-error"; message: string }
+  /** How far the relay's start got (what a start timeout reports: which step never ended). */
+  | { type: "relay-progress"; step: string }
   | Extract<ToWorker, { type: "pipe-result" | "workers" }>;

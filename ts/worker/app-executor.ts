@@ -120,10 +120,17 @@ export async function startAppExecutor(
     } else onReady?.(m);
   };
   const timeoutMs = s.startTimeoutMs ?? 30_000;
+  /** The relay's last word on its start (relay-progress): what a timeout names. */
+  let lastStep = "the relay's script never ran (it did not answer relay-init)";
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new PoolStartError(`the relay and its compute workers did not start within ${timeoutMs} ms`)),
+        () =>
+          reject(
+            new PoolStartError(
+              `the relay and its compute workers did not start within ${timeoutMs} ms; last heard: ${lastStep}`,
+            ),
+          ),
         timeoutMs,
       );
       const settle = (err?: Error) => {
@@ -141,6 +148,7 @@ export async function startAppExecutor(
           size = m.workers;
           settle();
         } else if (m.type === "relay-error") settle(new PoolStartError(m.message));
+        else if (m.type === "relay-progress") lastStep = m.step;
       };
       send({ type: "relay-init", module, glue, concurrency, coordinator });
     });

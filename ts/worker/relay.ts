@@ -61,13 +61,25 @@ export function serveRelay(spawn: SpawnWorker): void {
 }
 
 async function start(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void> {
+  const progress = (step: string) => post({ type: "relay-progress", step });
   try {
     if (m.coordinator !== undefined) {
+      progress(`the relay runs; asking the coordinator at ${m.coordinator}ping`);
       await pingFromHere(m.coordinator);
       link = fetchLink(m.coordinator);
     }
+    progress(`the relay runs; starting ${m.concurrency} compute workers`);
     pool = new Pool({ module: m.module, glue: m.glue }, { concurrency: m.concurrency }, spawnCompute!);
-    await pool.ready;
+    const starting = pool;
+    const report = () => {
+      const s = starting.stats();
+      progress(
+        `${s.idle} of ${m.concurrency} compute workers ready, ${s.startFailures} failed starts` +
+          (s.startError ? ` (last: ${s.startError})` : ""),
+      );
+    };
+    starting.addEventListener("change", report);
+    await starting.ready.finally(() => starting.removeEventListener("change", report));
     pool.exposeToRust(); // its host is how pipes run (nothing else here reads it)
     host = (globalThis as Record<symbol, unknown>)[HOST_KEY] as Host;
     post({ type: "relay-ready", workers: pool.size });
