@@ -27,6 +27,7 @@ import {
   TICKET_NAMESPACE,
 } from "../protocol/routes.js";
 import { lookupClient } from "./clients.js";
+import { VoidedNamespaces } from "./voided.js";
 
 export interface CoordinatorOptions {
   /** Path prefix, relative to the service worker's scope. Default `__wasm_pmap__/`. */
@@ -43,10 +44,6 @@ export interface CoordinatorOptions {
 
 /** Answers delivered for a ticket nobody opened are kept this long at most. */
 const UNOPENED_TTL_MS = 60_000;
-/** How long, and how many, voided executor namespaces are remembered (a replaced executor's
- * last wait arrives within a few seconds at most; the bound keeps memory flat). */
-const VOIDED_TTL_MS = 10 * 60_000;
-const MAX_VOIDED = 1000;
 
 interface Ticket {
   /** False while only an answer delivered ahead of the first wait exists. */
@@ -67,7 +64,7 @@ export class Coordinator {
   /** Bytes of the answers held now. */
   #bytes = 0;
   /** Namespaces of executors the page replaced, with when: their tickets never open again. */
-  readonly #voided = new Map<string, number>();
+  readonly #voided = new VoidedNamespaces();
 
   constructor(scopeUrl: string, opts: CoordinatorOptions = {}) {
     this.#prefix = new URL(opts.prefix ?? COORDINATOR_PREFIX, scopeUrl).href;
@@ -113,7 +110,7 @@ export class Coordinator {
     if (path.length !== 3 || path[0] !== "tickets" || path[2] !== "wait") return text(404, "no such coordinator route");
     const id = path[1]!;
     if (!TICKET_ID.test(id)) return text(400, "malformed ticket id (expected <executor uuid>:<number>)");
-    if (this.#isVoided(id)) return text(410, "this ticket's executor was replaced: its tickets are void");
+    if (this.#voided.voids(id)) return text(410, "this ticket's executor was replaced: its tickets are void");
     let ticket = this.#tickets.get(id);
     // `open=1` on the first wait opens the ticket (or adopts an answer delivered before
     // it). A re-issued wait omits it, so a coordinator that restarted meanwhile answers
@@ -187,7 +184,7 @@ export class Coordinator {
   deliver(id: string, frame: Uint8Array): { status: 204 | 400 | 410 | 503; why: string } {
     this.#sweep();
     if (!TICKET_ID.test(id)) return { status: 400, why: "malformed ticket id" };
-    if (this.#isVoided(id)) return { status: 410, why: "this ticket's executor was replaced" };
+    if (this.#voided.voids(id)) return { status: 410, why: "this ticket's executor was replaced" };
     try {
       const resp = decodeResponse(frame);
       if (resp.call !== id || resp.chunk !== 0)
@@ -232,22 +229,12 @@ export class Coordinator {
    */
   forgetNamespace(namespace: string): void {
     if (!TICKET_NAMESPACE.test(namespace)) return;
-    this.#voided.delete(namespace);
-    this.#voided.set(namespace, Date.now());
-    for (const oldest of this.#voided.keys()) {
-      if (this.#voided.size <= MAX_VOIDED) break;
-      this.#voided.delete(oldest);
-    }
+    this.#voided.add(namespace);
     for (const [id, t] of this.#tickets) {
       if (!id.startsWith(`${namespace}:`)) continue;
       this.#drop(id, t);
       for (const w of t.waiters) w(text(410, "this ticket's executor was replaced: its tickets are void"));
     }
-  }
-
-  #isVoided(id: string): boolean {
-    const at = this.#voided.get(id.slice(0, id.indexOf(":")));
-    return at !== undefined && Date.now() - at < VOIDED_TTL_MS;
   }
 
   #drop(id: string, ticket: Ticket): void {
@@ -261,10 +248,7 @@ export class Coordinator {
       const ttl = t.opened ? this.#ttl : Math.min(this.#ttl, UNOPENED_TTL_MS);
       if (now - t.touched > ttl && t.waiters.size === 0) this.#drop(id, t);
     }
-    for (const [ns, at] of this.#voided) {
-      if (now - at < VOIDED_TTL_MS) break; // insertion order is age order
-      this.#voided.delete(ns);
-    }
+    this.#voided.sweep(now);
   }
 }
 
