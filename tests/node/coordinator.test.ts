@@ -18,7 +18,7 @@ const bytes = async (r: Response) => {
 };
 
 /** The requester, as the service worker's `clients.get(clientId)` would tell it. */
-const executor = { type: "worker" };
+const executor = { id: "exec", type: "worker" };
 async function request(c: Coordinator, path: string, method = "GET", from: { type: string } | undefined = executor) {
   return (await c.handle(new Request(url(path), { method }), from))!;
 }

@@ -26,7 +26,7 @@ import {
   TICKET_ID,
   TICKET_NAMESPACE,
 } from "../protocol/routes.js";
-import { lookupClient } from "./clients.js";
+import { type KnownClient, lookupClient, UNSETTLED } from "./clients.js";
 import { VoidedNamespaces } from "./voided.js";
 
 export interface CoordinatorOptions {
@@ -45,10 +45,20 @@ export interface CoordinatorOptions {
 /** Answers delivered for a ticket nobody opened are kept this long at most. */
 const UNOPENED_TTL_MS = 60_000;
 
+/**
+ * Who sent a request, as the service worker knows it: the client's id (`FetchEvent.clientId`)
+ * and, where the route needs it, its type (`clients.get()`, clients.ts).
+ */
+export interface Requester {
+  id: string;
+  type?: string;
+}
+
 interface Ticket {
-  /** False while only an answer delivered ahead of the first wait exists. */
-  opened: boolean;
-  answer: Uint8Array | undefined;
+  /** The client whose opening wait opened it: its one reader. Undefined while only an
+   * answer delivered ahead of the first wait exists. */
+  reader?: string;
+  answer?: Uint8Array;
   waiters: Set<(r: Response) => void>;
   touched: number;
 }
@@ -81,17 +91,17 @@ export class Coordinator {
 
   /**
    * The response for a request under the prefix, or `undefined`: not ours, let it through.
-   * `from` is the requesting client as the service worker knows it (`clients.get(clientId)`):
-   * only a worker may open a ticket.
+   * `from` is the requesting client: only a worker may open a ticket or POST, and only the
+   * client that opened a ticket may wait for it.
    */
-  handle(request: Request, from: { type: string } | undefined): Promise<Response> | undefined {
+  handle(request: Request, from: Requester | undefined): Promise<Response> | undefined {
     if (!this.owns(request.url)) return undefined;
     return this.#route(request, from).catch((err: unknown) =>
       text(500, `coordinator error: ${(err as Error)?.message ?? err}`),
     );
   }
 
-  async #route(req: Request, from: { type: string } | undefined): Promise<Response> {
+  async #route(req: Request, from: Requester | undefined): Promise<Response> {
     this.#sweep();
     // Why: a top-level navigation, an <img> or a <script> pointed under the prefix is not
     // the executor's sync XHR; it gets a clear 4xx and creates nothing.
@@ -101,7 +111,7 @@ export class Coordinator {
     }
     const url = new URL(req.url);
     const path = url.href.slice(this.#prefix.length).split("?")[0]!.split("/").map(decodeURIComponent);
-    if (req.method === "POST") return this.#post(path, req);
+    if (req.method === "POST") return this.#post(path, req, from);
     if (req.method !== "GET") return text(405, `${req.method} not allowed here`);
     // What it holds rides along, for anyone debugging a 503 (and for the soak test).
     if (path.length === 1 && path[0] === "ping") {
@@ -127,9 +137,13 @@ export class Coordinator {
         ticket = newTicket();
         this.#tickets.set(id, ticket);
       }
-      ticket.opened = true;
+      ticket.reader ??= from.id;
     }
-    if (!ticket?.opened) return text(404, "unknown ticket (the coordinator may have been restarted)");
+    if (ticket?.reader === undefined) return text(404, "unknown ticket (the coordinator may have been restarted)");
+    // Why: whoever else learns a ticket id must not take (or wait on) its answer; the
+    // executor re-issues its waits from the same client.
+    if (ticket.reader !== from?.id)
+      return text(403, "this ticket was opened by another client: only it reads the answer");
     ticket.touched = Date.now();
     if (ticket.answer) {
       this.#drop(id, ticket); // its one reader has it: nothing left to keep
@@ -156,9 +170,16 @@ export class Coordinator {
    * The relay's side (a pool run from a worker: ts/worker/relay.ts), which cannot post to
    * the service worker as the page does, so it speaks by fetch — the same three messages:
    * `tickets/<id>/answer` (body: the frame), `tickets/<id>/forget`, `namespaces/<ns>/forget`.
-   * Anything else under the prefix is 405, as before.
+   * Only from a worker (403 otherwise, before the body is read: a page delivers by message);
+   * anything else under the prefix is 405, as before.
    */
-  async #post(path: string[], req: Request): Promise<Response> {
+  async #post(path: string[], req: Request, from: Requester | undefined): Promise<Response> {
+    if (from?.type === UNSETTLED) {
+      return text(503, "the coordinator could not tell who sent this (clients.get() did not answer): try again");
+    }
+    if (from?.type !== "worker") {
+      return text(403, "only the relay (a worker this service worker controls) POSTs here: a page delivers by message");
+    }
     const [kind, id, verb] = path;
     if (path.length === 3 && kind === "tickets" && verb === "answer") {
       const { status, why } = this.deliver(id!, new Uint8Array(await req.arrayBuffer()));
@@ -245,7 +266,7 @@ export class Coordinator {
   #sweep(): void {
     const now = Date.now();
     for (const [id, t] of this.#tickets) {
-      const ttl = t.opened ? this.#ttl : Math.min(this.#ttl, UNOPENED_TTL_MS);
+      const ttl = t.reader !== undefined ? this.#ttl : Math.min(this.#ttl, UNOPENED_TTL_MS);
       if (now - t.touched > ttl && t.waiters.size === 0) this.#drop(id, t);
     }
     this.#voided.sweep(now);
@@ -253,10 +274,10 @@ export class Coordinator {
 }
 
 function newTicket(): Ticket {
-  return { opened: false, answer: undefined, waiters: new Set(), touched: Date.now() };
+  return { waiters: new Set(), touched: Date.now() };
 }
 
-export { CLIENT_LOOKUP_MS, KNOWN_CLIENTS } from "./clients.js";
+export { CLIENT_LOOKUP_MS, KNOWN_CLIENTS, POST_LOOKUP_MS } from "./clients.js";
 
 /** The slice of a service worker's global scope the coordinator uses. */
 export interface ServiceWorkerScope {
@@ -292,15 +313,17 @@ export interface FetchEventLike {
  */
 export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOptions = {}): Coordinator {
   const coordinator = new Coordinator(scope.registration.scope, opts);
-  const known = new Map<string, string>(); // client id → its type, as clients.get() answered
+  const known = new Map<string, KnownClient>(); // client id → its type, as clients.get() answered
   scope.addEventListener("fetch", (e) => {
     if (!coordinator.owns(e.request.url)) return; // not ours: the browser fetches it as usual
     e.respondWith(
       (async () => {
-        // Only an opening wait asks who is asking (the other routes do not care).
-        const opens = new URL(e.request.url).searchParams.get("open") === "1";
-        const client = opens && e.clientId ? await lookupClient(scope, e.clientId, known) : undefined;
-        return coordinator.handle(e.request, client)!;
+        // Only an opening wait and a POST ask what the client is (a wait asks only who).
+        const post = e.request.method === "POST";
+        const asks = post || new URL(e.request.url).searchParams.get("open") === "1";
+        if (!e.clientId) return coordinator.handle(e.request, undefined)!;
+        const type = asks ? await lookupClient(scope, e.clientId, known, !post) : undefined;
+        return coordinator.handle(e.request, { id: e.clientId, type })!;
       })(),
     );
   });
