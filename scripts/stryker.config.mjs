@@ -18,6 +18,7 @@ export default {
     "ts/pool/items.ts",
     "ts/pool/locks.ts",
     "ts/coordinator/coordinator.ts",
+    "ts/coordinator/body.ts",
     "ts/coordinator/clients.ts",
     "ts/coordinator/voided.ts",
     "ts/protocol/frames.ts",

@@ -26,6 +26,7 @@ import {
   TICKET_ID,
   TICKET_NAMESPACE,
 } from "../protocol/routes.js";
+import { readCapped } from "./body.js";
 import { type KnownClient, lookupClient, UNSETTLED } from "./clients.js";
 import { VoidedNamespaces } from "./voided.js";
 
@@ -36,7 +37,10 @@ export interface CoordinatorOptions {
   ticketTtlMs?: number;
   /** Most tickets held at once; opening one more fails with 503. Default 1000. */
   maxTickets?: number;
-  /** Most bytes of answers held at once; a delivery past it fails with 503. Default 64 MiB. */
+  /**
+   * Most bytes of answers held at once; a delivery past it fails with 503. Default 64 MiB. A
+   * POSTed answer larger than this is refused with 413 unread (body.ts).
+   */
   maxBytes?: number;
   /** Cap on one wait request, in ms. Default (and upper bound) 10 000. */
   maxWaitMs?: number;
@@ -182,7 +186,9 @@ export class Coordinator {
     }
     const [kind, id, verb] = path;
     if (path.length === 3 && kind === "tickets" && verb === "answer") {
-      const { status, why } = this.deliver(id!, new Uint8Array(await req.arrayBuffer()));
+      const frame = await readCapped(req, this.#maxBytes);
+      if (!frame) return text(413, `an answer is at most ${this.#maxBytes} bytes (the coordinator's maxBytes)`);
+      const { status, why } = this.deliver(id!, frame);
       return status === 204 ? new Response(null, { status }) : text(status, why);
     }
     if (path.length === 3 && kind === "tickets" && verb === "forget") {
