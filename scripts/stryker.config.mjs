@@ -19,6 +19,7 @@ export default {
     "ts/pool/locks.ts",
     "ts/coordinator/coordinator.ts",
     "ts/coordinator/body.ts",
+    "ts/coordinator/caps.ts",
     "ts/coordinator/clients.ts",
     "ts/coordinator/voided.ts",
     "ts/protocol/frames.ts",

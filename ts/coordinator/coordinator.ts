@@ -27,6 +27,7 @@ import {
   TICKET_NAMESPACE,
 } from "../protocol/routes.js";
 import { readCapped } from "./body.js";
+import { Budget } from "./caps.js";
 import { type KnownClient, lookupClient, UNSETTLED } from "./clients.js";
 import { VoidedNamespaces } from "./voided.js";
 
@@ -35,11 +36,15 @@ export interface CoordinatorOptions {
   prefix?: string;
   /** A ticket untouched for this long is forgotten (its waits get 404). Default 5 min. */
   ticketTtlMs?: number;
-  /** Most tickets held at once; opening one more fails with 503. Default 1000. */
+  /**
+   * Most tickets held at once; opening one more fails with 503. Default 1000. One client (an
+   * executor, a page, a relay) holds at most a quarter of them (caps.ts).
+   */
   maxTickets?: number;
   /**
-   * Most bytes of answers held at once; a delivery past it fails with 503. Default 64 MiB. A
-   * POSTed answer larger than this is refused with 413 unread (body.ts).
+   * Most bytes of answers held at once; a delivery past it fails with 503. Default 64 MiB. One
+   * client holds at most a quarter of them (an answer handed straight to a held wait is not
+   * held), and a POSTed answer larger than this is refused with 413 unread (body.ts).
    */
   maxBytes?: number;
   /** Cap on one wait request, in ms. Default (and upper bound) 10 000. */
@@ -62,7 +67,11 @@ interface Ticket {
   /** The client whose opening wait opened it: its one reader. Undefined while only an
    * answer delivered ahead of the first wait exists. */
   reader?: string;
+  /** The client it counts against (caps.ts): its opener, or the sender of an early answer. */
+  holder?: string;
   answer?: Uint8Array;
+  /** The client the answer's bytes count against. */
+  answerBy?: string;
   waiters: Set<(r: Response) => void>;
   touched: number;
 }
@@ -72,19 +81,15 @@ export class Coordinator {
   readonly #tickets = new Map<string, Ticket>();
   readonly #prefix: string;
   readonly #ttl: number;
-  readonly #max: number;
-  readonly #maxBytes: number;
+  readonly #budget: Budget;
   readonly #maxWait: number;
-  /** Bytes of the answers held now. */
-  #bytes = 0;
   /** Namespaces of executors the page replaced, with when: their tickets never open again. */
   readonly #voided = new VoidedNamespaces();
 
   constructor(scopeUrl: string, opts: CoordinatorOptions = {}) {
     this.#prefix = new URL(opts.prefix ?? COORDINATOR_PREFIX, scopeUrl).href;
     this.#ttl = opts.ticketTtlMs ?? 5 * 60_000;
-    this.#max = opts.maxTickets ?? 1000;
-    this.#maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
+    this.#budget = new Budget(opts.maxTickets ?? 1000, opts.maxBytes ?? 64 * 1024 * 1024);
     this.#maxWait = Math.min(MAX_WAIT_MS, opts.maxWaitMs ?? MAX_WAIT_MS);
   }
 
@@ -119,7 +124,8 @@ export class Coordinator {
     if (req.method !== "GET") return text(405, `${req.method} not allowed here`);
     // What it holds rides along, for anyone debugging a 503 (and for the soak test).
     if (path.length === 1 && path[0] === "ping") {
-      return text(200, `${PING_BODY} ${JSON.stringify({ tickets: this.#tickets.size, bytes: this.#bytes })}`);
+      const { tickets, bytes } = this.#budget.held;
+      return text(200, `${PING_BODY} ${JSON.stringify({ tickets, bytes })}`);
     }
     if (path.length !== 3 || path[0] !== "tickets" || path[2] !== "wait") return text(404, "no such coordinator route");
     const id = path[1]!;
@@ -137,9 +143,9 @@ export class Coordinator {
         );
       }
       if (!ticket) {
-        if (this.#tickets.size >= this.#max) return text(503, `too many tickets (${this.#max})`);
-        ticket = newTicket();
-        this.#tickets.set(id, ticket);
+        const full = this.#budget.ticketRefusal(from.id);
+        if (full) return text(503, full);
+        ticket = this.#create(id, from.id);
       }
       ticket.reader ??= from.id;
     }
@@ -186,9 +192,9 @@ export class Coordinator {
     }
     const [kind, id, verb] = path;
     if (path.length === 3 && kind === "tickets" && verb === "answer") {
-      const frame = await readCapped(req, this.#maxBytes);
-      if (!frame) return text(413, `an answer is at most ${this.#maxBytes} bytes (the coordinator's maxBytes)`);
-      const { status, why } = this.deliver(id!, frame);
+      const frame = await readCapped(req, this.#budget.maxBytes);
+      if (!frame) return text(413, `an answer is at most ${this.#budget.maxBytes} bytes (the coordinator's maxBytes)`);
+      const { status, why } = this.deliver(id!, frame, from.id);
       return status === 204 ? new Response(null, { status }) : text(status, why);
     }
     if (path.length === 3 && kind === "tickets" && verb === "forget") {
@@ -206,9 +212,10 @@ export class Coordinator {
 
   /**
    * Stores ticket `id`'s answer (the page's `deliver` message) and hands it to a waiting
-   * request: 204 stored, 400 a frame that is not a response frame for this ticket.
+   * request: 204 stored, 400 a frame that is not a response frame for this ticket, 503 full.
+   * `from` is the sender's client id: a held answer counts against its share (caps.ts).
    */
-  deliver(id: string, frame: Uint8Array): { status: 204 | 400 | 410 | 503; why: string } {
+  deliver(id: string, frame: Uint8Array, from?: string): { status: 204 | 400 | 410 | 503; why: string } {
     this.#sweep();
     if (!TICKET_ID.test(id)) return { status: 400, why: "malformed ticket id" };
     if (this.#voided.voids(id)) return { status: 410, why: "this ticket's executor was replaced" };
@@ -226,19 +233,16 @@ export class Coordinator {
       this.#drop(id, ticket); // handed over: forgotten
       return { status: 204, why: "" };
     }
-    if (this.#bytes + frame.byteLength > this.#maxBytes) {
-      return { status: 503, why: `the coordinator holds ${this.#bytes} bytes of answers (at most ${this.#maxBytes})` };
-    }
-    if (!ticket) {
-      // Not opened yet (its first wait is on its way) or forgotten in a restart: keep the
-      // answer for a while; the first wait adopts it.
-      if (this.#tickets.size >= this.#max) return { status: 503, why: `too many tickets (${this.#max})` };
-      ticket = newTicket();
-      this.#tickets.set(id, ticket);
-    }
+    // Not opened yet (its first wait is on its way) or forgotten in a restart: keep the
+    // answer for a while; the first wait adopts it.
+    const full =
+      this.#budget.bytesRefusal(from, frame.byteLength) ?? (ticket ? undefined : this.#budget.ticketRefusal(from));
+    if (full) return { status: 503, why: full };
+    ticket ??= this.#create(id, from);
     ticket.touched = Date.now();
     ticket.answer = frame;
-    this.#bytes += frame.byteLength;
+    ticket.answerBy = from;
+    this.#budget.add(from, 0, frame.byteLength);
     return { status: 204, why: "" };
   }
 
@@ -264,9 +268,17 @@ export class Coordinator {
     }
   }
 
+  #create(id: string, holder: string | undefined): Ticket {
+    const ticket: Ticket = { holder, waiters: new Set(), touched: Date.now() };
+    this.#tickets.set(id, ticket);
+    this.#budget.add(holder, 1, 0);
+    return ticket;
+  }
+
   #drop(id: string, ticket: Ticket): void {
     this.#tickets.delete(id);
-    if (ticket.answer) this.#bytes -= ticket.answer.byteLength;
+    this.#budget.add(ticket.holder, -1, 0);
+    if (ticket.answer) this.#budget.add(ticket.answerBy, 0, -ticket.answer.byteLength);
   }
 
   #sweep(): void {
@@ -277,10 +289,6 @@ export class Coordinator {
     }
     this.#voided.sweep(now);
   }
-}
-
-function newTicket(): Ticket {
-  return { waiters: new Set(), touched: Date.now() };
 }
 
 export { CLIENT_LOOKUP_MS, KNOWN_CLIENTS, POST_LOOKUP_MS } from "./clients.js";
@@ -294,6 +302,8 @@ export interface ServiceWorkerScope {
 }
 export interface MessageEventLike {
   data: unknown;
+  /** The client that posted it (a page): its answers count against that client's share. */
+  source?: { id?: string } | null;
   /** [the reply port, and optionally a kept port the page offers (routes.ts)] */
   ports: readonly PortLike[];
 }
@@ -336,7 +346,9 @@ export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOpt
   // The page speaks by message: it may not be controlled, so its fetches may not reach us.
   const kept: PortLike[] = [];
   scope.addEventListener("message", (e) => {
-    const status = pageMessage(coordinator, e.data);
+    // Without a source (none in a browser) all such senders share one client's share.
+    const from = e.source?.id ?? "";
+    const status = pageMessage(coordinator, e.data, from);
     if (status === undefined) return; // not ours: the message event is the app's too
     const [reply, offered] = e.ports;
     const linked = offered?.onmessage !== undefined; // a MessagePort (its onmessage is null), not a stand-in
@@ -344,7 +356,7 @@ export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOpt
       // A kept port: the same messages, numbered, answered on it (routes.ts).
       offered.onmessage = (p) => {
         const seq = (p.data as Partial<PortMessage> | null)?.seq;
-        const s = typeof seq === "number" ? pageMessage(coordinator, p.data) : undefined;
+        const s = typeof seq === "number" ? pageMessage(coordinator, p.data, from) : undefined;
         if (s !== undefined) offered.postMessage({ seq: seq as number, status: s });
       };
       kept.push(offered);
@@ -356,11 +368,11 @@ export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOpt
 }
 
 /** Carries out a page message (DeliverMessage, ForgetMessage): its status, or undefined if it is none. */
-function pageMessage(coordinator: Coordinator, data: unknown): number | undefined {
+function pageMessage(coordinator: Coordinator, data: unknown, from: string): number | undefined {
   // Checked field by field: anything may arrive here.
   const m = data as { wasmPmap?: string; ticket?: unknown; namespace?: unknown; frame?: unknown } | null;
   if (m?.wasmPmap === "deliver" && typeof m.ticket === "string" && m.frame instanceof Uint8Array) {
-    return coordinator.deliver(m.ticket, m.frame).status; // stored even if nobody asks how it went
+    return coordinator.deliver(m.ticket, m.frame, from).status; // stored even if nobody asks how it went
   }
   if (m?.wasmPmap === "forget" && (typeof m.ticket === "string" || typeof m.namespace === "string")) {
     if (typeof m.ticket === "string") coordinator.forget(m.ticket);
