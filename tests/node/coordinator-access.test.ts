@@ -72,17 +72,20 @@ describe("the POST routes are the relay's", () => {
     for (let i = 0; i < 10; i++) await vi.advanceTimersByTimeAsync(10); // the guess, then the wait's own 0 ms
     expect((await open)!.status).toBe(204);
     // Its POST is not taken on that guess (a relay is never blocked: its lookup settles).
-    const posted = s.fetch(`tickets/${other}/answer`, "tab", { method: "POST", body: answer(other) });
+    const posted = s.fetch(`tickets/${other}/answer`, "tab", { method: "POST", body: answer(other) as BodyInit });
     await vi.advanceTimersByTimeAsync(5_000);
     const r = (await posted)!;
     expect(r.status).toBe(503);
     expect(await r.text()).toMatch(/clients\.get\(\)/);
     settle({ type: "window" });
     await vi.advanceTimersByTimeAsync(0);
-    const again = await s.fetch(`tickets/${other}/answer`, "tab", { method: "POST", body: answer(other) });
+    const again = await s.fetch(`tickets/${other}/answer`, "tab", { method: "POST", body: answer(other) as BodyInit });
     expect(again!.status).toBe(403);
     expect(await s.held()).toEqual({ tickets: 1, bytes: 0 }); // only the guessed wait's ticket
-    const byRelay = await s.fetch(`tickets/${other}/answer`, "relay", { method: "POST", body: answer(other) });
+    const byRelay = await s.fetch(`tickets/${other}/answer`, "relay", {
+      method: "POST",
+      body: answer(other) as BodyInit,
+    });
     expect(byRelay!.status).toBe(204);
   });
 });
@@ -120,9 +123,9 @@ describe("a page's requests create nothing", () => {
     const s = fakeServiceWorker({ tab: { type: "window" }, exec: { type: "worker" } });
     setupCoordinator(s.sw);
     expect((await s.fetch(`tickets/${ticket}/wait?ms=0&open=1`, "tab"))!.status).toBe(403);
-    expect((await s.fetch(`tickets/${ticket}/answer`, "tab", { method: "POST", body: answer(ticket) }))!.status).toBe(
-      403,
-    );
+    expect(
+      (await s.fetch(`tickets/${ticket}/answer`, "tab", { method: "POST", body: answer(ticket) as BodyInit }))!.status,
+    ).toBe(403);
     expect((await s.fetch(`tickets/${ticket}/forget`, "tab", { method: "POST" }))!.status).toBe(403);
     expect((await s.fetch(`tickets/${ticket}/wait?ms=0`, "tab"))!.status).toBe(404);
     expect(await s.held()).toEqual({ tickets: 0, bytes: 0 });

@@ -20,7 +20,7 @@ const relay2: Requester = { id: "relay2", type: "worker" };
 const wait = (c: Coordinator, id: string, from: Requester, ms = 0) =>
   c.handle(new Request(url(`tickets/${id}/wait?ms=${ms}&open=1`)), from)!;
 const postAnswer = (c: Coordinator, id: string, from: Requester) =>
-  c.handle(new Request(url(`tickets/${id}/answer`), { method: "POST", body: answer(id) }), from)!;
+  c.handle(new Request(url(`tickets/${id}/answer`), { method: "POST", body: answer(id) as BodyInit }), from)!;
 
 describe("each client's share: a quarter of maxTickets and of maxBytes", () => {
   it("a client past a quarter of maxTickets gets 503 naming its share; others still open theirs", async () => {

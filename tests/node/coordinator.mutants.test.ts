@@ -8,6 +8,7 @@ import {
   type FetchEventLike,
   KNOWN_CLIENTS,
   type MessageEventLike,
+  type Requester,
   type ServiceWorkerScope,
   setupCoordinator,
 } from "../../ts/coordinator/coordinator.js";
@@ -22,7 +23,7 @@ const url = (path: string) => `${scope}__wasm_pmap__/${path}`;
 const answer = (t: string, body = Uint8Array.of(0x80)) => encodeResponse({ call: t, chunk: 0, ok: true, body });
 const executor = { id: "exec", type: "worker" };
 
-async function get(c: Coordinator, path: string, from: { type: string } | undefined = executor): Promise<Response> {
+async function get(c: Coordinator, path: string, from: Requester | undefined = executor): Promise<Response> {
   return (await c.handle(new Request(url(path)), from))!;
 }
 /** A wait under fake timers: lets its `ms` pass, then returns its status. */
