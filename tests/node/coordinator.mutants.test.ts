@@ -8,6 +8,7 @@ import {
   type FetchEventLike,
   KNOWN_CLIENTS,
   type MessageEventLike,
+  type Requester,
   type ServiceWorkerScope,
   setupCoordinator,
 } from "../../ts/coordinator/coordinator.js";
@@ -20,9 +21,9 @@ const ticket = "0b8f6a2e-3c1d-4e5f-8a9b-0c1d2e3f4a5b:1";
 const other = "7d1e2f3a-4b5c-4d6e-9f7a-8b9c0d1e2f3a:2";
 const url = (path: string) => `${scope}__wasm_pmap__/${path}`;
 const answer = (t: string, body = Uint8Array.of(0x80)) => encodeResponse({ call: t, chunk: 0, ok: true, body });
-const executor = { type: "worker" };
+const executor = { id: "exec", type: "worker" };
 
-async function get(c: Coordinator, path: string, from: { type: string } | undefined = executor): Promise<Response> {
+async function get(c: Coordinator, path: string, from: Requester | undefined = executor): Promise<Response> {
   return (await c.handle(new Request(url(path)), from))!;
 }
 /** A wait under fake timers: lets its `ms` pass, then returns its status. */

@@ -1,7 +1,12 @@
 // The coordinator's routing and ticket table, driven with real fetch Request/Response objects
 // (no service worker here: the browser test registers a real one).
 import { describe, expect, it } from "vitest";
-import { Coordinator, type ServiceWorkerScope, setupCoordinator } from "../../ts/coordinator/coordinator.js";
+import {
+  Coordinator,
+  type Requester,
+  type ServiceWorkerScope,
+  setupCoordinator,
+} from "../../ts/coordinator/coordinator.js";
 import { encodeResponse } from "../../ts/protocol/frames.js";
 import { frameFromHeader, inlineFrame } from "../../ts/protocol/inline-frame.js";
 import { FRAME_HEADER, INLINE_FRAME_MAX } from "../../ts/protocol/routes.js";
@@ -18,8 +23,8 @@ const bytes = async (r: Response) => {
 };
 
 /** The requester, as the service worker's `clients.get(clientId)` would tell it. */
-const executor = { type: "worker" };
-async function request(c: Coordinator, path: string, method = "GET", from: { type: string } | undefined = executor) {
+const executor = { id: "exec", type: "worker" };
+async function request(c: Coordinator, path: string, method = "GET", from: Requester | undefined = executor) {
   return (await c.handle(new Request(url(path), { method }), from))!;
 }
 const wait = (c: Coordinator, t: string, ms: number, open = false) =>
@@ -177,7 +182,7 @@ describe("Coordinator", () => {
       mode: "navigate",
       destination: "document",
     };
-    const nav = await c.handle(navigation as unknown as Request, { type: "window" });
+    const nav = await c.handle(navigation as unknown as Request, { id: "page", type: "window" });
     expect(nav!.status).toBe(400);
     expect(await nav!.text()).toMatch(/navigation/);
     const img = {
@@ -186,8 +191,8 @@ describe("Coordinator", () => {
       mode: "no-cors",
       destination: "image",
     };
-    expect((await c.handle(img as unknown as Request, { type: "window" }))!.status).toBe(400);
-    const page = await request(c, `tickets/${ticket}/wait?ms=0&open=1`, "GET", { type: "window" });
+    expect((await c.handle(img as unknown as Request, { id: "page", type: "window" }))!.status).toBe(400);
+    const page = await request(c, `tickets/${ticket}/wait?ms=0&open=1`, "GET", { id: "page", type: "window" });
     expect(page.status).toBe(403);
     expect(await page.text()).toMatch(/SyncExecutor/);
     const unknown = await c.handle(new Request(url(`tickets/${ticket}/wait?ms=0&open=1`)), undefined);

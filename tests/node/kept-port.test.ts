@@ -34,7 +34,7 @@ describe("the kept port", () => {
     ))!.text();
     expect(ping).toMatch(/"tickets":1/);
     link.taken(ticket(2));
-    expect(await read).toBe(true);
+    expect(await read).toEqual({ read: true });
     expect(await link.forget(ticket(2))).toBe(204);
     expect(s.posted).toHaveLength(1);
     for (const p of s.adopted) p.close();

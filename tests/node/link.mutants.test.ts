@@ -240,7 +240,7 @@ describe("CoordinatorLink", () => {
     expect(read.state).toBe("pending");
     await vi.advanceTimersByTimeAsync(5_100);
     expect(read.state).toBe("resolved");
-    expect(read.value).toBe(false);
+    expect(read.value).toEqual({ read: false });
     expect(received).toHaveLength(3);
   });
 
@@ -250,7 +250,7 @@ describe("CoordinatorLink", () => {
     await vi.advanceTimersByTimeAsync(299);
     expect(read.state).toBe("pending");
     await vi.advanceTimersByTimeAsync(1);
-    expect(read.value).toBe(false);
+    expect(read.value).toEqual({ read: false });
     expect(await link.forget("t:1")).toBe(0);
   });
 
@@ -264,12 +264,12 @@ describe("CoordinatorLink", () => {
     expect(received).toHaveLength(6);
     expect(read.state).toBe("pending");
     await vi.advanceTimersByTimeAsync(100);
-    expect(read.value).toBe(false);
+    expect(read.value).toEqual({ read: false });
   });
 
   it("an answer not waited for any more resolves true without delivering", async () => {
     const { link, received } = coordinatorReplying(() => ({ status: 204 }));
-    expect(await link.answer("t:1", { bodies: [] }, () => false)).toBe(true);
+    expect(await link.answer("t:1", { bodies: [] }, () => false)).toEqual({ read: true });
     expect(received).toHaveLength(0);
   });
 

@@ -29,7 +29,7 @@ describe("CoordinatorLink.answer", () => {
     link.taken("t:1");
     await flush();
     expect(read.state).toBe("resolved");
-    expect(read.value).toBe(true);
+    expect(read.value).toEqual({ read: true });
     await vi.advanceTimersByTimeAsync(20_000);
     expect(deliveries("t:1")).toHaveLength(1);
   });

@@ -23,17 +23,27 @@ import {
   TICKET_ID,
   TICKET_NAMESPACE,
 } from "../protocol/routes.js";
-import { lookupClient } from "./clients.js";
+import { readCapped } from "./body.js";
+import { Budget } from "./caps.js";
+import { type KnownClient, lookupClient, UNSETTLED } from "./clients.js";
 import { KeptPorts, type PortLike } from "./kept-ports.js";
+import { VoidedNamespaces } from "./voided.js";
 
 export interface CoordinatorOptions {
   /** Path prefix, relative to the service worker's scope. Default `__wasm_pmap__/`. */
   prefix?: string;
   /** A ticket untouched for this long is forgotten (its waits get 404). Default 5 min. */
   ticketTtlMs?: number;
-  /** Most tickets held at once; opening one more fails with 503. Default 1000. */
+  /**
+   * Most tickets held at once; opening one more fails with 503. Default 1000. One client (an
+   * executor, a page, a relay) holds at most a quarter of them (caps.ts).
+   */
   maxTickets?: number;
-  /** Most bytes of answers held at once; a delivery past it fails with 503. Default 64 MiB. */
+  /**
+   * Most bytes of answers held at once; a delivery past it fails with 503. Default 64 MiB. One
+   * client holds at most a quarter of them (an answer handed straight to a held wait is not
+   * held), and a POSTed answer larger than this is refused with 413 unread (body.ts).
+   */
   maxBytes?: number;
   /** Cap on one wait request, in ms. Default (and upper bound) 10 000. */
   maxWaitMs?: number;
@@ -41,15 +51,25 @@ export interface CoordinatorOptions {
 
 /** Answers delivered for a ticket nobody opened are kept this long at most. */
 const UNOPENED_TTL_MS = 60_000;
-/** How long, and how many, voided executor namespaces are remembered (a replaced executor's
- * last wait arrives within a few seconds at most; the bound keeps memory flat). */
-const VOIDED_TTL_MS = 10 * 60_000;
-const MAX_VOIDED = 1000;
+
+/**
+ * Who sent a request, as the service worker knows it: the client's id (`FetchEvent.clientId`)
+ * and, where the route needs it, its type (`clients.get()`, clients.ts).
+ */
+export interface Requester {
+  id: string;
+  type?: string;
+}
 
 interface Ticket {
-  /** False while only an answer delivered ahead of the first wait exists. */
-  opened: boolean;
-  answer: Uint8Array | undefined;
+  /** The client whose opening wait opened it: its one reader. Undefined while only an
+   * answer delivered ahead of the first wait exists. */
+  reader?: string;
+  /** The client it counts against (caps.ts): its opener, or the sender of an early answer. */
+  holder?: string;
+  answer?: Uint8Array;
+  /** The client the answer's bytes count against. */
+  answerBy?: string;
   waiters: Set<(r: Response) => void>;
   touched: number;
 }
@@ -59,19 +79,15 @@ export class Coordinator {
   readonly #tickets = new Map<string, Ticket>();
   readonly #prefix: string;
   readonly #ttl: number;
-  readonly #max: number;
-  readonly #maxBytes: number;
+  readonly #budget: Budget;
   readonly #maxWait: number;
-  /** Bytes of the answers held now. */
-  #bytes = 0;
   /** Namespaces of executors the page replaced, with when: their tickets never open again. */
-  readonly #voided = new Map<string, number>();
+  readonly #voided = new VoidedNamespaces();
 
   constructor(scopeUrl: string, opts: CoordinatorOptions = {}) {
     this.#prefix = new URL(opts.prefix ?? COORDINATOR_PREFIX, scopeUrl).href;
     this.#ttl = opts.ticketTtlMs ?? 5 * 60_000;
-    this.#max = opts.maxTickets ?? 1000;
-    this.#maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
+    this.#budget = new Budget(opts.maxTickets ?? 1000, opts.maxBytes ?? 64 * 1024 * 1024);
     this.#maxWait = Math.min(MAX_WAIT_MS, opts.maxWaitMs ?? MAX_WAIT_MS);
   }
 
@@ -82,17 +98,17 @@ export class Coordinator {
 
   /**
    * The response for a request under the prefix, or `undefined`: not ours, let it through.
-   * `from` is the requesting client as the service worker knows it (`clients.get(clientId)`):
-   * only a worker may open a ticket.
+   * `from` is the requesting client: only a worker may open a ticket or POST, and only the
+   * client that opened a ticket may wait for it.
    */
-  handle(request: Request, from: { type: string } | undefined): Promise<Response> | undefined {
+  handle(request: Request, from: Requester | undefined): Promise<Response> | undefined {
     if (!this.owns(request.url)) return undefined;
     return this.#route(request, from).catch((err: unknown) =>
       text(500, `coordinator error: ${(err as Error)?.message ?? err}`),
     );
   }
 
-  async #route(req: Request, from: { type: string } | undefined): Promise<Response> {
+  async #route(req: Request, from: Requester | undefined): Promise<Response> {
     this.#sweep();
     // Why: a top-level navigation, an <img> or a <script> pointed under the prefix is not
     // the executor's sync XHR; it gets a clear 4xx and creates nothing.
@@ -102,16 +118,17 @@ export class Coordinator {
     }
     const url = new URL(req.url);
     const path = url.href.slice(this.#prefix.length).split("?")[0]!.split("/").map(decodeURIComponent);
-    if (req.method === "POST") return this.#post(path, req);
+    if (req.method === "POST") return this.#post(path, req, from);
     if (req.method !== "GET") return text(405, `${req.method} not allowed here`);
     // What it holds rides along, for anyone debugging a 503 (and for the soak test).
     if (path.length === 1 && path[0] === "ping") {
-      return text(200, `${PING_BODY} ${JSON.stringify({ tickets: this.#tickets.size, bytes: this.#bytes })}`);
+      const { tickets, bytes } = this.#budget.held;
+      return text(200, `${PING_BODY} ${JSON.stringify({ tickets, bytes })}`);
     }
     if (path.length !== 3 || path[0] !== "tickets" || path[2] !== "wait") return text(404, "no such coordinator route");
     const id = path[1]!;
     if (!TICKET_ID.test(id)) return text(400, "malformed ticket id (expected <executor uuid>:<number>)");
-    if (this.#isVoided(id)) return text(410, "this ticket's executor was replaced: its tickets are void");
+    if (this.#voided.voids(id)) return text(410, "this ticket's executor was replaced: its tickets are void");
     let ticket = this.#tickets.get(id);
     // `open=1` on the first wait opens the ticket (or adopts an answer delivered before
     // it). A re-issued wait omits it, so a coordinator that restarted meanwhile answers
@@ -124,13 +141,17 @@ export class Coordinator {
         );
       }
       if (!ticket) {
-        if (this.#tickets.size >= this.#max) return text(503, `too many tickets (${this.#max})`);
-        ticket = newTicket();
-        this.#tickets.set(id, ticket);
+        const full = this.#budget.ticketRefusal(from.id);
+        if (full) return text(503, full);
+        ticket = this.#create(id, from.id);
       }
-      ticket.opened = true;
+      ticket.reader ??= from.id;
     }
-    if (!ticket?.opened) return text(404, "unknown ticket (the coordinator may have been restarted)");
+    if (ticket?.reader === undefined) return text(404, "unknown ticket (the coordinator may have been restarted)");
+    // Why: whoever else learns a ticket id must not take (or wait on) its answer; the
+    // executor re-issues its waits from the same client.
+    if (ticket.reader !== from?.id)
+      return text(403, "this ticket was opened by another client: only it reads the answer");
     ticket.touched = Date.now();
     if (ticket.answer) {
       this.#drop(id, ticket); // its one reader has it: nothing left to keep
@@ -157,12 +178,21 @@ export class Coordinator {
    * The relay's side (a pool run from a worker: ts/worker/relay.ts), which cannot post to
    * the service worker as the page does, so it speaks by fetch — the same three messages:
    * `tickets/<id>/answer` (body: the frame), `tickets/<id>/forget`, `namespaces/<ns>/forget`.
-   * Anything else under the prefix is 405, as before.
+   * Only from a worker (403 otherwise, before the body is read: a page delivers by message);
+   * anything else under the prefix is 405, as before.
    */
-  async #post(path: string[], req: Request): Promise<Response> {
+  async #post(path: string[], req: Request, from: Requester | undefined): Promise<Response> {
+    if (from?.type === UNSETTLED) {
+      return text(503, "the coordinator could not tell who sent this (clients.get() did not answer): try again");
+    }
+    if (from?.type !== "worker") {
+      return text(403, "only the relay (a worker this service worker controls) POSTs here: a page delivers by message");
+    }
     const [kind, id, verb] = path;
     if (path.length === 3 && kind === "tickets" && verb === "answer") {
-      const { status, why } = this.deliver(id!, new Uint8Array(await req.arrayBuffer()));
+      const frame = await readCapped(req, this.#budget.maxBytes);
+      if (!frame) return text(413, `an answer is at most ${this.#budget.maxBytes} bytes (the coordinator's maxBytes)`);
+      const { status, why } = this.deliver(id!, frame, from.id);
       return status === 204 ? new Response(null, { status }) : text(status, why);
     }
     if (path.length === 3 && kind === "tickets" && verb === "forget") {
@@ -180,12 +210,13 @@ export class Coordinator {
 
   /**
    * Stores ticket `id`'s answer (the page's `deliver` message) and hands it to a waiting
-   * request: 204 stored, 400 a frame that is not a response frame for this ticket.
+   * request: 204 stored, 400 a frame that is not a response frame for this ticket, 503 full.
+   * `from` is the sender's client id: a held answer counts against its share (caps.ts).
    */
-  deliver(id: string, frame: Uint8Array): { status: 204 | 400 | 410 | 503; why: string } {
+  deliver(id: string, frame: Uint8Array, from?: string): { status: 204 | 400 | 410 | 503; why: string } {
     this.#sweep();
     if (!TICKET_ID.test(id)) return { status: 400, why: "malformed ticket id" };
-    if (this.#isVoided(id)) return { status: 410, why: "this ticket's executor was replaced" };
+    if (this.#voided.voids(id)) return { status: 410, why: "this ticket's executor was replaced" };
     try {
       const resp = decodeResponse(frame);
       if (resp.call !== id || resp.chunk !== 0)
@@ -200,19 +231,16 @@ export class Coordinator {
       this.#drop(id, ticket); // handed over: forgotten
       return { status: 204, why: "" };
     }
-    if (this.#bytes + frame.byteLength > this.#maxBytes) {
-      return { status: 503, why: `the coordinator holds ${this.#bytes} bytes of answers (at most ${this.#maxBytes})` };
-    }
-    if (!ticket) {
-      // Not opened yet (its first wait is on its way) or forgotten in a restart: keep the
-      // answer for a while; the first wait adopts it.
-      if (this.#tickets.size >= this.#max) return { status: 503, why: `too many tickets (${this.#max})` };
-      ticket = newTicket();
-      this.#tickets.set(id, ticket);
-    }
+    // Not opened yet (its first wait is on its way) or forgotten in a restart: keep the
+    // answer for a while; the first wait adopts it.
+    const full =
+      this.#budget.bytesRefusal(from, frame.byteLength) ?? (ticket ? undefined : this.#budget.ticketRefusal(from));
+    if (full) return { status: 503, why: full };
+    ticket ??= this.#create(id, from);
     ticket.touched = Date.now();
     ticket.answer = frame;
-    this.#bytes += frame.byteLength;
+    ticket.answerBy = from;
+    this.#budget.add(from, 0, frame.byteLength);
     return { status: 204, why: "" };
   }
 
@@ -230,12 +258,7 @@ export class Coordinator {
    */
   forgetNamespace(namespace: string): void {
     if (!TICKET_NAMESPACE.test(namespace)) return;
-    this.#voided.delete(namespace);
-    this.#voided.set(namespace, Date.now());
-    for (const oldest of this.#voided.keys()) {
-      if (this.#voided.size <= MAX_VOIDED) break;
-      this.#voided.delete(oldest);
-    }
+    this.#voided.add(namespace);
     for (const [id, t] of this.#tickets) {
       if (!id.startsWith(`${namespace}:`)) continue;
       this.#drop(id, t);
@@ -243,34 +266,30 @@ export class Coordinator {
     }
   }
 
-  #isVoided(id: string): boolean {
-    const at = this.#voided.get(id.slice(0, id.indexOf(":")));
-    return at !== undefined && Date.now() - at < VOIDED_TTL_MS;
+  #create(id: string, holder: string | undefined): Ticket {
+    const ticket: Ticket = { holder, waiters: new Set(), touched: Date.now() };
+    this.#tickets.set(id, ticket);
+    this.#budget.add(holder, 1, 0);
+    return ticket;
   }
 
   #drop(id: string, ticket: Ticket): void {
     this.#tickets.delete(id);
-    if (ticket.answer) this.#bytes -= ticket.answer.byteLength;
+    this.#budget.add(ticket.holder, -1, 0);
+    if (ticket.answer) this.#budget.add(ticket.answerBy, 0, -ticket.answer.byteLength);
   }
 
   #sweep(): void {
     const now = Date.now();
     for (const [id, t] of this.#tickets) {
-      const ttl = t.opened ? this.#ttl : Math.min(this.#ttl, UNOPENED_TTL_MS);
+      const ttl = t.reader !== undefined ? this.#ttl : Math.min(this.#ttl, UNOPENED_TTL_MS);
       if (now - t.touched > ttl && t.waiters.size === 0) this.#drop(id, t);
     }
-    for (const [ns, at] of this.#voided) {
-      if (now - at < VOIDED_TTL_MS) break; // insertion order is age order
-      this.#voided.delete(ns);
-    }
+    this.#voided.sweep(now);
   }
 }
 
-function newTicket(): Ticket {
-  return { opened: false, answer: undefined, waiters: new Set(), touched: Date.now() };
-}
-
-export { CLIENT_LOOKUP_MS, KNOWN_CLIENTS } from "./clients.js";
+export { CLIENT_LOOKUP_MS, KNOWN_CLIENTS, POST_LOOKUP_MS } from "./clients.js";
 export { MAX_KEPT_PORTS, type PortLike } from "./kept-ports.js";
 
 /** The slice of a service worker's global scope the coordinator uses. */
@@ -282,6 +301,8 @@ export interface ServiceWorkerScope {
 }
 export interface MessageEventLike {
   data: unknown;
+  /** The client that posted it (a page): its answers count against that client's share. */
+  source?: { id?: string } | null;
   /** [the reply port, and optionally a kept port the page offers (routes.ts)] */
   ports: readonly PortLike[];
 }
@@ -298,37 +319,41 @@ export interface FetchEventLike {
  */
 export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOptions = {}): Coordinator {
   const coordinator = new Coordinator(scope.registration.scope, opts);
-  const known = new Map<string, string>(); // client id → its type, as clients.get() answered
+  const known = new Map<string, KnownClient>(); // client id → its type, as clients.get() answered
   scope.addEventListener("fetch", (e) => {
     if (!coordinator.owns(e.request.url)) return; // not ours: the browser fetches it as usual
     e.respondWith(
       (async () => {
-        // Only an opening wait asks who is asking (the other routes do not care).
-        const opens = new URL(e.request.url).searchParams.get("open") === "1";
-        const client = opens && e.clientId ? await lookupClient(scope, e.clientId, known) : undefined;
-        return coordinator.handle(e.request, client)!;
+        // Only an opening wait and a POST ask what the client is (a wait asks only who).
+        const post = e.request.method === "POST";
+        const asks = post || new URL(e.request.url).searchParams.get("open") === "1";
+        if (!e.clientId) return coordinator.handle(e.request, undefined)!;
+        const type = asks ? await lookupClient(scope, e.clientId, known, !post) : undefined;
+        return coordinator.handle(e.request, { id: e.clientId, type })!;
       })(),
     );
   });
   // The page speaks by message: it may not be controlled, so its fetches may not reach us.
   // A port offered with a message is kept, and the same messages, numbered, are answered on it.
-  const kept = new KeptPorts((data) => pageMessage(coordinator, data));
+  const kept = new KeptPorts((data, from) => pageMessage(coordinator, data, from));
   scope.addEventListener("message", (e) => {
-    const status = pageMessage(coordinator, e.data);
+    // Without a source (none in a browser) all such senders share one client's share.
+    const from = e.source?.id ?? "";
+    const status = pageMessage(coordinator, e.data, from);
     if (status === undefined) return; // not ours: the message event is the app's too
     const [reply, offered] = e.ports;
-    const linked = kept.adopt(offered);
+    const linked = kept.adopt(offered, from);
     reply?.postMessage(linked ? { status, linked } : { status });
   });
   return coordinator;
 }
 
 /** Carries out a page message (DeliverMessage, ForgetMessage): its status, or undefined if it is none. */
-function pageMessage(coordinator: Coordinator, data: unknown): number | undefined {
+function pageMessage(coordinator: Coordinator, data: unknown, from: string): number | undefined {
   // Checked field by field: anything may arrive here.
   const m = data as { wasmPmap?: string; ticket?: unknown; namespace?: unknown; frame?: unknown } | null;
   if (m?.wasmPmap === "deliver" && typeof m.ticket === "string" && m.frame instanceof Uint8Array) {
-    return coordinator.deliver(m.ticket, m.frame).status; // stored even if nobody asks how it went
+    return coordinator.deliver(m.ticket, m.frame, from).status; // stored even if nobody asks how it went
   }
   if (m?.wasmPmap === "forget" && (typeof m.ticket === "string" || typeof m.namespace === "string")) {
     if (typeof m.ticket === "string") coordinator.forget(m.ticket);

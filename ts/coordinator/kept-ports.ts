@@ -28,23 +28,25 @@ export interface PortLike {
 export class KeptPorts {
   /** Least recently used first (a Set keeps insertion order; a use re-inserts). */
   readonly #ports = new Set<PortLike>();
-  readonly #answer: (data: unknown) => number | undefined;
+  readonly #answer: (data: unknown, from: string) => number | undefined;
 
-  /** `answer(data)`: carries out a page message and returns its status, or undefined if it is none. */
-  constructor(answer: (data: unknown) => number | undefined) {
+  /** `answer(data, from)`: carries out page `from`'s message and returns its status, or
+   * undefined if it is none. */
+  constructor(answer: (data: unknown, from: string) => number | undefined) {
     this.#answer = answer;
   }
 
   /**
    * Adopts `offered` (the second port of a page message), evicting the least recently used
-   * port if that makes one too many. False for anything that is not a MessagePort.
+   * port if that makes one too many. False for anything that is not a MessagePort. What
+   * arrives on it counts as client `from`'s (the page that offered it: its share of the caps).
    */
-  adopt(offered: PortLike | undefined): boolean {
+  adopt(offered: PortLike | undefined, from: string): boolean {
     // A MessagePort's onmessage is null; a stand-in (or nothing) has none.
     if (offered?.onmessage === undefined) return false;
     offered.onmessage = (p) => {
       const seq = (p.data as Partial<PortMessage> | null)?.seq;
-      const status = typeof seq === "number" ? this.#answer(p.data) : undefined;
+      const status = typeof seq === "number" ? this.#answer(p.data, from) : undefined;
       if (status === undefined) return;
       if (this.#ports.delete(offered)) this.#ports.add(offered); // now the most recently used
       offered.postMessage({ seq: seq as number, status });

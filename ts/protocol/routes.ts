@@ -13,9 +13,10 @@
  *                                         executor's start-up check (and what the coordinator holds)
  *   GET <prefix>tickets/<id>/wait?ms=T[&open=1]
  *                                         long-poll, T ≤ 10 000 ms. `open=1` (the first wait) opens
- *                                         the ticket, or adopts an answer delivered ahead of it;
- *                                         re-issued waits omit it, so a coordinator that restarted
- *                                         meanwhile answers 404 instead of holding an empty ticket:
+ *                                         the ticket, or adopts an answer delivered ahead of it,
+ *                                         and makes its client the ticket's one reader; re-issued
+ *                                         waits omit it, so a coordinator that restarted meanwhile
+ *                                         answers 404 instead of holding an empty ticket:
  *     200 application/cbor                the answer frame; the ticket is forgotten. A frame of at
  *                                         most INLINE_FRAME_MAX bytes comes base64 in the
  *                                         `x-wasm-pmap-frame` header with no body (a body costs
@@ -23,10 +24,17 @@
  *     204                                 not yet: ask again
  *     404                                 unknown ticket (the service worker was restarted)
  *     410                                 the ticket's executor was replaced (its namespace forgotten)
+ *     403                                 an opening wait not from a worker, or a wait from another
+ *                                         client than the one that opened the ticket (it reads
+ *                                         nothing: the answer stays for its reader)
+ *     503                                 full: the origin's tickets (maxTickets), or this client's
+ *                                         share of them (a quarter); the text says which
  *     400                                 malformed ticket id
  * page → SW (postMessage + a MessagePort for the status: reaches the SW even when the page
  *            is not controlled, e.g. after Shift+Reload)
- *   { wasmPmap: "deliver", ticket, frame } → { status: 204 stored | 400 bad frame | 404 }
+ *   { wasmPmap: "deliver", ticket, frame } → { status: 204 stored | 400 bad frame | 410 | 503 full:
+ *                                            the origin's caps, or the sender's share of them (the
+ *                                            message's source client: a quarter of each cap) }
  *   { wasmPmap: "forget", ticket }         → { status: 204 }: the page gave the ticket up (its job
  *                                            ended without reading it)
  *   { wasmPmap: "forget", namespace }      → { status: 204 }: the page replaced that executor: its
@@ -41,9 +49,14 @@
  *   offering no port for a while.
  * ```
  * relay → SW (a pool run from a worker, ts/worker/relay.ts: fetch, the relay's script in scope)
- *   POST <prefix>tickets/<id>/answer      body: the frame → 204 stored | 400 | 410 | 503 (as deliver)
+ *   POST <prefix>tickets/<id>/answer      body: the frame → 204 stored | 400 | 410 | 503 (as deliver;
+ *                                         the share is the relay's) | 413 more than maxBytes (by its
+ *                                         Content-Length, unread, or as soon as the body passes it)
  *   POST <prefix>tickets/<id>/forget      → 204 (as forget ticket)
  *   POST <prefix>namespaces/<ns>/forget   → 204 (as forget namespace)
+ *   Any POST: 403 unless its client is a worker, as `clients.get()` says (never guessed: a page
+ *   delivers by message), and nothing is read or changed; 503 if `clients.get()` did not answer
+ *   within a second (try again). A 403 or 413 ends a delivery: re-sending cannot change it.
  * An answer delivered before its ticket's first wait is kept (≤ 60 s) for it to adopt.
  * Everything outside `<prefix>` is not the coordinator's and passes through untouched.
  */

@@ -57,6 +57,21 @@ export interface SyncOptions {
   wait?: "auto" | "xhr" | "atomics";
 }
 
+/**
+ * Statuses that end a delivery at once: re-sending cannot change them. 403: the sender may not
+ * post answers (only a worker the coordinator controls may); 413: the answer is larger than the
+ * coordinator takes in one request (its `maxBytes`). Only a POST (the relay's) can get them.
+ */
+const REFUSED = new Set([403, 413]);
+
+/** How {@link CoordinatorLink.answer} ended. */
+export interface AnswerOutcome {
+  /** The executor read the answer, or nobody waits for it any more. */
+  read: boolean;
+  /** The coordinator refused it for good with this status (403, 413): it was sent once. */
+  refused?: number;
+}
+
 /** An active coordinator, as the pool talks to it. */
 export class CoordinatorLink {
   /** Answers being delivered, by ticket: what to call when the executor reports it read one. */
@@ -84,9 +99,10 @@ export class CoordinatorLink {
 
   /**
    * Gives a blocked executor its answer: the pipe's bodies or its failure, as ticket
-   * `ticket`'s response frame. Resolves true once the executor has read it (or `waiting()`
-   * — is the job that asked still waiting for it? — turns false), false if the service
-   * worker never answered, three times in a row. Only this ticket is ever touched.
+   * `ticket`'s response frame. Resolves `read: true` once the executor has read it (or
+   * `waiting()` — is the job that asked still waiting for it? — turns false), `read: false`
+   * if the service worker never answered, three times in a row, or refused the answer for
+   * good (`refused`: its status, see REFUSED). Only this ticket is ever touched.
    *
    * Why re-deliver: delivered (204) is not yet read. A service worker stopped between
    * storing the frame and answering the executor's wait loses it, and the browser may
@@ -97,7 +113,7 @@ export class CoordinatorLink {
     ticket: string,
     out: { bodies: Uint8Array[] } | { failure: Failure },
     waiting: () => boolean,
-  ): Promise<boolean> {
+  ): Promise<AnswerOutcome> {
     const frame =
       "bodies" in out
         ? encodeResponse({ call: ticket, chunk: 0, ok: true, body: encodeValue(out.bodies) })
@@ -111,6 +127,7 @@ export class CoordinatorLink {
     try {
       for (let silent = 0; silent < 3 && !read && waiting(); ) {
         const status = await this.#send({ wasmPmap: "deliver", ticket, frame });
+        if (REFUSED.has(status)) return { read: false, refused: status };
         silent = status === 0 ? silent + 1 : 0;
         // Sleep until the next re-delivery, or until the executor says it read the answer.
         await new Promise<void>((r) => {
@@ -122,7 +139,7 @@ export class CoordinatorLink {
           if (read) wake();
         });
       }
-      return read || !waiting(); // false: three silent tries while the executor still waits
+      return { read: read || !waiting() }; // false: three silent tries while the executor still waits
     } finally {
       this.#unread.delete(ticket);
     }

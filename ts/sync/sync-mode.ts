@@ -170,12 +170,12 @@ export class SyncMode {
       return;
     }
     const answer = out.bodies ? { bodies: out.bodies } : { failure: toFailure(out.err, msg.label) };
-    const read = await this.#setup.link.answer(msg.ticket, answer, waiting);
+    const { read, refused } = await this.#setup.link.answer(msg.ticket, answer, waiting);
     if (!read && job && waiting()) {
-      this.#executor.cancel(
-        job,
-        new CoordinatorError(`sync mode: the coordinator did not take ticket ${msg.ticket}'s answer (3 tries)`),
-      );
+      const what = refused
+        ? `refused ticket ${msg.ticket}'s answer (HTTP ${refused})`
+        : `did not take ticket ${msg.ticket}'s answer (3 tries)`;
+      this.#executor.cancel(job, new CoordinatorError(`sync mode: the coordinator ${what}`));
     }
   }
 }

@@ -15,7 +15,7 @@
  */
 import type { SpawnWorker } from "../pool/backend.js";
 import { Pool } from "../pool/pool.js";
-import { PoolStartError, toFailure } from "../protocol/errors.js";
+import { CoordinatorError, PoolStartError, toFailure } from "../protocol/errors.js";
 import { HOST_KEY } from "../protocol/kernel-module.js";
 import type { ExecutorRequest, FromRelay, ToRelay } from "../protocol/messages.js";
 import { PING_BODY } from "../protocol/routes.js";
@@ -138,7 +138,16 @@ async function answer(m: Extract<ExecutorRequest, { type: "pipe" }>, out: { bodi
     // Re-delivered until the executor reads it (its "pipe-taken"). If the coordinator never
     // takes it, forget the ticket: the executor's wait then ends (404), and it re-runs the
     // pipe under a new ticket or gives up with CoordinatorError — it never waits for good.
-    const read = await link.answer(m.ticket, answer, () => m.id === latest);
-    if (!read) void link.forget(m.ticket);
+    const waiting = () => m.id === latest;
+    let outcome = await link.answer(m.ticket, answer, waiting);
+    if (outcome.refused && "bodies" in answer) {
+      // Refused for good (413: over the coordinator's maxBytes): re-running cannot help, so
+      // the executor gets a failure that says why instead (a small frame, taken).
+      const why = new CoordinatorError(
+        `sync mode: the coordinator refused the answer of ${m.label} (HTTP ${outcome.refused}${outcome.refused === 413 ? ": larger than its maxBytes" : ""})`,
+      );
+      outcome = await link.answer(m.ticket, { failure: toFailure(why, m.label) }, waiting);
+    }
+    if (!outcome.read) void link.forget(m.ticket);
   }
 }
