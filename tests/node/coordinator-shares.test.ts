@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { Coordinator, type PortLike, type Requester, setupCoordinator } from "../../ts/coordinator/coordinator.js";
 import { encodeResponse } from "../../ts/protocol/frames.js";
-import type { StatusMessage } from "../../ts/protocol/routes.js";
+import { KEY_HEADER, type StatusMessage } from "../../ts/protocol/routes.js";
 import { fakeServiceWorker, swScope as scope, swUrl as url } from "./fake-service-worker.js";
 
 const ns = "0b8f6a2e-3c1d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -17,10 +17,24 @@ const exec2: Requester = { id: "exec2", type: "worker" };
 const relay: Requester = { id: "relay", type: "worker" };
 const relay2: Requester = { id: "relay2", type: "worker" };
 
-const wait = (c: Coordinator, id: string, from: Requester, ms = 0) =>
-  c.handle(new Request(url(`tickets/${id}/wait?ms=${ms}&open=1`)), from)!;
+/** Each relay shows its executor's answer key (routes.ts KEY_HEADER), as that executor's waits do. */
+const keys: Record<string, string> = {
+  relay: "5f0c3b1e-9a7d-4c2b-8e6f-1a2b3c4d5e6f",
+  relay2: "c4d5e6f7-0a1b-4c2d-9e3f-4a5b6c7d8e9f",
+};
+const keyed = (key?: string): Record<string, string> => (key === undefined ? {} : { [KEY_HEADER]: key });
+
+const wait = (c: Coordinator, id: string, from: Requester, ms = 0, key?: string) =>
+  c.handle(new Request(url(`tickets/${id}/wait?ms=${ms}&open=1`), { headers: keyed(key) }), from)!;
 const postAnswer = (c: Coordinator, id: string, from: Requester) =>
-  c.handle(new Request(url(`tickets/${id}/answer`), { method: "POST", body: answer(id) as BodyInit }), from)!;
+  c.handle(
+    new Request(url(`tickets/${id}/answer`), {
+      method: "POST",
+      body: answer(id) as BodyInit,
+      headers: keyed(keys[from.id]),
+    }),
+    from,
+  )!;
 
 describe("each client's share: a quarter of maxTickets and of maxBytes", () => {
   it("a client past a quarter of maxTickets gets 503 naming its share; others still open theirs", async () => {
@@ -57,9 +71,12 @@ describe("each client's share: a quarter of maxTickets and of maxBytes", () => {
     const waiting = wait(c, t(5), exec, 5_000);
     expect(c.deliver(t(5), answer(t(5)), "tab").status).toBe(204);
     expect((await waiting).status).toBe(200);
-    // An answer read frees its bytes from its sender's share.
+    // An answer read frees its bytes from its sender's share: a page's, and a relay's once its
+    // executor's opening wait (with the relay's key) adopts it.
     expect((await wait(c, t(1), exec)).status).toBe(200);
     expect(c.deliver(t(6), answer(t(6)), "tab").status).toBe(204);
+    expect((await wait(c, t(3), exec, 0, keys.relay)).status).toBe(200);
+    expect((await postAnswer(c, t(7), relay)).status).toBe(204);
   });
 
   it("an early answer's ticket counts against its sender until it is read", async () => {

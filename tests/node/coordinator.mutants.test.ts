@@ -14,7 +14,7 @@ import {
 } from "../../ts/coordinator/coordinator.js";
 import { encodeResponse } from "../../ts/protocol/frames.js";
 import { frameFromHeader } from "../../ts/protocol/inline-frame.js";
-import { FRAME_HEADER, type StatusMessage } from "../../ts/protocol/routes.js";
+import { FRAME_HEADER, KEY_HEADER, type StatusMessage } from "../../ts/protocol/routes.js";
 
 const scope = "https://app.test/base/";
 const ticket = "0b8f6a2e-3c1d-4e5f-8a9b-0c1d2e3f4a5b:1";
@@ -243,8 +243,9 @@ describe("Coordinator routes and namespaces", () => {
 
   it("routes: only `ping` and `tickets/<id>/wait` exist; every refusal is plain text saying why", async () => {
     const c = new Coordinator(scope, { maxTickets: 1 });
-    const says = async (path: string, status: number, why: RegExp, method = "GET") => {
-      const res = (await c.handle(new Request(url(path), { method }), executor))!;
+    const says = async (path: string, status: number, why: RegExp, method = "GET", key?: string) => {
+      const headers: Record<string, string> = key === undefined ? {} : { [KEY_HEADER]: key };
+      const res = (await c.handle(new Request(url(path), { method, headers }), executor))!;
       expect(res.status, path).toBe(status);
       expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
       expect(await res.text(), path).toMatch(why);
@@ -253,7 +254,14 @@ describe("Coordinator routes and namespaces", () => {
     await says("tickets", 404, /no such coordinator route/);
     await says(`tickets/${ticket}/wait/x`, 404, /no such coordinator route/);
     await says(`tickets/${ticket}/open`, 404, /no such coordinator route/);
-    await says(`tickets/${ticket}/wait`, 405, /^POST not allowed here$/, "POST");
+    await says(
+      `tickets/${ticket}/wait`,
+      405,
+      /^POST not allowed here$/,
+      "POST",
+      "5f0c3b1e-9a7d-4c2b-8e6f-1a2b3c4d5e6f",
+    );
+    await says(`tickets/${ticket}/wait`, 403, /answer key \(x-wasm-pmap-key\): none was sent/, "POST");
     await says("tickets/nope/wait", 400, /malformed ticket id/);
     await says(`tickets/${ticket}/wait?ms=0`, 404, /unknown ticket/);
     await get(c, `tickets/${ticket}/wait?ms=0&open=1`);

@@ -9,7 +9,7 @@ import {
 } from "../../ts/coordinator/coordinator.js";
 import { encodeResponse } from "../../ts/protocol/frames.js";
 import { frameFromHeader, inlineFrame } from "../../ts/protocol/inline-frame.js";
-import { FRAME_HEADER, INLINE_FRAME_MAX } from "../../ts/protocol/routes.js";
+import { FRAME_HEADER, INLINE_FRAME_MAX, KEY_HEADER } from "../../ts/protocol/routes.js";
 
 const scope = "https://app.test/base/";
 const ticket = "0b8f6a2e-3c1d-4e5f-8a9b-0c1d2e3f4a5b:1";
@@ -24,8 +24,17 @@ const bytes = async (r: Response) => {
 
 /** The requester, as the service worker's `clients.get(clientId)` would tell it. */
 const executor = { id: "exec", type: "worker" };
-async function request(c: Coordinator, path: string, method = "GET", from: Requester | undefined = executor) {
-  return (await c.handle(new Request(url(path), { method }), from))!;
+/** The relay of an executor the app owns; both show its answer key (routes.ts KEY_HEADER). */
+const relay = { id: "relay", type: "worker" };
+const keyed = { [KEY_HEADER]: "5f0c3b1e-9a7d-4c2b-8e6f-1a2b3c4d5e6f" };
+async function request(
+  c: Coordinator,
+  path: string,
+  method = "GET",
+  from: Requester | undefined = executor,
+  headers: Record<string, string> = {},
+) {
+  return (await c.handle(new Request(url(path), { method, headers }), from))!;
 }
 const wait = (c: Coordinator, t: string, ms: number, open = false) =>
   request(c, `tickets/${t}/wait?ms=${ms}${open ? "&open=1" : ""}`);
@@ -34,8 +43,10 @@ describe("Coordinator", () => {
   it("the relay's POST routes: an answer body reaches the wait; forget by ticket and by namespace; bad ids refused", async () => {
     const c = new Coordinator(scope);
     const post = (path: string, body?: Uint8Array) =>
-      c.handle(new Request(url(path), { method: "POST", body: body as BodyInit | undefined }), executor)!;
-    const held = wait(c, ticket, 5_000, true);
+      c.handle(new Request(url(path), { method: "POST", body: body as BodyInit | undefined, headers: keyed }), relay)!;
+    // The executor's opening waits show the key its relay POSTs with.
+    const opened = (t: string, ms: number) => request(c, `tickets/${t}/wait?ms=${ms}&open=1`, "GET", executor, keyed);
+    const held = opened(ticket, 5_000);
     expect((await post(`tickets/${ticket}/answer`, answer(ticket))).status).toBe(204);
     const got = await held;
     expect(got.status).toBe(200);
@@ -43,10 +54,10 @@ describe("Coordinator", () => {
     expect((await post(`tickets/${ticket}/answer`, answer("other:1"))).status).toBe(400); // not its frame
     expect((await post("tickets/nope/answer", answer(ticket))).status).toBe(400);
     const t2 = ticket.replace(/:\d+$/, ":2");
-    const pending = wait(c, t2, 5_000, true);
+    const pending = opened(t2, 5_000);
     expect((await post(`tickets/${t2}/forget`)).status).toBe(204);
     expect((await pending).status).toBe(404);
-    const t3 = ticket.replace(/:\d+$/, ":3");
+    const t3 = ticket.replace(/:\d+$/, ":3"); // its namespace opened tickets with the key
     expect((await post(`namespaces/${t3.split(":")[0]}/forget`)).status).toBe(204);
     expect((await wait(c, t3, 0, true)).status).toBe(410);
     expect((await post("namespaces/nope/forget")).status).toBe(400);
@@ -140,7 +151,7 @@ describe("Coordinator", () => {
     expect(c.deliver("1", answer("1")).status).toBe(400);
     expect((await request(c, "tickets/1/wait?ms=0&open=1")).status).toBe(400);
     expect((await wait(c, ticket, 0)).status).toBe(204); // none of that reached it
-    expect((await request(c, `tickets/${ticket}/wait`, "POST")).status).toBe(405);
+    expect((await request(c, `tickets/${ticket}/wait`, "POST", relay, keyed)).status).toBe(405);
     expect((await request(c, `jobs/${ticket}/wait`)).status).toBe(404);
   });
 

@@ -56,6 +56,8 @@ type ClientAnswer = { type: string } | null | Promise<{ type: string } | null>;
 export function fakeServiceWorker(clients: Record<string, ClientAnswer> = {}) {
   const listeners: { fetch?: (e: FetchEventLike) => void; message?: (e: MessageEventLike) => void } = {};
   const lookups: string[] = [];
+  /** Every request dispatched, in order (a test checks whether its body was read). */
+  const requests: Request[] = [];
   const sw = {
     registration: { scope: swScope },
     clients: {
@@ -72,6 +74,7 @@ export function fakeServiceWorker(clients: Record<string, ClientAnswer> = {}) {
   const fetch = async (path: string, clientId: string, init?: RequestInit): Promise<Response | undefined> => {
     let responded: Promise<Response> | undefined;
     const request = new Request(swUrl(path), { duplex: "half", ...init } as RequestInit);
+    requests.push(request);
     listeners.fetch!({ request, clientId, respondWith: (r) => (responded = r) });
     return responded && (await responded);
   };
@@ -90,5 +93,5 @@ export function fakeServiceWorker(clients: Record<string, ClientAnswer> = {}) {
   /** What the coordinator holds, as its ping says. */
   const held = async (): Promise<{ tickets: number; bytes: number }> =>
     JSON.parse((await (await fetch("ping", ""))!.text()).replace("wasm-pmap coordinator ", ""));
-  return { sw, fetch, message, held, lookups };
+  return { sw, fetch, message, held, lookups, requests };
 }

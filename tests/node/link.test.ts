@@ -2,7 +2,7 @@
 // for good — 403 (the sender may not post answers) or 413 (the answer is over its cap) — ends
 // at once and says so, by message (the page) or by fetch (the relay): no re-delivery loop.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { DeliverMessage, ForgetMessage } from "../../ts/protocol/routes.js";
+import { type DeliverMessage, type ForgetMessage, KEY_HEADER } from "../../ts/protocol/routes.js";
 import { CoordinatorLink, fetchLink } from "../../ts/sync/link.js";
 import { track } from "./fake-worker.js";
 
@@ -40,16 +40,20 @@ describe("CoordinatorLink: a refusal for good", () => {
     }
   });
 
-  it("the relay's link (fetch POST) does the same", async () => {
+  it("the relay's link (fetch POST, with the executor's answer key) does the same", async () => {
     const posts: string[] = [];
-    vi.stubGlobal("fetch", async (url: string) => {
+    const keys: Array<string | undefined> = [];
+    vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
       posts.push(url);
+      keys.push(new Headers(init.headers).get(KEY_HEADER) ?? undefined);
       return new Response("an answer is at most 64 bytes", { status: 413 });
     });
-    const link = fetchLink("https://app.test/__wasm_pmap__/");
+    const key = "5f0c3b1e-9a7d-4c2b-8e6f-1a2b3c4d5e6f";
+    const link = fetchLink("https://app.test/__wasm_pmap__/", key);
     const outcome = track(link.answer("0b8f6a2e-3c1d-4e5f-8a9b-0c1d2e3f4a5b:1", { bodies: [] }, () => true));
     await vi.advanceTimersByTimeAsync(10_000);
     expect(posts).toEqual(["https://app.test/__wasm_pmap__/tickets/0b8f6a2e-3c1d-4e5f-8a9b-0c1d2e3f4a5b:1/answer"]);
+    expect(keys).toEqual([key]);
     expect(outcome.value).toEqual({ read: false, refused: 413 });
   });
 

@@ -72,28 +72,21 @@ describe("sync mode from a worker the app owns", () => {
     }
   });
 
-  // Chromium only here; Firefox runs callTimeoutMs on the Atomics path (tests/isolated). Why:
-  // in the full suite on a loaded machine, Firefox (153 ESR) twice never finished starting a
-  // second app-owned pool's relay on this page after the first one's coordinator had been
-  // stopped (30 s); alone it passes every time. Not diagnosed yet: see the issue note.
-  it.skipIf(navigator.userAgent.includes("Firefox"))(
-    "callTimeoutMs: a blocking call with no answer in time is a TimeoutError in Rust (the coordinator path)",
-    async () => {
-      const slow = startAppWorker();
-      const talk = slow.talk;
-      try {
-        expect(await talk({ type: "start", scope: "/", callTimeoutMs: 300 })).toEqual({ ok: true, value: 2 });
-        const reply = await talk({ type: "spin", n: 2, ms: 3_000 });
-        expect(reply).toMatchObject({
-          ok: false,
-          name: "TimeoutError",
-          message: expect.stringMatching(/within 300 ms/),
-        });
-        await new Promise((r) => setTimeout(r, 3_000)); // its chunks still run (nothing cancels them yet)
-        expect(await talk({ type: "spin", n: 2, ms: 10 })).toEqual({ ok: true, value: 20 });
-      } finally {
-        slow.terminate();
-      }
-    },
-  );
+  it("callTimeoutMs: a blocking call with no answer in time is a TimeoutError in Rust (the coordinator path)", async () => {
+    const slow = startAppWorker();
+    const talk = slow.talk;
+    try {
+      expect(await talk({ type: "start", scope: "/", callTimeoutMs: 300 })).toEqual({ ok: true, value: 2 });
+      const reply = await talk({ type: "spin", n: 2, ms: 3_000 });
+      expect(reply).toMatchObject({
+        ok: false,
+        name: "TimeoutError",
+        message: expect.stringMatching(/within 300 ms/),
+      });
+      await new Promise((r) => setTimeout(r, 3_000)); // its chunks still run (nothing cancels them yet)
+      expect(await talk({ type: "spin", n: 2, ms: 10 })).toEqual({ ok: true, value: 20 });
+    } finally {
+      slow.terminate();
+    }
+  });
 });

@@ -1,18 +1,15 @@
 /**
  * Runs in the service worker. Who sent a request: the coordinator opens tickets only for
- * workers and takes POSTs only from workers, and asks the Clients API, remembering the
- * answers (setupCoordinator uses it).
+ * workers and takes no POST from a page, and asks the Clients API, remembering the answers
+ * (setupCoordinator uses it). A POST proves it is the relay's by its answer key instead
+ * (routes.ts KEY_HEADER): the Clients API cannot tell a relay apart.
  */
 import type { ServiceWorkerScope } from "./coordinator.js";
 
 /** How long an opening wait's client lookup may take before the client counts as blocked. */
 export const CLIENT_LOOKUP_MS = 50;
-/** How long a POST's client lookup may take before the POST is told to come again (503). */
-export const POST_LOOKUP_MS = 1_000;
 /** How many clients' types the coordinator remembers (an app has a few executors at most). */
 export const KNOWN_CLIENTS = 64;
-/** The type of a POST's client whose lookup had not settled in {@link POST_LOOKUP_MS}. */
-export const UNSETTLED = "unsettled";
 
 /** A client's type as `clients.get()` told it, or as guessed while it did not settle. */
 export interface KnownClient {
@@ -24,21 +21,18 @@ export interface KnownClient {
  * The requesting client's type (`"worker"`, `"window"`, …), or `undefined` for a client the
  * service worker does not know. Why the race: Firefox (153 ESR) never settles
  * `clients.get()` for a client that is blocked in a synchronous request — which the
- * SyncExecutor is, on its opening wait — so the request would hang for good. With `guess`
- * (an opening wait), a lookup still pending after {@link CLIENT_LOOKUP_MS} is taken for a
+ * SyncExecutor is, on its opening wait — so the request would hang for good.  A lookup still pending after {@link CLIENT_LOOKUP_MS} is taken for a
  * worker blocked in its sync XHR (Chromium answers in well under a millisecond; a page's
  * `fetch` is not blocked, so pages are still told apart and refused).
  *
- * Without `guess` (a POST: its sender, the relay, is never blocked, so its lookup settles)
- * only what `clients.get()` said counts, never a guess: a page blocked in its own sync XHR
- * would be guessed a worker too. A lookup still pending after {@link POST_LOOKUP_MS} gives
- * {@link UNSETTLED}, and the POST is told to come again.
+ * A page blocked in its own sync XHR would be guessed a worker too: what that admits is
+ * bounded (it opens tickets only it can read, within its share of the caps; a POST needs the
+ * executor's answer key).
  */
 export async function lookupClient(
   scope: ServiceWorkerScope,
   id: string,
   known: Map<string, KnownClient>,
-  guess: boolean,
 ): Promise<string | undefined> {
   // Why remembered: `clients.get()` costs ≈ 0.2–0.3 ms on every opening wait in Chromium
   // (one per `collect_vec_sync()`), and a client id names one client for its whole life, so
@@ -48,18 +42,14 @@ export async function lookupClient(
   // blocking call would pay the full CLIENT_LOOKUP_MS (measured: 1 000 calls from an
   // app-owned worker ran past 60 s). The guess admits nothing the fallback would not.
   const k = known.get(id);
-  if (k !== undefined && (guess || !k.guessed)) return k.type;
+  if (k !== undefined) return k.type;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let settled = false;
   const pending = new Promise<string>((r) => {
-    timer = setTimeout(
-      () => {
-        if (!guess) return r(UNSETTLED);
-        if (!settled) remember(known, id, { type: "worker", guessed: true });
-        r("worker");
-      },
-      guess ? CLIENT_LOOKUP_MS : POST_LOOKUP_MS,
-    );
+    timer = setTimeout(() => {
+      if (!settled) remember(known, id, { type: "worker", guessed: true });
+      r("worker");
+    }, CLIENT_LOOKUP_MS);
   });
   const lookup = scope.clients.get(id).then((c) => {
     settled = true;

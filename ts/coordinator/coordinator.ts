@@ -21,13 +21,14 @@ import {
   MAX_WAIT_MS,
   PING_BODY,
   TICKET_ID,
+  KEY_HEADER,
   TICKET_NAMESPACE,
 } from "../protocol/routes.js";
 import { readCapped } from "./body.js";
 import { Budget } from "./caps.js";
-import { type KnownClient, lookupClient, UNSETTLED } from "./clients.js";
+import { type KnownClient, lookupClient } from "./clients.js";
 import { KeptPorts, type PortLike } from "./kept-ports.js";
-import { VoidedNamespaces } from "./voided.js";
+import { NamespaceKeys, VoidedNamespaces } from "./voided.js";
 
 export interface CoordinatorOptions {
   /** Path prefix, relative to the service worker's scope. Default `__wasm_pmap__/`. */
@@ -70,6 +71,11 @@ interface Ticket {
   answer?: Uint8Array;
   /** The client the answer's bytes count against. */
   answerBy?: string;
+  /** The answer key its opening wait showed (routes.ts KEY_HEADER): every answer must show it
+   * too. Undefined for a page's executor, whose answers come by message. */
+  key?: string;
+  /** The key an answer held ahead of the opening wait came with: adopted only if they match. */
+  answerKey?: string;
   waiters: Set<(r: Response) => void>;
   touched: number;
 }
@@ -83,6 +89,9 @@ export class Coordinator {
   readonly #maxWait: number;
   /** Namespaces of executors the page replaced, with when: their tickets never open again. */
   readonly #voided = new VoidedNamespaces();
+  /** The answer key of each executor namespace that opened a ticket with one (its relay's
+   * `namespaces/<ns>/forget` must show it). */
+  readonly #keys = new NamespaceKeys();
 
   constructor(scopeUrl: string, opts: CoordinatorOptions = {}) {
     this.#prefix = new URL(opts.prefix ?? COORDINATOR_PREFIX, scopeUrl).href;
@@ -140,12 +149,21 @@ export class Coordinator {
           "tickets are opened only by the pool's SyncExecutor worker (a worker this service worker controls)",
         );
       }
+      const key = req.headers.get(KEY_HEADER) ?? undefined;
       if (!ticket) {
         const full = this.#budget.ticketRefusal(from.id);
         if (full) return text(503, full);
         ticket = this.#create(id, from.id);
+      } else if (ticket.reader === undefined && ticket.answerKey !== key) {
+        // An answer held ahead of this wait without its key is not this executor's: dropped
+        // (its real answer, if any, is re-delivered until read).
+        this.#dropAnswer(ticket);
       }
-      ticket.reader ??= from.id;
+      if (ticket.reader === undefined) {
+        ticket.reader = from.id;
+        ticket.key = key;
+        if (key !== undefined) this.#keys.remember(id.slice(0, id.indexOf(":")), key);
+      }
     }
     if (ticket?.reader === undefined) return text(404, "unknown ticket (the coordinator may have been restarted)");
     // Why: whoever else learns a ticket id must not take (or wait on) its answer; the
@@ -182,26 +200,33 @@ export class Coordinator {
    * anything else under the prefix is 405, as before.
    */
   async #post(path: string[], req: Request, from: Requester | undefined): Promise<Response> {
-    if (from?.type === UNSETTLED) {
-      return text(503, "the coordinator could not tell who sent this (clients.get() did not answer): try again");
-    }
-    if (from?.type !== "worker") {
+    if (from?.type === "window") {
       return text(403, "only the relay (a worker this service worker controls) POSTs here: a page delivers by message");
     }
+    // Why a key and not the Clients API: Chromium does not list a worker a worker started
+    // (the relay), and Firefox may not answer for one; the key is the executor's own secret.
+    const key = req.headers.get(KEY_HEADER);
+    if (!key) return text(403, `a POST here carries its executor's answer key (${KEY_HEADER}): none was sent`);
     const [kind, id, verb] = path;
+    const refused = text(403, "wrong answer key: this is not the executor's relay");
     if (path.length === 3 && kind === "tickets" && verb === "answer") {
+      const t = this.#tickets.get(id!);
+      if (t?.reader !== undefined && t.key !== key) return refused; // before reading a byte
       const frame = await readCapped(req, this.#budget.maxBytes);
       if (!frame) return text(413, `an answer is at most ${this.#budget.maxBytes} bytes (the coordinator's maxBytes)`);
-      const { status, why } = this.deliver(id!, frame, from.id);
+      const { status, why } = this.deliver(id!, frame, from?.id, key);
       return status === 204 ? new Response(null, { status }) : text(status, why);
     }
     if (path.length === 3 && kind === "tickets" && verb === "forget") {
       if (!TICKET_ID.test(id!)) return text(400, "malformed ticket id");
+      const t = this.#tickets.get(id!);
+      if (t && (t.reader !== undefined ? t.key : t.answerKey) !== key) return refused;
       this.forget(id!);
       return new Response(null, { status: 204 });
     }
     if (path.length === 3 && kind === "namespaces" && verb === "forget") {
       if (!TICKET_NAMESPACE.test(id!)) return text(400, "malformed namespace");
+      if (this.#keys.get(id!) !== key) return refused;
       this.forgetNamespace(id!);
       return new Response(null, { status: 204 });
     }
@@ -213,7 +238,13 @@ export class Coordinator {
    * request: 204 stored, 400 a frame that is not a response frame for this ticket, 503 full.
    * `from` is the sender's client id: a held answer counts against its share (caps.ts).
    */
-  deliver(id: string, frame: Uint8Array, from?: string): { status: 204 | 400 | 410 | 503; why: string } {
+  deliver(
+    id: string,
+    frame: Uint8Array,
+    from?: string,
+    /** The answer key it came with (a relay's POST); none for a page's message. */
+    key?: string,
+  ): { status: 204 | 400 | 403 | 410 | 503; why: string } {
     this.#sweep();
     if (!TICKET_ID.test(id)) return { status: 400, why: "malformed ticket id" };
     if (this.#voided.voids(id)) return { status: 410, why: "this ticket's executor was replaced" };
@@ -225,7 +256,11 @@ export class Coordinator {
       return { status: 400, why: `not a response frame: ${(err as Error).message}` };
     }
     let ticket = this.#tickets.get(id);
-    if (ticket?.answer) return { status: 204, why: "" }; // a re-delivery: it is held already
+    if (ticket?.reader !== undefined && ticket.key !== key) {
+      return { status: 403, why: "this ticket takes answers only with its executor's answer key" };
+    }
+    if (ticket?.answer && ticket.answerKey === key) return { status: 204, why: "" }; // a re-delivery: held already
+    if (ticket?.answer) this.#dropAnswer(ticket); // held with another key: the latest stands (the opener checks it)
     if (ticket && ticket.waiters.size > 0) {
       for (const w of ticket.waiters) w(binary(frame)); // a fresh Response per waiter
       this.#drop(id, ticket); // handed over: forgotten
@@ -240,6 +275,7 @@ export class Coordinator {
     ticket.touched = Date.now();
     ticket.answer = frame;
     ticket.answerBy = from;
+    ticket.answerKey = key;
     this.#budget.add(from, 0, frame.byteLength);
     return { status: 204, why: "" };
   }
@@ -273,6 +309,12 @@ export class Coordinator {
     return ticket;
   }
 
+  #dropAnswer(ticket: Ticket): void {
+    if (!ticket.answer) return;
+    this.#budget.add(ticket.answerBy, 0, -ticket.answer.byteLength);
+    ticket.answer = ticket.answerBy = ticket.answerKey = undefined;
+  }
+
   #drop(id: string, ticket: Ticket): void {
     this.#tickets.delete(id);
     this.#budget.add(ticket.holder, -1, 0);
@@ -289,7 +331,7 @@ export class Coordinator {
   }
 }
 
-export { CLIENT_LOOKUP_MS, KNOWN_CLIENTS, POST_LOOKUP_MS } from "./clients.js";
+export { CLIENT_LOOKUP_MS, KNOWN_CLIENTS } from "./clients.js";
 export { MAX_KEPT_PORTS, type PortLike } from "./kept-ports.js";
 
 /** The slice of a service worker's global scope the coordinator uses. */
@@ -328,7 +370,7 @@ export function setupCoordinator(scope: ServiceWorkerScope, opts: CoordinatorOpt
         const post = e.request.method === "POST";
         const asks = post || new URL(e.request.url).searchParams.get("open") === "1";
         if (!e.clientId) return coordinator.handle(e.request, undefined)!;
-        const type = asks ? await lookupClient(scope, e.clientId, known, !post) : undefined;
+        const type = asks ? await lookupClient(scope, e.clientId, known) : undefined;
         return coordinator.handle(e.request, { id: e.clientId, type })!;
       })(),
     );

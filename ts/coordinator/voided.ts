@@ -35,3 +35,27 @@ export class VoidedNamespaces {
     }
   }
 }
+
+/** How many executor namespaces' answer keys are remembered (an app has a few executors). */
+const MAX_KEYS = 1000;
+
+/**
+ * The answer key (routes.ts KEY_HEADER) each executor namespace opened its tickets with: a
+ * relay voids its namespace only by showing it. Bounded, the least recently opened forgotten.
+ */
+export class NamespaceKeys {
+  readonly #keys = new Map<string, string>();
+
+  remember(namespace: string, key: string): void {
+    this.#keys.delete(namespace);
+    this.#keys.set(namespace, key);
+    for (const oldest of this.#keys.keys()) {
+      if (this.#keys.size <= MAX_KEYS) break;
+      this.#keys.delete(oldest);
+    }
+  }
+
+  get(namespace: string): string | undefined {
+    return this.#keys.get(namespace);
+  }
+}

@@ -26,6 +26,9 @@ export interface ExecutorSetup {
    * ids are `<namespace>:<n>`. The page picks it, so it can void all of them at once when it
    * replaces the executor (see routes.ts `forget`). */
   namespace: string;
+  /** The answer key (routes.ts KEY_HEADER) this executor's waits carry, when its answers come
+   * by POST from a relay (an executor the app owns); absent for a page's executor. */
+  answerKey?: string;
 }
 
 /** Pool → worker. */
@@ -99,6 +102,8 @@ export type ToRelay =
       concurrency: number;
       /** The coordinator's prefix (the `"xhr"` wait); absent: answers go into answer slots. */
       coordinator?: string;
+      /** The executor's answer key, sent with every POST (routes.ts KEY_HEADER). */
+      answerKey?: string;
     }
   | { type: "relay-grow"; n: number }
   | ExecutorRequest;

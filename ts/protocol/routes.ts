@@ -71,6 +71,15 @@ export const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 export const TICKET_NAMESPACE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** What `GET <prefix>ping` answers (the body starts with it). */
 export const PING_BODY = "wasm-pmap coordinator";
+/**
+ * The request header with an executor's *answer key* (a random UUID the app's worker picks for
+ * its executor and its relay, routes above). Why: the relay's POSTs cannot be told apart by
+ * the Clients API (Chromium does not list a worker started by a worker; Firefox may not answer
+ * for one), so a POSTed answer proves it is the executor's by this secret instead: a ticket
+ * opened with a key takes answers only with the same key, and an answer held ahead of the
+ * opening wait is adopted only by a wait with its key.
+ */
+export const KEY_HEADER = "x-wasm-pmap-key";
 /** The response header that carries a small answer frame, base64, instead of the body. */
 export const FRAME_HEADER = "x-wasm-pmap-frame";
 /** Largest answer frame, in bytes, sent in {@link FRAME_HEADER} (base64: ⅓ bigger). */

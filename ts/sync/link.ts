@@ -11,6 +11,7 @@ import {
   COORDINATOR_PREFIX,
   type DeliverMessage,
   type ForgetMessage,
+  KEY_HEADER,
   postUrl,
   type StatusMessage,
 } from "../protocol/routes.js";
@@ -223,13 +224,15 @@ export async function syncLink(opts: SyncOptions): Promise<CoordinatorLink | und
 
 /**
  * A link for code running in a worker the coordinator controls (the relay): messages go by
- * `fetch` POST (routes.ts), bounded by `timeoutMs`; status 0 when the request failed.
+ * `fetch` POST (routes.ts) with the executor's `answerKey`, bounded by `timeoutMs`; status 0
+ * when the request failed.
  */
-export function fetchLink(base: string, timeoutMs = 5_000): CoordinatorLink {
+export function fetchLink(base: string, answerKey: string, timeoutMs = 5_000): CoordinatorLink {
   return new CoordinatorLink(undefined, base, async (msg) => {
     try {
       const r = await fetch(postUrl(base, msg), {
         method: "POST",
+        headers: { [KEY_HEADER]: answerKey },
         body: msg.wasmPmap === "deliver" ? (msg.frame as BodyInit) : null,
         signal: AbortSignal.timeout(timeoutMs),
       });

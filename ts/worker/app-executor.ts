@@ -91,6 +91,9 @@ export async function startAppExecutor(
     workers: concurrency,
     namespace: randomUuid(),
     callTimeoutMs: s.callTimeoutMs,
+    // Only this worker and its relay know it: the coordinator takes this executor's answers
+    // from whoever shows it (routes.ts KEY_HEADER), and from nobody else.
+    answerKey: atomics ? undefined : randomUuid(),
   };
   checkExecutor(setup); // this worker reaches the coordinator (or may block on Atomics)
   const desc = opts.module;
@@ -150,7 +153,7 @@ export async function startAppExecutor(
         } else if (m.type === "relay-error") settle(new PoolStartError(m.message));
         else if (m.type === "relay-progress") lastStep = m.step;
       };
-      send({ type: "relay-init", module, glue, concurrency, coordinator });
+      send({ type: "relay-init", module, glue, concurrency, coordinator, answerKey: setup.answerKey });
     });
   } catch (err) {
     relay.terminate();

@@ -20,7 +20,7 @@ import { decodeResponse, decodeValue, type Failure } from "../protocol/frames.js
 import { frameFromHeader } from "../protocol/inline-frame.js";
 import { HOST_KEY } from "../protocol/kernel-module.js";
 import type { ExecutorSetup, FromWorker } from "../protocol/messages.js";
-import { FRAME_HEADER, MAX_WAIT_MS, PING_BODY, waitUrl } from "../protocol/routes.js";
+import { FRAME_HEADER, KEY_HEADER, MAX_WAIT_MS, PING_BODY, waitUrl } from "../protocol/routes.js";
 
 /** How often a ticket is opened again after its coordinator lost it, before giving up. */
 const MAX_RESTARTS = 2;
@@ -85,7 +85,7 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
       const left = deadline - performance.now();
       if (left <= 0) return "timeout";
       const ms = Math.max(1, Math.min(MAX_WAIT_MS, Math.ceil(left)));
-      const r = xhr("GET", waitUrl(coordinator, ticket, { ms, open }));
+      const r = xhr("GET", waitUrl(coordinator, ticket, { ms, open }), setup.answerKey);
       // Status 0 on the opening wait is the service worker stopped under it (Firefox fails
       // a held request then; Chromium re-runs it on a new one): "lost", like a re-issued wait.
       if (open && r.status !== 200 && r.status !== 204 && r.status !== 0) {
@@ -169,10 +169,11 @@ interface XhrResult {
 }
 
 /** A synchronous XHR (allowed in workers, and the only way to block without SAB). */
-function xhr(method: string, url: string): XhrResult {
+function xhr(method: string, url: string, answerKey?: string): XhrResult {
   const x = new XMLHttpRequest();
   x.open(method, url, false);
   x.responseType = "arraybuffer";
+  if (answerKey !== undefined) x.setRequestHeader(KEY_HEADER, answerKey);
   try {
     x.send();
   } catch {

@@ -66,7 +66,8 @@ async function start(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void>
     if (m.coordinator !== undefined) {
       progress(`the relay runs; asking the coordinator at ${m.coordinator}ping`);
       await pingFromHere(m.coordinator);
-      link = fetchLink(m.coordinator);
+      if (m.answerKey === undefined) throw new PoolStartError("the relay got no answer key for the coordinator");
+      link = fetchLink(m.coordinator, m.answerKey);
     }
     progress(`the relay runs; starting ${m.concurrency} compute workers`);
     pool = new Pool({ module: m.module, glue: m.glue }, { concurrency: m.concurrency }, spawnCompute!);
