@@ -18,10 +18,10 @@ import { inlineFrame } from "../protocol/inline-frame.js";
 import {
   COORDINATOR_PREFIX,
   FRAME_HEADER,
+  KEY_HEADER,
   MAX_WAIT_MS,
   PING_BODY,
   TICKET_ID,
-  KEY_HEADER,
   TICKET_NAMESPACE,
 } from "../protocol/routes.js";
 import { readCapped } from "./body.js";
