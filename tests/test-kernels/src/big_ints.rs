@@ -4,6 +4,10 @@
 //! (associative limb-wise addition, a mixing step that fills every limb); what is tested is
 //! that every bit arrives. Used by the browser tests (`tests/browser/big-ints.test.ts`) and
 //! on the host (`tests/big_ints.rs`, through `LocalHost`).
+//!
+//! The kernels are `large_number_types_as_bigints`: their 64/128-bit integers reach
+//! TypeScript as `bigint`. tsify (its default `json` feature) declares a `u64` field as
+//! `number`, so the structs say `bigint` field by field with `#[tsify(type = ..)]`.
 
 use std::collections::BTreeMap;
 
@@ -14,11 +18,12 @@ use wasm_pmap::prelude::*;
 
 /// A field element: seven full-range little-endian limbs (448 bits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[tsify(type = "[bigint, bigint, bigint, bigint, bigint, bigint, bigint]")]
 pub struct Fe(pub [u64; 7]);
 
 /// A projective point, as an MSM's partial sums are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
-pub struct Point {
+pub struct CurvePoint {
     /// X coordinate.
     pub x: Fe,
     /// Y coordinate.
@@ -33,20 +38,22 @@ pub enum Shape {
     /// A unit variant.
     Infinity,
     /// A newtype variant.
-    Scalar(i64),
+    Scalar(#[tsify(type = "bigint")] i64),
     /// A tuple variant.
     Affine(Fe, Fe),
     /// A struct variant of 128-bit integers.
     Wide {
         /// Unsigned half.
+        #[tsify(type = "bigint")]
         hi: u128,
         /// Signed half.
+        #[tsify(type = "bigint")]
         lo: i128,
     },
 }
 
 /// The point every sum starts from.
-pub const ZERO: Point = Point {
+pub const ZERO: CurvePoint = CurvePoint {
     x: Fe([0; 7]),
     y: Fe([0; 7]),
     z: Fe([0; 7]),
@@ -79,9 +86,9 @@ pub fn fe_mix(a: Fe) -> Fe {
 }
 
 /// Mixes every coordinate.
-#[wasm_pmap::kernel]
-pub fn mix_point(p: Point) -> Point {
-    Point {
+#[wasm_pmap::kernel(large_number_types_as_bigints)]
+pub fn mix_point(p: CurvePoint) -> CurvePoint {
+    CurvePoint {
         x: fe_mix(p.x),
         y: fe_mix(p.y),
         z: fe_mix(p.z),
@@ -89,9 +96,9 @@ pub fn mix_point(p: Point) -> Point {
 }
 
 /// Adds two points coordinate-wise (associative).
-#[wasm_pmap::kernel(reduce)]
-pub fn add_points(a: Point, b: Point) -> Point {
-    Point {
+#[wasm_pmap::kernel(reduce, large_number_types_as_bigints)]
+pub fn add_points(a: CurvePoint, b: CurvePoint) -> CurvePoint {
+    CurvePoint {
         x: fe_add(a.x, b.x),
         y: fe_add(a.y, b.y),
         z: fe_add(a.z, b.z),
@@ -99,7 +106,7 @@ pub fn add_points(a: Point, b: Point) -> Point {
 }
 
 /// Maps each enum shape to another, all wide.
-#[wasm_pmap::kernel]
+#[wasm_pmap::kernel(large_number_types_as_bigints)]
 pub fn reshape(s: Shape) -> Shape {
     match s {
         Shape::Infinity => Shape::Scalar(i64::MIN),
@@ -116,8 +123,8 @@ pub fn reshape(s: Shape) -> Shape {
 }
 
 /// A map of nested vectors of wide integers: the x coordinates, and the mixed z ones.
-#[wasm_pmap::kernel]
-pub fn tally(points: Vec<Point>) -> BTreeMap<String, Vec<Fe>> {
+#[wasm_pmap::kernel(large_number_types_as_bigints)]
+pub fn tally(points: Vec<CurvePoint>) -> BTreeMap<String, Vec<Fe>> {
     let mut m = BTreeMap::new();
     m.insert("x".to_owned(), points.iter().map(|p| p.x).collect());
     m.insert("z".to_owned(), points.iter().map(|p| fe_mix(p.z)).collect());
@@ -125,37 +132,37 @@ pub fn tally(points: Vec<Point>) -> BTreeMap<String, Vec<Fe>> {
 }
 
 /// Adds the call's broadcast field element to x (`map_with`).
-#[wasm_pmap::kernel(context)]
-pub fn shift_x(by: &Fe, p: Point) -> Point {
-    Point {
+#[wasm_pmap::kernel(context, large_number_types_as_bigints)]
+pub fn shift_x(by: &Fe, p: CurvePoint) -> CurvePoint {
+    CurvePoint {
         x: fe_add(p.x, *by),
         ..p
     }
 }
 
 /// The lowest limb of x: a bare full-range `u64`.
-#[wasm_pmap::kernel]
-pub fn low_limb(p: Point) -> u64 {
+#[wasm_pmap::kernel(large_number_types_as_bigints)]
+pub fn low_limb(p: CurvePoint) -> u64 {
     p.x.0[0]
 }
 
 /// The top 56 bits of x's top limb: a `u64` beyond 2^53 that a few hundred of still sum
 /// within `u64`.
-#[wasm_pmap::kernel]
-pub fn high_bits(p: Point) -> u64 {
+#[wasm_pmap::kernel(large_number_types_as_bigints)]
+pub fn high_bits(p: CurvePoint) -> u64 {
     p.x.0[6] >> 8
 }
 
 /// Whether x's top bit is set (a filter).
-#[wasm_pmap::kernel]
-pub fn top_bit_set(p: Point) -> bool {
+#[wasm_pmap::kernel(large_number_types_as_bigints)]
+pub fn top_bit_set(p: CurvePoint) -> bool {
     p.x.0[6] >> 63 == 1
 }
 
 /// Job: the MSM shape — mix every point on the compute workers, sum them there, return the
 /// point to whoever awaits it (`pool.execute` or Rust's `execute_async`).
-#[wasm_pmap::kernel(job)]
-pub fn msm_job(points: Vec<Point>) -> Point {
+#[wasm_pmap::kernel(job, large_number_types_as_bigints)]
+pub fn msm_job(points: Vec<CurvePoint>) -> CurvePoint {
     points
         .into_par_iter()
         .map(par_fn!(mix_point))
@@ -164,7 +171,7 @@ pub fn msm_job(points: Vec<Point>) -> Point {
 }
 
 /// Job: `reshape` over the shapes, on the compute workers.
-#[wasm_pmap::kernel(job)]
+#[wasm_pmap::kernel(job, large_number_types_as_bigints)]
 pub fn reshape_job(shapes: Vec<Shape>) -> Vec<Shape> {
     shapes
         .into_par_iter()
@@ -254,19 +261,19 @@ pub async fn wide_terminals_async(seed: u32, n: u32) -> Result<Vec<String>, JsVa
 
 /// What each terminal must give, computed sequentially.
 struct Expected {
-    mixed: Vec<Point>,
-    sum: Option<Point>,
-    shifted: Vec<Point>,
-    top: Vec<Point>,
-    enumerated: Vec<(usize, Point)>,
+    mixed: Vec<CurvePoint>,
+    sum: Option<CurvePoint>,
+    shifted: Vec<CurvePoint>,
+    top: Vec<CurvePoint>,
+    enumerated: Vec<(usize, CurvePoint)>,
     lows: Vec<u64>,
     high_sum: u64,
     tallies: Vec<BTreeMap<String, Vec<Fe>>>,
 }
 
 impl Expected {
-    fn of(points: &[Point], by: Fe) -> Expected {
-        let mixed: Vec<Point> = points.iter().map(|&p| mix_point(p)).collect();
+    fn of(points: &[CurvePoint], by: Fe) -> Expected {
+        let mixed: Vec<CurvePoint> = points.iter().map(|&p| mix_point(p)).collect();
         Expected {
             sum: mixed.iter().copied().reduce(add_points),
             mixed,
@@ -281,11 +288,11 @@ impl Expected {
 }
 
 /// `n` points of full-range limbs from `seed` (splitmix64: the same on every platform).
-pub fn random_points(seed: u32, n: u32) -> Vec<Point> {
+pub fn random_points(seed: u32, n: u32) -> Vec<CurvePoint> {
     let mut rng = SplitMix(u64::from(seed));
     let mut fe = || Fe(std::array::from_fn(|_| rng.next()));
     (0..n)
-        .map(|_| Point {
+        .map(|_| CurvePoint {
             x: fe(),
             y: fe(),
             z: fe(),

@@ -21,8 +21,8 @@ fn fe() -> impl Strategy<Value = Fe> {
     proptest::array::uniform7(limb).prop_map(Fe)
 }
 
-fn point() -> impl Strategy<Value = Point> {
-    (fe(), fe(), fe()).prop_map(|(x, y, z)| Point { x, y, z })
+fn point() -> impl Strategy<Value = CurvePoint> {
+    (fe(), fe(), fe()).prop_map(|(x, y, z)| CurvePoint { x, y, z })
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
@@ -58,16 +58,16 @@ proptest! {
     #[test]
     fn every_terminal_gives_the_sequential_result(points in proptest::collection::vec(point(), 0..20), by in fe()) {
         local();
-        let mixed: Vec<Point> = points.iter().map(|&p| mix_point(p)).collect();
+        let mixed: Vec<CurvePoint> = points.iter().map(|&p| mix_point(p)).collect();
         let it = || points.par_iter().map(par_fn!(mix_point));
         prop_assert_eq!(it().collect_vec_sync(), mixed.clone());
         prop_assert_eq!(block_on(it().try_collect_vec()), Ok(mixed.clone()));
         let sum = mixed.iter().copied().reduce(add_points);
         prop_assert_eq!(it().reduce_sync(par_fn!(add_points)), sum);
         prop_assert_eq!(block_on(it().try_reduce(par_fn!(add_points))), Ok(sum));
-        let shifted: Vec<Point> = points.iter().map(|&p| shift_x(&by, p)).collect();
+        let shifted: Vec<CurvePoint> = points.iter().map(|&p| shift_x(&by, p)).collect();
         prop_assert_eq!(points.par_iter().map_with(by, par_fn!(shift_x)).collect_vec_sync(), shifted);
-        let top: Vec<Point> = points.iter().copied().filter(|&p| top_bit_set(p)).collect();
+        let top: Vec<CurvePoint> = points.iter().copied().filter(|&p| top_bit_set(p)).collect();
         prop_assert_eq!(points.par_iter().filter(par_fn!(top_bit_set)).collect_vec_sync(), top);
         let lows: Vec<u64> = points.iter().map(|&p| low_limb(p)).collect();
         prop_assert_eq!(points.par_iter().map(par_fn!(low_limb)).collect_vec_sync(), lows);
