@@ -56,10 +56,12 @@ describe("request frames", () => {
 });
 
 describe("values", () => {
-  it("integers beyond 32 bits decode as numbers, not BigInt (int64AsNumber)", () => {
-    // 8-byte CBOR unsigned integer 2^40, as Rust writes it.
-    const bytes = Uint8Array.of(0x1b, 0, 0, 0x01, 0, 0, 0, 0, 0);
-    expect(decodeValue(bytes)).toBe(2 ** 40);
+  it("an integer's width decides its JS type: 8 bytes a BigInt whatever its value, up to 4 a number", () => {
+    // As Rust writes them: a bigint kernel's u64 5 and i64 -2^63, a number kernel's 2^40.
+    expect(decodeValue(Uint8Array.of(0x1b, 0, 0, 0, 0, 0, 0, 0, 5))).toBe(5n);
+    expect(decodeValue(Uint8Array.of(0x3b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))).toBe(-(2n ** 63n));
+    expect(decodeValue(Uint8Array.of(0x1a, 0xff, 0xff, 0xff, 0xff))).toBe(2 ** 32 - 1);
+    expect(decodeValue(Uint8Array.of(0xfb, 0x42, 0x70, 0, 0, 0, 0, 0, 0))).toBe(2 ** 40);
   });
 
   it("maps decode as plain objects and Uint8Array encodes as an untagged byte string", () => {

@@ -1,7 +1,7 @@
 // Properties of the wire's value encoding (ts/protocol/frames.ts, cbor-x underneath): any
-// JSON-like value, with Float64Array / Uint8Array anywhere inside, comes back from
-// decodeValue(encodeValue(v)) equal to v (typed arrays element by element, of their own
-// type). Two inputs are known to come back changed; they are pinned separately below.
+// JSON-like value, with BigInts and Float64Array / Uint8Array anywhere inside, comes back
+// from decodeValue(encodeValue(v)) equal to v (typed arrays element by element, of their own
+// type; a BigInt as a BigInt). Two inputs are known to come back changed; they are pinned separately below.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeRequest, decodeValue, encodeRequest, encodeValue, Mode } from "../../ts/protocol/frames.js";
@@ -33,6 +33,13 @@ function typed<T extends Float64Array | Uint8Array>(
 }
 const f64 = typed((xs) => Float64Array.from(xs), fc.double()); // -0 and NaN survive here: raw bytes
 const u8 = typed((xs) => Uint8Array.from(xs), fc.integer({ min: 0, max: 255 }));
+/** BigInts over the 128-bit range and the 64-bit edges (what a bigint kernel's integers hold). */
+const U64 = 2n ** 64n - 1n;
+const bigint = fc.oneof(
+  fc.bigInt({ min: -(2n ** 63n), max: U64 }),
+  fc.bigInt({ min: -(2n ** 127n), max: 2n ** 128n - 1n }),
+  fc.constantFrom(0n, -1n, 2n ** 53n + 1n, U64, -(2n ** 64n), 2n ** 64n, -(2n ** 64n) - 1n),
+);
 
 const { value } = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
@@ -40,6 +47,7 @@ const { value } = fc.letrec<{ value: unknown }>((tie) => ({
     fc.constant(null),
     fc.boolean(),
     number,
+    bigint,
     text,
     f64,
     u8,
@@ -134,12 +142,60 @@ describe("wire values (property)", () => {
   });
 });
 
+// A `large_number_types_as_bigints` kernel's integers as Rust writes them (rust/pmap/src/js_int.rs):
+// every 64-bit one with an 8-byte argument, beyond 64 bits a bignum. What TypeScript reads
+// must be that BigInt, exactly, whatever its value; and cbor-x writes a BigInt the same way,
+// so a value read from a kernel goes back to one unchanged (a reduce's partials do).
+describe("BigInts as Rust writes them", () => {
+  const be = (n: bigint, bytes: number) =>
+    Array.from({ length: bytes }, (_, i) => Number((n >> BigInt(8 * (bytes - 1 - i))) & 255n));
+  const rust = (v: bigint): number[] => {
+    if (v >= 0n && v <= U64) return [0x1b, ...be(v, 8)];
+    if (v < 0n && v >= -(2n ** 64n)) return [0x3b, ...be(-1n - v, 8)];
+    const n = v < 0n ? -1n - v : v;
+    const digits = be(n, 16).slice(be(n, 16).findIndex((b) => b !== 0));
+    return [v < 0n ? 0xc3 : 0xc2, 0x40 + digits.length, ...digits];
+  };
+
+  it("decode to exactly that BigInt, every one a BigInt (0 and 5 too), and encode back to the same bytes", () => {
+    fc.assert(
+      fc.property(fc.array(bigint, { maxLength: 8 }), (vs) => {
+        const bytes = Uint8Array.from([0x80 | vs.length, ...vs.flatMap(rust)]);
+        const back = decodeValue<unknown[]>(bytes);
+        expect(back.every((x, i) => typeof x === "bigint" && x === vs[i])).toBe(true);
+        expect(same(decodeValue(encodeValue(vs)), vs)).toBe(true);
+        // Byte for byte too, but at -2^64 (see "known changes" below).
+        if (!vs.includes(-(2n ** 64n)))
+          expect(Buffer.from(encodeValue(vs)).toString("hex")).toBe(Buffer.from(bytes).toString("hex"));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("inside structs, enums and maps, beside numbers that stay numbers", () => {
+    fc.assert(
+      fc.property(bigint, bigint, fc.integer(), (a, b, n) => {
+        const v = { limbs: [a, b], tag: { Scalar: a }, small: n, byKey: { [String(b)]: [a] } };
+        const back = decodeValue<typeof v>(encodeValue(v));
+        expect(same(back, v)).toBe(true);
+        expect(typeof back.small).toBe("number");
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+});
+
 // Known changes on the wire, pinned so that a fix (or a cbor-x upgrade) shows up here.
 describe("wire values: known changes", () => {
   it("-0 arrives as 0 (cbor-x writes a number equal to an integer as that integer); in a Float64Array it stays -0", () => {
     expect(Object.is(decodeValue(encodeValue(-0)), 0)).toBe(true);
     expect(Object.is(decodeValue<number[]>(encodeValue([-0]))[0], 0)).toBe(true);
     expect(Object.is(decodeValue<Float64Array>(encodeValue(Float64Array.of(-0)))[0], -0)).toBe(true);
+  });
+
+  it("-2^64 as a BigInt: cbor-x writes a bignum where Rust writes an 8-byte integer; both read back as -2^64", () => {
+    expect(Buffer.from(encodeValue(-(2n ** 64n))).toString("hex")).toBe("c348ffffffffffffffff");
+    expect(decodeValue(Uint8Array.of(0x3b, 255, 255, 255, 255, 255, 255, 255, 255))).toBe(-(2n ** 64n));
   });
 
   it('an own "__proto__" key arrives renamed "__proto_" (cbor-x guards against prototype pollution); the bytes are right', () => {
@@ -155,10 +211,12 @@ function show(v: unknown): string {
   return JSON.stringify(v, (_, x) =>
     ArrayBuffer.isView(x)
       ? `${x.constructor.name}[${Array.from(x as unknown as ArrayLike<number>).join(",")}]`
-      : typeof x === "number" && !Number.isFinite(x)
-        ? String(x)
-        : Object.is(x, -0)
-          ? "-0"
-          : x,
+      : typeof x === "bigint"
+        ? `${x}n`
+        : typeof x === "number" && !Number.isFinite(x)
+          ? String(x)
+          : Object.is(x, -0)
+            ? "-0"
+            : x,
   );
 }

@@ -15,13 +15,14 @@ import vectors from "../vectors/wire.json";
 const unhex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
-/** JSON stand-ins for typed arrays, as the vectors file writes them. */
+/** JSON stand-ins for typed arrays and BigInts, as the vectors file writes them. */
 function fromJson(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(fromJson);
   if (v && typeof v === "object") {
     const o = v as Record<string, unknown>;
     if ("$f64" in o) return Float64Array.from(o.$f64 as number[]);
     if ("$bytes" in o) return unhex(o.$bytes as string);
+    if ("$bigint" in o) return BigInt(o.$bigint as string);
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, fromJson(x)]));
   }
   return v;

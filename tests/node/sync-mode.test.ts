@@ -3,7 +3,7 @@
 // answers messages as the coordinator would. The real protocol runs in tests/browser.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Call } from "../../ts/pool/call.js";
-import { decodeResponse } from "../../ts/protocol/frames.js";
+import { decodeResponse, encodeValue, Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import type { DeliverMessage } from "../../ts/protocol/routes.js";
 import { SyncMode } from "../../ts/sync/sync-mode.js";
@@ -118,5 +118,16 @@ describe("SyncMode", () => {
     expect(voided).toEqual([t.fleet.inits[0]!.init?.executor?.namespace]);
     const frame = (t.deliveries("exec:9")[0] as DeliverMessage | undefined)?.frame;
     if (frame) expect(decodeResponse(frame).call).toBe("exec:9");
+  });
+
+  it("a job Rust started (execute_async) reaches the executor as a pipe, its payload untouched; one from TS as a map chunk", async () => {
+    const t = setup(async () => 1);
+    await t.sync.start();
+    const rustPayload = encodeValue([[[0, "squares"]], 0, encodeValue([3])]);
+    await Promise.all([t.sync.run(JOB, rustPayload, {}, true), t.sync.run(JOB, 3, {}, false)]);
+    const [fromRust, fromTs] = t.fleet.posted.map((j) => j.req);
+    expect(fromRust).toMatchObject({ kernel: "squares", mode: Mode.Pipe });
+    expect(Array.from(fromRust!.payload)).toEqual(Array.from(rustPayload));
+    expect(fromTs).toMatchObject({ kernel: "squares", mode: Mode.Map });
   });
 });

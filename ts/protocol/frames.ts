@@ -64,13 +64,14 @@ const encoder = new Encoder({
   pack: false,
   variableMapSize: true,
 });
-// int64AsNumber: Rust writes integers ≥ 2^32 as 8-byte CBOR integers, which cbor-x would
-// hand out as BigInt although the declared TS type is `number`; Rust refuses to send any
-// beyond ±(2^53 - 1) (safe_int.rs), so every one that arrives is exact as a number.
-// (cbor-x reads the option but its typings do not declare it.)
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: true, int64AsNumber: true } as ConstructorParameters<
-  typeof Decoder
->[0]);
+// Integers: cbor-x hands out a number for a CBOR integer of up to 4 bytes and a BigInt for
+// an 8-byte one (or a bignum), exactly. Rust picks the form by the kernel's declared TS type
+// (rust/pmap/src/js_int.rs): a kernel of numbers sends integers beyond 32 bits as float64
+// (and refuses any beyond ±(2^53 - 1)); a `large_number_types_as_bigints` kernel sends every
+// 64/128-bit integer as an 8-byte integer or a bignum, so it is a BigInt whatever its value.
+// Not `int64AsNumber`: it would round 8-byte integers beyond 2^53, and cbor-x 1.6 truncates
+// a negative one to 32 bits.
+const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 
 /**
  * CBOR-encodes any JS value (typed arrays become tagged byte strings). Returns a fresh

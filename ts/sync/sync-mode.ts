@@ -93,10 +93,14 @@ export class SyncMode {
    * Runs job `info` on the executor (`raw`: `input` is Rust's ready-made payload and the
    * body comes back undecoded). When it settles, the pipes the job started are dropped and
    * the coordinator forgets the tickets nobody will read.
+   *
+   * Why a raw job is a pipe: Rust's `execute_async` wraps the job as a pipe's one map stage,
+   * so the executor knows its output goes back to Rust and encodes integers at full range.
    */
   async run(info: KernelInfo, input: unknown, opts: JobOptions, raw: boolean): Promise<unknown> {
     const target = { dispatch: this.#executor, maxQueue: Infinity, nextId: this.#setup.nextId };
-    const call = startCall(target, info, Mode.Map, [input], { ...opts, chunkSize: 1 }, new ArraySink(1), raw);
+    const mode = raw ? Mode.Pipe : Mode.Map;
+    const call = startCall(target, info, mode, [input], { ...opts, chunkSize: 1 }, new ArraySink(1), raw);
     const [out] = (await call.promise.finally(() => this.#jobEnded())) as unknown[];
     return out;
   }

@@ -14,9 +14,15 @@ pub fn kernel(k: &Kernel, shape: &Shape) -> Tokens {
     let ident = &func.sig.ident;
     let vis = &func.vis;
     let name = &k.name;
-    let (input_ts, input_rust) = input_types(k.kind, &shape.args);
-    let output_ts = ts_type(&shape.out);
-    let context_ts = shape.context.as_ref().map(ts_type);
+    let ts = |t: &Type| ts_type(t, k.bigints);
+    let (input_ts, input_rust) = input_types(k.kind, &shape.args, k.bigints);
+    let output_ts = ts(&shape.out);
+    let context_ts = shape.context.as_ref().map(ts);
+    let ints = if k.bigints {
+        quote!(::wasm_pmap::js_int::JsInts::BigInt)
+    } else {
+        quote!(::wasm_pmap::js_int::JsInts::Number)
+    };
     let context_info = match &context_ts {
         Some(c) => quote!(::core::option::Option::Some(#c)),
         None => quote!(::core::option::Option::None),
@@ -49,6 +55,7 @@ pub fn kernel(k: &Kernel, shape: &Shape) -> Tokens {
             output_ts: #output_ts,
             input_rust: #input_rust,
             context_ts: #context_info,
+            ints: #ints,
         };
 
         // Why a braced struct named like the fn: it lives in the type namespace only, so it
@@ -94,21 +101,22 @@ pub fn kernel(k: &Kernel, shape: &Shape) -> Tokens {
 }
 
 /// The input as TypeScript and Rust spell it (`KernelInfo.input_ts`, `.input_rust`).
-fn input_types(kind: Kind, args: &[Type]) -> (String, String) {
+fn input_types(kind: Kind, args: &[Type], bigints: bool) -> (String, String) {
+    let ts = |t: &Type| ts_type(t, bigints);
     match (kind, args) {
         (Kind::Reduce, [a, _]) => {
-            let (ts, rust) = (ts_type(a), type_str(a));
+            let (ts, rust) = (ts(a), type_str(a));
             (format!("[{ts}, {ts}]"), format!("({rust}, {rust})"))
         }
-        (_, [one]) => (ts_type(one), type_str(one)),
+        (_, [one]) => (ts(one), type_str(one)),
         (_, many) => (
-            format!("[{}]", join(many, ts_type)),
+            format!("[{}]", join(many, ts)),
             format!("({})", join(many, type_str)),
         ),
     }
 }
 
-fn join(types: &[Type], f: fn(&Type) -> String) -> String {
+fn join(types: &[Type], f: impl Fn(&Type) -> String) -> String {
     types.iter().map(f).collect::<Vec<_>>().join(", ")
 }
 

@@ -8,6 +8,10 @@ use syn::ItemFn;
 
 use crate::ts_type::camel_case;
 
+/// The argument that makes a kernel's 64/128-bit integers BigInts in TypeScript: tsify's
+/// and serde-wasm-bindgen's name for the same choice.
+pub const BIGINTS: &str = "large_number_types_as_bigints";
+
 /// The kernel kinds, as `#[kernel(..)]` spells them.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Kind {
@@ -37,13 +41,17 @@ pub struct Kernel {
     pub context: Option<Span>,
     /// The registered (TypeScript) name: `name = ".."`, or the fn's name in camelCase.
     pub name: String,
+    /// `large_number_types_as_bigints`: its 64/128-bit integers reach TypeScript as `bigint`.
+    pub bigints: bool,
 }
 
-/// Reads the attribute's arguments (`slice`, `reduce`, `job`, `context`, `name = ".."`).
+/// Reads the attribute's arguments (`slice`, `reduce`, `job`, `context`,
+/// `large_number_types_as_bigints`, `name = ".."`).
 pub fn kernel(attr: TokenStream, func: ItemFn) -> syn::Result<Kernel> {
     let mut kind: Option<Kind> = None;
     let mut context = None;
     let mut name = None;
+    let mut bigints = false;
     let parser = syn::meta::parser(|meta| {
         let word = match &meta.path {
             p if p.is_ident("slice") => Some(Kind::Slice),
@@ -64,12 +72,14 @@ pub fn kernel(attr: TokenStream, func: ItemFn) -> syn::Result<Kernel> {
             context = Some(meta.path.segments[0].ident.span());
         } else if meta.path.is_ident("name") {
             name = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+        } else if meta.path.is_ident(BIGINTS) {
+            bigints = true;
         } else {
             let path = &meta.path;
             let what = quote::quote!(#path).to_string().replace(' ', "");
             return Err(meta.error(format!(
                 "unknown `#[kernel]` argument `{what}`: expected `slice`, `reduce`, `job`, \
-                 `context` or `name = \"..\"`"
+                 `context`, `{BIGINTS}` or `name = \"..\"`"
             )));
         }
         Ok(())
@@ -81,5 +91,6 @@ pub fn kernel(attr: TokenStream, func: ItemFn) -> syn::Result<Kernel> {
         context,
         name,
         func,
+        bigints,
     })
 }

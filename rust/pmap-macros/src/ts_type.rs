@@ -47,25 +47,39 @@ pub fn result_ok(ty: &Type) -> Option<&Type> {
     (name == "Result" && args.len() == 2).then(|| args[0])
 }
 
-/// The TypeScript type of a value of `ty` as cbor-x decodes it.
-pub fn ts_type(ty: &Type) -> String {
+/// The TypeScript type of a whole kernel argument or output of type `ty`, as cbor-x decodes
+/// it. `bigints`: the kernel is `large_number_types_as_bigints`, so its 64- and 128-bit
+/// integers (and `usize`/`isize`, which serde writes as 64-bit) arrive as `bigint`
+/// (rust/pmap/src/js_int.rs).
+pub fn ts_type(ty: &Type, bigints: bool) -> String {
+    spell(ty, bigints, true)
+}
+
+/// `whole`: `ty` is a whole argument or output, where a numeric `Vec` (or a slice kernel's
+/// `&[T]`) travels as one typed array (`gen.rs` `wire`); anywhere inside, it is a plain
+/// array of numbers, and so is a fixed-size array everywhere (serde writes it as a tuple).
+fn spell(ty: &Type, bigints: bool, whole: bool) -> String {
+    let inner = |t: &Type| spell(t, bigints, false);
     match ty {
         Type::Reference(r) => match &*r.elem {
-            Type::Slice(s) => array_of(&s.elem),
-            inner => ts_type(inner),
+            Type::Slice(s) => array_of(&s.elem, bigints, whole),
+            referent => spell(referent, bigints, whole),
         },
-        Type::Paren(p) => ts_type(&p.elem),
-        Type::Group(g) => ts_type(&g.elem),
-        Type::Slice(s) => array_of(&s.elem),
-        Type::Array(a) => array_of(&a.elem),
+        Type::Paren(p) => spell(&p.elem, bigints, whole),
+        Type::Group(g) => spell(&g.elem, bigints, whole),
+        Type::Slice(s) => array_of(&s.elem, bigints, false),
+        Type::Array(a) => array_of(&a.elem, bigints, false),
         Type::Tuple(t) if t.elems.is_empty() => "null".into(),
         Type::Tuple(t) => format!(
             "[{}]",
-            t.elems.iter().map(ts_type).collect::<Vec<_>>().join(", ")
+            t.elems.iter().map(inner).collect::<Vec<_>>().join(", ")
         ),
         Type::Path(_) => {
             let (name, args) = last_segment(ty).expect("path type");
             match (name.as_str(), args.as_slice()) {
+                ("u64" | "u128" | "usize" | "i64" | "i128" | "isize", []) if bigints => {
+                    "bigint".into()
+                }
                 (
                     "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64"
                     | "i128" | "isize" | "f32" | "f64",
@@ -73,11 +87,17 @@ pub fn ts_type(ty: &Type) -> String {
                 ) => "number".into(),
                 ("bool", []) => "boolean".into(),
                 ("String" | "str" | "char", []) => "string".into(),
-                ("Vec" | "VecDeque", [elem]) => array_of(elem),
-                ("Option", [inner]) => format!("{} | null", ts_type(inner)),
-                ("Box" | "Rc" | "Arc" | "Cow", [.., inner]) => ts_type(inner),
+                ("Vec", [elem]) => array_of(elem, bigints, whole),
+                ("VecDeque", [elem]) => array_of(elem, bigints, false),
+                ("Option", [t]) => format!("{} | null", inner(t)),
+                ("Box" | "Rc" | "Arc" | "Cow", [.., t]) => spell(t, bigints, whole),
                 ("HashMap" | "BTreeMap", [k, v]) => {
-                    format!("Record<{}, {}>", ts_type(k), ts_type(v))
+                    // An object key is a string; cbor-x spells a BigInt key in decimal.
+                    let key = match inner(k) {
+                        big if big == "bigint" => "string".into(),
+                        key => key,
+                    };
+                    format!("Record<{key}, {}>", inner(v))
                 }
                 ("ByteBuf", []) => "Uint8Array".into(),
                 (other, _) => other.to_owned(),
@@ -87,15 +107,14 @@ pub fn ts_type(ty: &Type) -> String {
     }
 }
 
-fn array_of(elem: &Type) -> String {
+/// An array of `elem`: its typed array when it travels as one (`typed`, a numeric element).
+fn array_of(elem: &Type, bigints: bool, typed: bool) -> String {
     if let Some((name, args)) = last_segment(elem) {
-        if args.is_empty() {
-            if let Some(js) = typed_array(&name) {
-                return js.into();
-            }
+        if let (true, true, Some(js)) = (typed, args.is_empty(), typed_array(&name)) {
+            return js.into();
         }
     }
-    let inner = ts_type(elem);
+    let inner = spell(elem, bigints, false);
     if inner.contains(' ') {
         format!("({inner})[]")
     } else {
@@ -147,7 +166,11 @@ mod tests {
     use super::*;
 
     fn ts(src: &str) -> String {
-        ts_type(&syn::parse_str::<Type>(src).unwrap())
+        ts_type(&syn::parse_str::<Type>(src).unwrap(), false)
+    }
+
+    fn big(src: &str) -> String {
+        ts_type(&syn::parse_str::<Type>(src).unwrap(), true)
     }
 
     #[test]
@@ -167,6 +190,24 @@ mod tests {
             "Record<string, number>"
         );
         assert_eq!(ts("()"), "null");
+    }
+
+    #[test]
+    fn a_bigint_kernels_wide_integers_are_bigints_and_only_those() {
+        for t in ["u64", "i64", "u128", "i128", "usize", "isize"] {
+            assert_eq!(
+                (t, ts(t).as_str(), big(t).as_str()),
+                (t, "number", "bigint")
+            );
+        }
+        assert_eq!(big("(u32, i16, f64)"), "[number, number, number]");
+        assert_eq!(big("Option<u64>"), "bigint | null");
+        assert_eq!(big("Vec<(u64, String)>"), "([bigint, string])[]");
+        assert_eq!(big("[i128; 2]"), "bigint[]");
+        // Typed arrays stay typed arrays; a BigInt map key arrives as its decimal string.
+        assert_eq!(big("Vec<u64>"), "BigUint64Array");
+        assert_eq!(big("BTreeMap<u64, Vec<i64>>"), "Record<string, bigint[]>");
+        assert_eq!(big("HashMap<String, u64>"), "Record<string, bigint>");
     }
 
     #[test]

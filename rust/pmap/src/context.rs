@@ -105,6 +105,7 @@ mod tests {
         output_ts: "number",
         input_rust: "Vec<f64>",
         context_ts: Some("number[]"),
+        ints: crate::js_int::JsInts::Number,
     };
 
     fn first(id: &str) -> Context {

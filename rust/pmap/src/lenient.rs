@@ -21,7 +21,7 @@ use serde::de::{
 };
 use serde::Deserialize;
 
-use crate::safe_int::MAX_SAFE_INTEGER;
+use crate::js_int::MAX_SAFE_INTEGER;
 
 /// The most items a declared length may reserve before they have decoded.
 pub const PREALLOC_ITEMS: usize = 256;

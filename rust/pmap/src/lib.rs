@@ -32,8 +32,8 @@
 //! Crate layout follows one chunk's journey through a worker: [`entry`] (the wasm export
 //! the worker calls), [`wire`] (the CBOR frames), [`registry`] (kernels registered by the
 //! macro, looked up by name), then the generated code's helpers (`__private`: decode →
-//! run → encode, with [`typed`] numeric vectors, [`lenient`] number decoding, [`safe_int`]
-//! integer outputs JavaScript reads exactly, and the [`context`] cache). [`error`] holds the one table of error kinds.
+//! run → encode, with [`typed`] numeric vectors, [`lenient`] number decoding, [`js_int`]
+//! integer outputs JavaScript reads exactly, as numbers or BigInts, and the [`context`] cache). [`error`] holds the one table of error kinds.
 //! With the `init` feature, `init` starts a pool from Rust (`init_pool_async`, …) for apps
 //! with no TypeScript of their own.
 
@@ -44,10 +44,10 @@ pub mod entry;
 pub mod error;
 #[cfg(feature = "init")]
 pub mod init;
+pub mod js_int;
 pub mod lenient;
 pub mod par;
 pub mod registry;
-pub mod safe_int;
 pub mod slice;
 pub mod typed;
 pub mod wire;

@@ -19,7 +19,6 @@ pub use wasm_bindgen;
 use crate::error::{ErrorKind, Failure};
 use crate::lenient::{cautious, LenientDe};
 use crate::registry::KernelInfo;
-use crate::safe_int::SafeInts;
 use crate::slice::{SliceInput, SliceOut};
 use crate::typed::Element;
 use crate::wire::{array_header, cbor_error, ser_error, Context};
@@ -187,9 +186,10 @@ pub(crate) fn read_by_rust<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Appends `value`'s CBOR to `out`; a failing `Serialize` impl is an `Encode` failure, and
-/// so is an integer JavaScript would not read exactly (beyond ±(2^53 - 1), see
-/// `safe_int.rs`) unless the output goes back to Rust.
+/// Appends `value`'s CBOR to `out`, its integers written for who reads it: a Rust caller
+/// (exact, plain ciborium) or TypeScript (as the kernel declared: numbers or BigInts, see
+/// `js_int.rs`). A failing `Serialize` impl is an `Encode` failure, and so is an integer a
+/// JavaScript number would not hold exactly (beyond ±(2^53 - 1)) in a kernel of numbers.
 fn encode_into<T: Serialize>(
     k: &KernelInfo,
     index: Option<usize>,
@@ -197,12 +197,11 @@ fn encode_into<T: Serialize>(
     out: &mut Vec<u8>,
 ) -> Result<(), Failure> {
     let written = if READ_BY_RUST.get() {
-        ciborium::ser::into_writer(value, out)
+        ciborium::ser::into_writer(value, out).map_err(ser_error)
     } else {
-        ciborium::ser::into_writer(&SafeInts(value), out)
+        crate::js_int::encode(value, k.ints, out)
     };
-    written.map_err(|e| {
-        let why = ser_error(e);
+    written.map_err(|why| {
         let mut f = Failure::new(
             ErrorKind::Encode,
             k.name,

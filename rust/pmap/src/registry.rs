@@ -154,4 +154,6 @@ pub struct KernelInfo {
     pub input_rust: &'static str,
     /// The broadcast context type (TypeScript spelling) of a `#[kernel(context)]`.
     pub context_ts: Option<&'static str>,
+    /// How its 64/128-bit integers reach TypeScript (`#[kernel(large_number_types_as_bigints)]`).
+    pub ints: crate::js_int::JsInts,
 }

@@ -1,5 +1,5 @@
 //! The two serde adapters are generic over the (de)serializer they wrap: `Lenient` changes
-//! only how numbers are read and how much a declared length may reserve, `SafeInts` only
+//! only how numbers are read and how much a declared length may reserve, `ForJs` only
 //! which integers may be written. Everything else — whether the format is human-readable,
 //! what a visitor says it expected, how an enum variant is read — is the wrapped format's.
 //! Checked with CBOR (what the wire uses) and JSON (a human-readable format).
@@ -8,8 +8,8 @@ use std::net::Ipv4Addr;
 
 use serde::de::{Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
+use wasm_pmap::js_int::{ForJs, JsInts};
 use wasm_pmap::lenient::{Lenient, LenientDe};
-use wasm_pmap::safe_int::SafeInts;
 use wasm_pmap::wire::to_vec;
 
 fn from_json<'de, T: Deserialize<'de>>(json: &'de str) -> Result<T, serde_json::Error> {
@@ -31,10 +31,10 @@ fn the_wrapped_format_says_whether_it_is_human_readable() {
     assert_eq!(from_cbor::<Ipv4Addr>(&to_vec(&IP)).unwrap(), IP);
     assert_eq!(to_vec(&IP), [0x84, 10, 0, 0, 1]);
     assert_eq!(
-        serde_json::to_string(&SafeInts(&IP)).unwrap(),
+        serde_json::to_string(&ForJs(&IP, JsInts::Number)).unwrap(),
         "\"10.0.0.1\""
     );
-    assert_eq!(to_vec(&SafeInts(&IP)), to_vec(&IP));
+    assert_eq!(to_vec(&ForJs(&IP, JsInts::Number)), to_vec(&IP));
 }
 
 #[test]

@@ -125,6 +125,15 @@ fn mean_i16(xs: &[i16]) -> f64 {
     xs.iter().map(|&x| f64::from(x)).sum::<f64>() / xs.len() as f64
 }
 
+/// A numeric `Vec` is a typed array only as a whole argument or output (where the macro
+/// sends it as one, `typed.rs`); inside another type, and a fixed-size array anywhere, it is
+/// a plain array of numbers on the wire.
+#[wasm_pmap::kernel]
+fn nested_numbers(v: Option<Vec<f64>>, top: Vec<u16>) -> (u8, Vec<u16>, [f64; 2]) {
+    let s = v.unwrap_or_default().iter().sum();
+    (top.len() as u8, top, [s, -s])
+}
+
 #[wasm_pmap::kernel]
 fn _leading_underscore(x: u8) -> u8 {
     x
@@ -221,6 +230,14 @@ const DECLARED: &[Declared] = &[
     ("countTo", "job", "number", "number", None, "u32"),
     ("meanI16", "slice", "Int16Array", "number", None, "&[i16]"),
     ("leadingUnderscore", "map", "number", "number", None, "u8"),
+    (
+        "nestedNumbers",
+        "map",
+        "[number[] | null, Uint16Array]",
+        "[number, number[], number[]]",
+        None,
+        "(Option<Vec<f64>>, Vec<u16>)",
+    ),
 ];
 
 #[test]
@@ -278,6 +295,16 @@ fn the_declared_kernels_run() {
     assert_eq!(out, [Some(3), None]);
     let out: Vec<()> = pipe("forget", Mode::Map, to_vec(&[(1u32, "x")]));
     assert_eq!(out, [()]);
+    // Plain arrays inside the output tuple, as declared (a typed array is a tagged byte string).
+    let body = registry::run(
+        "nestedNumbers",
+        Mode::Map,
+        &to_vec(&[(Some([1.5f64]), [7u16])]),
+        None,
+    )
+    .unwrap();
+    let out: Vec<(u8, Vec<u16>, [f64; 2])> = ciborium::de::from_reader(&body[..]).unwrap();
+    assert_eq!(out, [(1, vec![7], [1.5, -1.5])]);
     let out: Vec<String> = pipe("parity", Mode::Map, to_vec(&[1u32, 2]));
     assert_eq!(out, ["odd", "even"]);
     let out: Option<String> = pipe("shorter", Mode::Reduce, to_vec(&["abc", "de", "fgh"]));

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
+use wasm_pmap::js_int::JsInts;
+use wasm_pmap::lenient::LenientDe;
 use wasm_pmap::typed::TypedVec;
 use wasm_pmap::wire::{to_vec, Context, Mode, Request, Response};
 use wasm_pmap::{ErrorKind, Failure};
@@ -35,6 +37,39 @@ fn value<T: Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug>
     // both sides decode either, so such vectors are compared decoded, not byte for byte.
     let exact = !name.starts_with("items-") || !name.ends_with("-f64");
     json!({ "name": name, "hex": hex(&bytes), "value": js, "exactFromJs": exact })
+}
+
+/// A kernel output as a TypeScript reader gets it (`js_int.rs`), for a kernel of numbers or
+/// of BigInts; the JS value writes a BigInt as `{ "$bigint": "<decimal>" }`. cbor-x writes
+/// a BigInt as Rust does (an 8-byte integer, a bignum beyond 64 bits), so the BigInt vectors
+/// pin both directions byte for byte; a number beyond 32 bits it writes as a float64 where
+/// ciborium picks the shortest exact float.
+fn output<T: Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug>(
+    name: &str,
+    v: T,
+    ints: JsInts,
+    js: Json,
+) -> Json {
+    let mut bytes = Vec::new();
+    wasm_pmap::js_int::encode(&v, ints, &mut bytes).unwrap();
+    // Read back as a kernel reads JS input (floats for integers allowed).
+    let LenientDe(back): LenientDe<T> = ciborium::de::from_reader(&bytes[..]).unwrap();
+    assert_eq!(back, v, "{name} round trip");
+    let exact = ints == JsInts::BigInt;
+    json!({ "name": name, "hex": hex(&bytes), "value": js, "exactFromJs": exact })
+}
+
+/// A field element and friends, as a `large_number_types_as_bigints` kernel returns them.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Limbs {
+    x: [u64; 3],
+    neg: i64,
+    wide: u128,
+    small: u32,
+}
+
+fn big(v: impl ToString) -> Json {
+    json!({ "$bigint": v.to_string() })
 }
 
 fn expected() -> Json {
@@ -73,6 +108,28 @@ fn expected() -> Json {
             "typed-u8",
             TypedVec(vec![0u8, 1, 255]),
             json!({ "$bytes": "0001ff" }),
+        ),
+        output(
+            "bigint-limbs",
+            Limbs {
+                x: [0, u64::MAX, (1 << 53) + 1],
+                neg: i64::MIN,
+                wide: (1 << 64) + 5,
+                small: 7,
+            },
+            JsInts::BigInt,
+            json!({
+                "x": [big(0), big(u64::MAX), big((1u64 << 53) + 1)],
+                "neg": big(i64::MIN),
+                "wide": big((1u128 << 64) + 5),
+                "small": 7,
+            }),
+        ),
+        output(
+            "number-u64-safe",
+            vec![(1u64 << 53) - 1, 1 << 32, 5],
+            JsInts::Number,
+            json!([9007199254740991u64, 4294967296u64, 5]),
         ),
     ];
     let payload = to_vec(&[1u32, 2, 3]);

@@ -2,6 +2,7 @@
 
 #![warn(missing_docs)]
 
+pub mod big_ints;
 pub mod numbers;
 pub mod slices;
 pub mod sync;

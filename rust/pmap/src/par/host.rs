@@ -8,6 +8,7 @@
 //!   run(label, payloads: Uint8Array[]): Promise<Uint8Array[]>      async: every thread with a pool handle
 //!   runSync?(label, payloads): Uint8Array[]                        blocking: only in the SyncExecutor worker
 //!   execute?(job, payload: Uint8Array): Promise<Uint8Array> }      run a #[kernel(job)] in the SyncExecutor
+//!                                                                  (payload: a pipe of one map stage)
 //! ```
 //! `Pool.exposeToRust()` installs it on the main thread; the pool installs it in its
 //! SyncExecutor worker (with `runSync`). Compute workers have none. Errors are the pool's
@@ -38,7 +39,8 @@ pub trait Host {
     /// Same, blocking. Only the SyncExecutor's host can: it waits on a coordinator ticket
     /// (a sync XHR the service worker holds until the pool posts the bodies).
     fn run_sync(&self, label: &str, payloads: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, PmapError>;
-    /// Runs a job kernel on a map-mode payload (an array of one input); resolves with the body.
+    /// Runs a job kernel in the SyncExecutor on a pipe payload (pipe.rs: the job as its one
+    /// map stage over an array of one input); resolves with the body.
     fn execute(&self, job: &str, payload: Vec<u8>) -> LocalFuture<Result<Vec<u8>, PmapError>>;
 }
 
@@ -103,9 +105,8 @@ impl Host for LocalHost {
             .map(|p| super::pipe::run("local", p).map_err(PmapError::from))
             .collect()
     }
-    fn execute(&self, job: &str, payload: Vec<u8>) -> LocalFuture<Result<Vec<u8>, PmapError>> {
-        let r = crate::registry::run(job, crate::wire::Mode::Map, &payload, None)
-            .map_err(PmapError::from);
+    fn execute(&self, _job: &str, payload: Vec<u8>) -> LocalFuture<Result<Vec<u8>, PmapError>> {
+        let r = super::pipe::run("local", &payload).map_err(PmapError::from);
         Box::pin(async move { r })
     }
 }

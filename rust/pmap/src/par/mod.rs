@@ -278,9 +278,12 @@ pub async fn execute_async<I: Serialize, O, W: DeserializeOwned + Into<O>>(
     input: &I,
 ) -> Result<O, PmapError> {
     let host = host::current()?;
-    let body = host
-        .execute(job.name(), encode_input(job.name(), input)?)
-        .await?;
+    // A pipe of one map stage, not a plain map-mode chunk: the output comes back to this
+    // Rust caller, so the executor encodes its integers exactly at full range (pipe.rs),
+    // never checked against what a JavaScript number holds.
+    let items = encode_input(job.name(), input)?;
+    let payload = pipe::encode_payload(&[Stage::Map(job.name())], 0, &items);
+    let body = host.execute(job.name(), payload).await?;
     let mut out: Vec<W> = pipe::decode(job.name(), &body)?;
     out.pop().map(Into::into).ok_or_else(|| {
         PmapError::new(
