@@ -54,9 +54,10 @@
  *                                         Content-Length, unread, or as soon as the body passes it)
  *   POST <prefix>tickets/<id>/forget      → 204 (as forget ticket)
  *   POST <prefix>namespaces/<ns>/forget   → 204 (as forget namespace)
- *   Any POST: 403 unless its client is a worker, as `clients.get()` says (never guessed: a page
- *   delivers by message), and nothing is read or changed; 503 if `clients.get()` did not answer
- *   within a second (try again). A 403 or 413 ends a delivery: re-sending cannot change it.
+ *   Any POST carries the executor's answer key (KEY_HEADER): 403, nothing read or changed, without
+ *   it, with another key than the ticket's (or its namespace's), or from a window client. A
+ *   ticket opened with a key takes answers only with that key. A 403 or 413 ends a delivery:
+ *   re-sending cannot change it.
  * An answer delivered before its ticket's first wait is kept (≤ 60 s) for it to adopt.
  * Everything outside `<prefix>` is not the coordinator's and passes through untouched.
  */
