@@ -12,7 +12,7 @@ import {
   PoolTerminatedError,
   QueueFullError,
 } from "../../ts/protocol/errors.js";
-import { decodeResponse, decodeValue } from "../../ts/protocol/frames.js";
+import { decodeResponse, decodeValue, encodeValue } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import type { ToWorker } from "../../ts/protocol/messages.js";
 import type { DeliverMessage } from "../../ts/protocol/routes.js";
@@ -146,7 +146,7 @@ describe("SyncMode without a coordinator: answers go into the executor's answer 
     const init = t.toExecutorAll[0] as Extract<ToWorker, { type: "init" }>;
     expect(init.executor).toEqual({ wait: "atomics", workers: 2, namespace: expect.any(String) });
     const ticket = `${init.executor!.namespace}:1`;
-    const job = track(t.sync.run(JOB, 5, {}, false));
+    const job = track(t.sync.run(JOB, encodeValue([5]), {}, false));
     await vi.advanceTimersByTimeAsync(0);
     const slot = newAnswerSlot();
     t.executor().events.message(pipeMsg({ id: 1, ticket, slot }));
@@ -164,7 +164,7 @@ describe("SyncMode without a coordinator: answers go into the executor's answer 
     expect(t.received).toEqual([]);
     t.finish();
     await vi.advanceTimersByTimeAsync(0);
-    expect(job.value).toBe(5);
+    expect(decodeValue(job.value as Uint8Array)).toEqual([5]);
   });
 
   it("an answer for a job that ended is never written into the slot", async () => {
@@ -173,13 +173,13 @@ describe("SyncMode without a coordinator: answers go into the executor's answer 
     const t = setup({ noLink: true, pipe: () => ({ later }) });
     await t.start();
     const ns = (t.toExecutorAll[0] as Extract<ToWorker, { type: "init" }>).executor!.namespace;
-    const job = track(t.sync.run(JOB, 5, {}, false));
+    const job = track(t.sync.run(JOB, encodeValue([5]), {}, false));
     await vi.advanceTimersByTimeAsync(0);
     const slot = newAnswerSlot();
     t.executor().events.message(pipeMsg({ id: 1, ticket: `${ns}:1`, slot }));
     t.finish();
     await vi.advanceTimersByTimeAsync(0);
-    expect(job.value).toBe(5);
+    expect(decodeValue(job.value as Uint8Array)).toEqual([5]);
     release([Uint8Array.of(9)]);
     await vi.advanceTimersByTimeAsync(0);
     expect(new Int32Array(slot.ctrl)[0]).toBe(0); // nothing was written
@@ -190,7 +190,7 @@ describe("SyncMode: pipes without a ticket (the executor is not blocked)", () =>
   it("answers with a pipe-result message carrying the bodies", async () => {
     const t = setup();
     await t.start();
-    const job = track(t.sync.run(JOB, 5, {}, false));
+    const job = track(t.sync.run(JOB, encodeValue([5]), {}, false));
     await vi.advanceTimersByTimeAsync(0);
     t.executor().events.message(pipeMsg({ id: 7 }));
     await vi.advanceTimersByTimeAsync(0);
@@ -200,7 +200,7 @@ describe("SyncMode: pipes without a ticket (the executor is not blocked)", () =>
     expect(t.received).toEqual([]); // nothing through the coordinator
     t.finish();
     await vi.advanceTimersByTimeAsync(0);
-    expect(job.value).toBe(5);
+    expect(decodeValue(job.value as Uint8Array)).toEqual([5]);
     expect(t.received.filter((m) => m.wasmPmap === "forget")).toEqual([]); // no ticket to forget
   });
 
@@ -211,7 +211,7 @@ describe("SyncMode: pipes without a ticket (the executor is not blocked)", () =>
     ];
     const t = setup({ pipe: () => outcomes.shift()! });
     await t.start();
-    void t.sync.run(JOB, 1, {}, false);
+    void t.sync.run(JOB, encodeValue([1]), {}, false);
     await vi.advanceTimersByTimeAsync(0);
     t.executor().events.message(pipeMsg({ id: 1 }));
     t.executor().events.message(pipeMsg({ id: 2 }));
@@ -241,7 +241,7 @@ describe("SyncMode: pipes without a ticket (the executor is not blocked)", () =>
     const late = deferred<Uint8Array[]>();
     const t = setup({ pipe: () => ({ later: late.promise }) });
     await t.start();
-    const job = t.sync.run(JOB, 1, {}, false);
+    const job = t.sync.run(JOB, encodeValue([1]), {}, false);
     await vi.advanceTimersByTimeAsync(0);
     t.executor().events.message(pipeMsg());
     t.finish();
@@ -256,7 +256,7 @@ describe("SyncMode: a job's end and the coordinator", () => {
   it("counts re-runs: each pipe request that says the coordinator lost its ticket before", async () => {
     const t = setup();
     await t.start();
-    void t.sync.run(JOB, 1, {}, false);
+    void t.sync.run(JOB, encodeValue([1]), {}, false);
     await vi.advanceTimersByTimeAsync(0);
     expect(t.sync.reruns).toBe(0);
     t.executor().events.message(pipeMsg({ id: 1 }));
@@ -269,7 +269,7 @@ describe("SyncMode: a job's end and the coordinator", () => {
     const outcomes: PipeOutcome[] = [{ bodies: [] }, "pending"];
     const t = setup({ pipe: () => outcomes.shift()! });
     await t.start();
-    const job = t.sync.run(JOB, 1, {}, false);
+    const job = t.sync.run(JOB, encodeValue([1]), {}, false);
     await vi.advanceTimersByTimeAsync(0);
     t.executor().events.message(pipeMsg({ id: 1 }));
     t.executor().events.message(pipeMsg({ id: 2 }));
@@ -281,7 +281,7 @@ describe("SyncMode: a job's end and the coordinator", () => {
     expect(t.cancelled[0]![1]).toBeInstanceOf(AbortError);
     expect((t.cancelled[0]![1] as Error).message).toBe("the job that started these chunks ended");
     // A second job does not cancel the first one's pipes again.
-    const second = t.sync.run(JOB, 2, {}, false);
+    const second = t.sync.run(JOB, encodeValue([2]), {}, false);
     await vi.advanceTimersByTimeAsync(0);
     await second;
     expect(t.cancelled).toHaveLength(1);
@@ -290,7 +290,7 @@ describe("SyncMode: a job's end and the coordinator", () => {
   it("a blocked job whose answer the coordinator never takes (three silent tries) fails with CoordinatorError", async () => {
     const t = setup({ status: undefined });
     await t.start();
-    const job = track(t.sync.run(JOB, 1, {}, false));
+    const job = track(t.sync.run(JOB, encodeValue([1]), {}, false));
     await vi.advanceTimersByTimeAsync(0);
     t.executor().events.message(pipeMsg({ ticket: "exec:1" }));
     await vi.advanceTimersByTimeAsync(3 * 5_100);
@@ -305,7 +305,7 @@ describe("SyncMode: a job's end and the coordinator", () => {
   it("a ticket the executor reported read is not forgotten when the job ends; an unread one is", async () => {
     const t = setup();
     await t.start();
-    const job = t.sync.run(JOB, 1, {}, false);
+    const job = t.sync.run(JOB, encodeValue([1]), {}, false);
     await vi.advanceTimersByTimeAsync(0);
     t.executor().events.message(pipeMsg({ id: 1, ticket: "exec:1" }));
     t.executor().events.message(pipeMsg({ id: 2, ticket: "exec:2" }));
@@ -323,7 +323,7 @@ describe("SyncMode: a job's end and the coordinator", () => {
     expect(resp).toMatchObject({ call: "exec:1", chunk: 0, ok: true });
     expect(decodeValue<Uint8Array[]>((resp as { body: Uint8Array }).body).map((b) => Array.from(b))).toEqual([[0x80]]);
     // The next job's end forgets nothing of the last one's.
-    const next = t.sync.run(JOB, 2, {}, false);
+    const next = t.sync.run(JOB, encodeValue([2]), {}, false);
     await vi.advanceTimersByTimeAsync(0);
     await next;
     expect(t.received.filter((m) => m.wasmPmap === "forget")).toHaveLength(1);
@@ -332,7 +332,7 @@ describe("SyncMode: a job's end and the coordinator", () => {
   it("a ticketed pipe that fails delivers the ticket's failure frame", async () => {
     const t = setup({ pipe: () => ({ reject: new KernelError("square", "negative", 0) }) });
     await t.start();
-    void t.sync.run(JOB, 1, {}, false);
+    void t.sync.run(JOB, encodeValue([1]), {}, false);
     await vi.advanceTimersByTimeAsync(0);
     t.executor().events.message(pipeMsg({ ticket: "exec:3" }));
     await vi.advanceTimersByTimeAsync(0);
@@ -349,7 +349,7 @@ describe("SyncMode: a job's end and the coordinator", () => {
   it("close() fails the running job with the given error", async () => {
     const t = setup();
     await t.start();
-    const job = track(t.sync.run(JOB, 1, {}, false));
+    const job = track(t.sync.run(JOB, encodeValue([1]), {}, false));
     await vi.advanceTimersByTimeAsync(0);
     t.sync.close(new PoolTerminatedError());
     await vi.advanceTimersByTimeAsync(0);
@@ -380,8 +380,8 @@ describe("SyncMode: a job's end and the coordinator", () => {
         namespace: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       },
     });
-    void t.sync.run(JOB, 1, {}, false);
-    void t.sync.run(JOB, 2, {}, false);
+    void t.sync.run(JOB, encodeValue([1]), {}, false);
+    void t.sync.run(JOB, encodeValue([2]), {}, false);
     await vi.advanceTimersByTimeAsync(0);
     expect(t.fleet.posted).toHaveLength(1); // the second job waits: a job blocks its worker
   });

@@ -3,7 +3,7 @@
 // answers messages as the coordinator would. The real protocol runs in tests/browser.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Call } from "../../ts/pool/call.js";
-import { decodeResponse, encodeValue, Mode } from "../../ts/protocol/frames.js";
+import { decodeResponse, decodeValue, encodeValue, Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import type { DeliverMessage } from "../../ts/protocol/routes.js";
 import { SyncMode } from "../../ts/sync/sync-mode.js";
@@ -89,16 +89,16 @@ describe("SyncMode", () => {
       return second.promise; // the next job keeps the executor busy for a long time
     });
     await t.sync.start();
-    const a = t.sync.run(JOB, 1, {}, false);
+    const a = t.sync.run(JOB, encodeValue([1]), {}, false);
     await vi.advanceTimersByTimeAsync(50);
-    expect(await a).toEqual(1);
-    const b = track(t.sync.run(JOB, 2, {}, false));
+    expect(decodeValue(await a)).toEqual([1]);
+    const b = track(t.sync.run(JOB, encodeValue([2]), {}, false));
     await vi.advanceTimersByTimeAsync(30_000);
     expect(t.deliveries("exec:1")).toHaveLength(1);
     expect(b.state).toBe("pending"); // not cancelled for "not taking" the first job's answer
     second.resolve(2);
     await flush();
-    expect(b.value).toEqual(2);
+    expect(decodeValue(b.value as Uint8Array)).toEqual([2]);
   });
 
   it("a job that ends with an unread ticket (aborted, timed out) makes the coordinator forget it", async () => {
@@ -107,7 +107,7 @@ describe("SyncMode", () => {
       return new Promise(() => {}); // blocked for good: only the timeout ends it
     });
     await t.sync.start();
-    const job = track(t.sync.run(JOB, 1, { timeoutMs: 1_000 }, false));
+    const job = track(t.sync.run(JOB, encodeValue([1]), { timeoutMs: 1_000 }, false));
     await vi.advanceTimersByTimeAsync(1_000);
     expect(job.state).toBe("rejected");
     await flush();
@@ -124,7 +124,7 @@ describe("SyncMode", () => {
     const t = setup(async () => 1);
     await t.sync.start();
     const rustPayload = encodeValue([[[0, "squares"]], 0, encodeValue([3])]);
-    await Promise.all([t.sync.run(JOB, rustPayload, {}, true), t.sync.run(JOB, 3, {}, false)]);
+    await Promise.all([t.sync.run(JOB, rustPayload, {}, true), t.sync.run(JOB, encodeValue([3]), {}, false)]);
     const [fromRust, fromTs] = t.fleet.posted.map((j) => j.req);
     expect(fromRust).toMatchObject({ kernel: "squares", mode: Mode.Pipe });
     expect(Array.from(fromRust!.payload)).toEqual(Array.from(rustPayload));

@@ -238,7 +238,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
   async execute<N extends JobKernel<K>>(job: N, input: Input<K, N>, opts: JobOptions = {}): Promise<Output<K, N>> {
     // Before any await: the input as it is now (items.ts).
     const payload = jobPayload(input);
-    return jobOutput(job, await this.#job(job, payload, opts)) as Output<K, N>;
+    return jobOutput(job, await this.#job(job, payload, opts, false)) as Output<K, N>;
   }
 
   /**
@@ -255,7 +255,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
         return pool.size;
       },
       run: (label: string, payloads: Uint8Array[]) => this.#pipe(label, payloads).promise,
-      execute: (job: string, payload: Uint8Array) => this.#job(job, payload, {}),
+      execute: (job: string, payload: Uint8Array) => this.#job(job, payload, {}, true),
     };
     const g = globalThis as Record<symbol, unknown>;
     g[HOST_KEY] = host;
@@ -308,8 +308,9 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     return this.#start(info, Mode.Pipe, payloads, {}, new ArraySink(payloads.length), true);
   }
 
-  /** Runs job `name` in sync mode: its payload (`[input]`'s CBOR) in, its body's bytes out. */
-  async #job(name: string, payload: JobPayload, opts: JobOptions): Promise<Uint8Array> {
+  /** Runs job `name` in sync mode: its payload in (`[input]`'s CBOR from TypeScript, a pipe
+   * payload `fromRust`), its body's bytes out. */
+  async #job(name: string, payload: JobPayload, opts: JobOptions, fromRust: boolean): Promise<Uint8Array> {
     if (!this.#sync)
       throw new SyncModeError(`running job "${name}" needs sync mode: createPool({ sync: { serviceWorker, scope } })`);
     const info = await this.#kernel(name);
@@ -317,7 +318,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
       throw new PmapError(`kernel "${name}" is a ${info.kind} kernel, not a #[kernel(job)]; use pool.map`);
     if (!(payload instanceof Uint8Array)) throw jobInputError(info, payload.unencodable);
     this.#assertOpen();
-    return (await this.#sync.run(info, payload, opts, true)) as Uint8Array;
+    return this.#sync.run(info, payload, opts, fromRust);
   }
 
   #start(info: KernelInfo, mode: Mode, items: ArrayLike<unknown>, opts: CallOptions, sink: Sink, raw = false): Call {

@@ -90,19 +90,20 @@ export class SyncMode {
   }
 
   /**
-   * Runs job `info` on the executor (`raw`: `input` is Rust's ready-made payload and the
-   * body comes back undecoded). When it settles, the pipes the job started are dropped and
-   * the coordinator forgets the tickets nobody will read.
+   * Runs job `info` on the executor: `payload` is its one chunk's ready-made payload, and its
+   * body comes back undecoded. When it settles, the pipes the job started are dropped and the
+   * coordinator forgets the tickets nobody will read.
    *
-   * Why a raw job is a pipe: Rust's `execute_async` wraps the job as a pipe's one map stage,
-   * so the executor knows its output goes back to Rust and encodes integers at full range.
+   * `fromRust`: Rust's `execute_async` wraps the job as a pipe's one map stage (Mode.Pipe), so
+   * the executor knows its output goes back to Rust and encodes integers at full range;
+   * `pool.execute` sends `[input]`'s CBOR as a map chunk (Mode.Map), read by TypeScript.
    */
-  async run(info: KernelInfo, input: unknown, opts: JobOptions, raw: boolean): Promise<unknown> {
+  async run(info: KernelInfo, payload: Uint8Array, opts: JobOptions, fromRust: boolean): Promise<Uint8Array> {
     const target = { dispatch: this.#executor, maxQueue: Infinity, nextId: this.#setup.nextId };
-    const mode = raw ? Mode.Pipe : Mode.Map;
-    const call = startCall(target, info, mode, [input], { ...opts, chunkSize: 1 }, new ArraySink(1), raw);
-    const [out] = (await call.promise.finally(() => this.#jobEnded())) as unknown[];
-    return out;
+    const mode = fromRust ? Mode.Pipe : Mode.Map;
+    const call = startCall(target, info, mode, [payload], { ...opts, chunkSize: 1 }, new ArraySink(1), true);
+    const [out] = (await call.promise.finally(() => this.#jobEnded())) as Uint8Array[];
+    return out!;
   }
 
   close(err: PmapError): void {
