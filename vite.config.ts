@@ -5,11 +5,13 @@ import { webdriverio } from "@vitest/browser-webdriverio";
 import { defineConfig } from "vite";
 
 import { chromiumArgs, chromiumExecutable as executablePath } from "./scripts/chromium.mjs";
-import { firefoxCapabilities, stopFirefoxServiceWorkers } from "./scripts/firefox.mjs";
+import { firefoxCapabilities, firefoxClassicCapabilities, stopFirefoxServiceWorkers } from "./scripts/firefox.mjs";
 
 const chromium = () => playwright({ launchOptions: { executablePath, args: chromiumArgs } });
 // Firefox through geckodriver (WebDriver BiDi), Debian's firefox-esr: scripts/firefox.mjs.
 const firefox = () => webdriverio({ capabilities: firefoxCapabilities });
+// Classic WebDriver, no BiDi session: for workers that start workers (firefoxClassicCapabilities).
+const firefoxClassic = () => webdriverio({ capabilities: firefoxClassicCapabilities });
 
 // Stops every service worker, as the browser does to idle ones: through the DevTools
 // protocol in Chromium, a chrome-privileged script in Firefox (a browser command).
@@ -104,7 +106,7 @@ export default defineConfig({
             commands: { stopServiceWorkers },
             instances: [
               { browser: "chromium", provider: chromium() },
-              { browser: "firefox", provider: firefox() },
+              { browser: "firefox", provider: firefoxClassic() },
             ],
           },
         },

@@ -72,31 +72,25 @@ describe("sync mode from a worker the app owns", () => {
     }
   });
 
-  // Chromium only here; Firefox runs callTimeoutMs on the Atomics path (tests/isolated). Why:
-  // Firefox (153 ESR) sometimes never starts a second app-owned pool's compute workers on this
-  // page: the relay runs and spawns them, and neither becomes ready nor fails in 30 s (its
-  // PoolStartError says "last heard: the relay runs; starting 2 compute workers"). Seen in 1 of
-  // 2 runs of `npx vitest run --project own-worker --browser firefox -t callTimeoutMs`, never
-  // in this file's full order nor with a second pool on a page of its own; not diagnosed
-  // further yet (see the issue note).
-  it.skipIf(navigator.userAgent.includes("Firefox"))(
-    "callTimeoutMs: a blocking call with no answer in time is a TimeoutError in Rust (the coordinator path)",
-    async () => {
-      const slow = startAppWorker();
-      const talk = slow.talk;
-      try {
-        expect(await talk({ type: "start", scope: "/", callTimeoutMs: 300 })).toEqual({ ok: true, value: 2 });
-        const reply = await talk({ type: "spin", n: 2, ms: 3_000 });
-        expect(reply).toMatchObject({
-          ok: false,
-          name: "TimeoutError",
-          message: expect.stringMatching(/within 300 ms/),
-        });
-        await new Promise((r) => setTimeout(r, 3_000)); // its chunks still run (nothing cancels them yet)
-        expect(await talk({ type: "spin", n: 2, ms: 10 })).toEqual({ ok: true, value: 20 });
-      } finally {
-        slow.terminate();
-      }
-    },
-  );
+  // A second app-owned pool beside the first. Firefox runs this file over classic WebDriver:
+  // under a WebDriver BiDi session Firefox (153 ESR) can deadlock a worker's `new Worker()`,
+  // and this second pool's relay then never got past "starting 2 compute workers"
+  // (scripts/firefox.mjs firefoxClassicCapabilities).
+  it("callTimeoutMs: a blocking call with no answer in time is a TimeoutError in Rust (the coordinator path)", async () => {
+    const slow = startAppWorker();
+    const talk = slow.talk;
+    try {
+      expect(await talk({ type: "start", scope: "/", callTimeoutMs: 300 })).toEqual({ ok: true, value: 2 });
+      const reply = await talk({ type: "spin", n: 2, ms: 3_000 });
+      expect(reply).toMatchObject({
+        ok: false,
+        name: "TimeoutError",
+        message: expect.stringMatching(/within 300 ms/),
+      });
+      await new Promise((r) => setTimeout(r, 3_000)); // its chunks still run (nothing cancels them yet)
+      expect(await talk({ type: "spin", n: 2, ms: 10 })).toEqual({ ok: true, value: 20 });
+    } finally {
+      slow.terminate();
+    }
+  });
 });
