@@ -4,7 +4,7 @@
 // Found unpinned by the mutation run (npm run mutants).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Call } from "../../ts/pool/call.js";
-import { newAnswerSlot, waitAnswer } from "../../ts/protocol/answer-slot.js";
+import { newAnswerSlot, openWait, waitAnswer } from "../../ts/protocol/answer-slot.js";
 import {
   AbortError,
   CoordinatorError,
@@ -149,11 +149,13 @@ describe("SyncMode without a coordinator: answers go into the executor's answer 
     const job = track(t.sync.run(JOB, encodeValue([5]), {}, false));
     await vi.advanceTimersByTimeAsync(0);
     const slot = newAnswerSlot();
+    openWait(slot, 1); // as the executor does before it posts
     t.executor().events.message(pipeMsg({ id: 1, ticket, slot }));
     await vi.advanceTimersByTimeAsync(0);
     const first = decodeResponse(waitAnswer(slot, 1));
     expect(first).toMatchObject({ call: ticket, chunk: 0, ok: true });
     expect(decodeValue((first as { body: Uint8Array }).body)).toEqual([Uint8Array.of(1, 2, 3)]);
+    openWait(slot, 2);
     t.executor().events.message(pipeMsg({ id: 2, ticket: `${init.executor!.namespace}:2`, slot }));
     await vi.advanceTimersByTimeAsync(0);
     expect(decodeResponse(waitAnswer(slot, 2))).toMatchObject({
@@ -176,6 +178,7 @@ describe("SyncMode without a coordinator: answers go into the executor's answer 
     const job = track(t.sync.run(JOB, encodeValue([5]), {}, false));
     await vi.advanceTimersByTimeAsync(0);
     const slot = newAnswerSlot();
+    openWait(slot, 1); // the executor still waits: only the job's end stops the write
     t.executor().events.message(pipeMsg({ id: 1, ticket: `${ns}:1`, slot }));
     t.finish();
     await vi.advanceTimersByTimeAsync(0);

@@ -6,7 +6,7 @@
 import { AbortError, PmapError, PoolTerminatedError, SyncModeError, UnknownKernelError } from "../protocol/errors.js";
 import { decodeValue, Mode } from "../protocol/frames.js";
 import { randomUuid } from "../protocol/ids.js";
-import { HOST_KEY, type KernelInfo } from "../protocol/kernel-module.js";
+import { installHost, type KernelInfo } from "../protocol/kernel-module.js";
 import type { CoordinatorLink } from "../sync/link.js";
 import { SyncMode } from "../sync/sync-mode.js";
 import type { SpawnWorker } from "./backend.js";
@@ -43,7 +43,8 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
   readonly #target: CallTarget;
   /** Sync mode (the SyncExecutor and its link to the coordinator), when asked for. */
   readonly #sync: SyncMode | undefined;
-  #host: object | undefined;
+  /** The host `exposeToRust` installed, and how to uninstall it. */
+  #host: { host: object; uninstall(): void } | undefined;
   readonly #local: LocalModule;
   readonly #kernels = new Map<string, KernelInfo>();
   // Why a random pool id: call ids must never collide across pools, tabs or reloads.
@@ -257,13 +258,12 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
       run: (label: string, payloads: Uint8Array[]) => this.#pipe(label, payloads).promise,
       execute: (job: string, payload: Uint8Array) => this.#job(job, payload, {}, true),
     };
-    const g = globalThis as Record<symbol, unknown>;
-    g[HOST_KEY] = host;
-    this.#host = host;
+    const uninstall = installHost(host);
+    this.#host = { host, uninstall };
     return {
       [Symbol.dispose]: () => {
-        if (g[HOST_KEY] === host) delete g[HOST_KEY];
-        if (this.#host === host) this.#host = undefined;
+        uninstall();
+        if (this.#host?.host === host) this.#host = undefined;
       },
     };
   }
@@ -279,8 +279,8 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     this.#terminated = true;
     this.#dispatch.close(new PoolTerminatedError());
     this.#sync?.close(new PoolTerminatedError());
-    const g = globalThis as Record<symbol, unknown>;
-    if (this.#host && g[HOST_KEY] === this.#host) delete g[HOST_KEY];
+    this.#host?.uninstall();
+    this.#host = undefined;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,20 +1,29 @@
 /**
- * Protocol (layout and the two operations on it). The answer slot: how a blocked
+ * Protocol (layout and the operations on it). The answer slot: how a blocked
  * SyncExecutor gets its answer on a cross-origin-isolated page, where SharedArrayBuffer
  * exists — without the coordinator service worker. The executor owns the slot and sends
- * it along with each blocking `pipe` request; whoever runs the pipe (the page) writes the
- * answer into it and wakes the executor, which sleeps in `Atomics.wait`.
+ * it along with each blocking `pipe` request; whoever runs the pipe (the page, or the relay
+ * of an app-owned executor) writes the answer into it and wakes the executor, which sleeps in
+ * `Atomics.wait`.
  *
  * ```text
  * ctrl: Int32Array over a SharedArrayBuffer(12)
- *   [0] SEQ   the pipe id the slot holds an answer for (0: none yet); written last
- *   [1] LEN   the answer's length in bytes
+ *   [0] SEQ      the pipe id the slot holds an answer for (0: none yet); written last
+ *   [1] LEN      the answer's length in bytes
+ *   [2] WAITING  the pipe id the executor waits for (set before it posts the request);
+ *                -id while a writer holds the slot for that id; 0 once the executor gave up
  * data: a growable SharedArrayBuffer (grown by the writer to fit, up to its maxByteLength)
  *   [0, LEN)  the answer: a response frame (frames.ts), `call` = the ticket id, chunk 0
  * ```
- * One writer at a time: an executor has at most one blocking pipe outstanding (it is
- * blocked on it), and a stale writer (a job that ended) never writes — the page answers
- * only the job still running. The executor still checks SEQ against the id it waits for.
+ *
+ * Why WAITING: a blocking call may give up (`callTimeoutMs`) while its chunks still run; the
+ * next call then waits on the same slot. Without a claim, the first call's late answer could
+ * overwrite the second's — even while the executor copies it out — and the second call
+ * returned the first one's results. Now a writer must first swap WAITING from its id to -id
+ * (the claim); the executor gives up by swapping it from its id to 0. Exactly one of the two
+ * swaps wins: a late writer finds 0 (or the next id) and writes nothing, and an executor whose
+ * time ran out while a writer held the claim takes that answer — it is its own. The reader
+ * also checks the frame's ticket (executor-host.ts), so nothing but its own answer is read.
  */
 
 /** The slot, as posted (SharedArrayBuffers are shared, not copied, by postMessage). */
@@ -25,10 +34,11 @@ export interface AnswerSlot {
 
 const SEQ = 0;
 const LEN = 1;
+const WAITING = 2;
 /** Largest answer a slot takes. Growable buffers reserve address space, not memory. */
 export const MAX_ANSWER_BYTES = 1 << 30;
-/** How long one `Atomics.wait` sleeps before it checks again (it re-checks, never gives up:
- * the page ends a job by replacing the executor, which is the cancel path). */
+/** How long one `Atomics.wait` sleeps before it checks again (the deadline, if any, is
+ * checked between slices). */
 const WAIT_SLICE_MS = 10_000;
 
 /** SharedArrayBuffer and growable ones exist here, and this context may block (a worker). */
@@ -44,39 +54,64 @@ export function canUseAnswerSlot(): boolean {
 /** A fresh slot (the executor makes one and reuses it for all its blocking pipes). */
 export function newAnswerSlot(): AnswerSlot {
   const Growable = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
-  return { ctrl: new SharedArrayBuffer(8), data: new Growable(0, { maxByteLength: MAX_ANSWER_BYTES }) };
+  return { ctrl: new SharedArrayBuffer(12), data: new Growable(0, { maxByteLength: MAX_ANSWER_BYTES }) };
 }
 
+/** The executor, before it posts pipe `id`'s request: only an answer for `id` may be written now. */
+export function openWait(slot: AnswerSlot, id: number): void {
+  Atomics.store(new Int32Array(slot.ctrl), WAITING, id);
+}
+
+/** What {@link writeAnswer} did. */
+export type WriteOutcome =
+  /** Written; the executor is woken. */
+  | "written"
+  /** Nothing written: the executor no longer waits for this id (it gave up, or moved on). */
+  | "abandoned"
+  /** Nothing written: the frame is larger than the slot can grow to. The slot is still
+   * reserved for this id: write a small failure frame instead. */
+  | "too-big";
+
 /**
- * Writes pipe `id`'s answer into the slot and wakes the executor. Returns false, writing
- * nothing, when the frame is larger than the slot can grow to (the caller then writes a
- * small failure frame instead).
+ * Writes pipe `id`'s answer into the slot and wakes the executor — only if the executor still
+ * waits for `id` (see the claim above).
  */
-export function writeAnswer(slot: AnswerSlot, id: number, frame: Uint8Array): boolean {
-  const data = slot.data as SharedArrayBuffer & { growable: boolean; maxByteLength: number; grow(n: number): void };
-  if (frame.byteLength > data.maxByteLength) return false;
+export function writeAnswer(slot: AnswerSlot, id: number, frame: Uint8Array): WriteOutcome {
+  const ctrl = new Int32Array(slot.ctrl);
+  if (Atomics.compareExchange(ctrl, WAITING, id, -id) !== id) return "abandoned";
+  const data = slot.data as SharedArrayBuffer & { maxByteLength: number; grow(n: number): void };
+  if (frame.byteLength > data.maxByteLength) {
+    Atomics.store(ctrl, WAITING, id); // give the claim back, for the failure frame
+    return "too-big";
+  }
   if (data.byteLength < frame.byteLength) data.grow(frame.byteLength);
   new Uint8Array(data, 0, frame.byteLength).set(frame);
-  const ctrl = new Int32Array(slot.ctrl);
   Atomics.store(ctrl, LEN, frame.byteLength);
   // SEQ last: once the executor sees its id, the bytes and length are there (Atomics are
   // sequentially consistent, and the plain writes above happen before this store).
   Atomics.store(ctrl, SEQ, id);
   Atomics.notify(ctrl, SEQ);
-  return true;
+  return "written";
 }
 
-/** Blocks this worker until the slot holds pipe `id`'s answer; returns a copy of it, or
- * `undefined` if `timeoutMs` passed first. */
+/**
+ * Blocks this worker until the slot holds pipe `id`'s answer (its wait opened with
+ * {@link openWait}); returns a copy of it, or `undefined` if `timeoutMs` passed first — and
+ * then no answer for `id` is ever written (a writer that already holds the claim finishes,
+ * and its answer is returned instead).
+ */
 export function waitAnswer(slot: AnswerSlot, id: number, timeoutMs = Infinity): Uint8Array | undefined {
   const ctrl = new Int32Array(slot.ctrl);
   const deadline = performance.now() + timeoutMs;
-  for (;;) {
+  for (let giveUp = false; ; ) {
     const seen = Atomics.load(ctrl, SEQ);
     if (seen === id) break;
     const left = deadline - performance.now();
-    if (left <= 0) return undefined;
-    Atomics.wait(ctrl, SEQ, seen, Math.min(WAIT_SLICE_MS, left));
+    if (left <= 0 && !giveUp) {
+      if (Atomics.compareExchange(ctrl, WAITING, id, 0) === id) return undefined;
+      giveUp = true; // a writer holds the claim: its answer (ours) lands in a moment
+    }
+    Atomics.wait(ctrl, SEQ, seen, giveUp ? WAIT_SLICE_MS : Math.min(WAIT_SLICE_MS, left));
   }
   const len = Atomics.load(ctrl, LEN);
   // A copy: the slot is reused by the next pipe, and the decoder may keep views of it.

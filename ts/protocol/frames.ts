@@ -119,3 +119,19 @@ export function decodeResponse(bytes: Uint8Array): Response {
 function checkVersion(v: number): void {
   if (v !== WIRE_VERSION) throw new TypeError(`wire version ${v}, this package speaks ${WIRE_VERSION}`);
 }
+
+/** A parallel iterator's (pipe's) outcome, as its executor gets it: the chunks' bodies, or
+ * the failure its Rust turns into a typed error. */
+export type PipeAnswer = { bodies: Uint8Array[] } | { failure: Failure };
+
+/**
+ * The answer frame a blocked executor reads (from its answer slot or the coordinator): a
+ * response frame whose `call` is the blocking call's ticket and whose body is the CBOR of
+ * the bodies. The one place it is built; the executor checks the ticket when it reads it
+ * (ts/worker/executor-host.ts).
+ */
+export function answerFrame(ticket: string, answer: PipeAnswer): Uint8Array {
+  return "bodies" in answer
+    ? encodeResponse({ call: ticket, chunk: 0, ok: true, body: encodeValue(answer.bodies) })
+    : encodeResponse({ call: ticket, chunk: 0, ok: false, failure: answer.failure });
+}

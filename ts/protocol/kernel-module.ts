@@ -94,3 +94,28 @@ function trapMessage(glue: KernelGlue, err: Error): string {
  * `globalThis[HOST_KEY]`, set by `Pool.exposeToRust()` on the page and by the SyncExecutor.
  */
 export const HOST_KEY = Symbol.for("wasm-pmap.host");
+/** The hosts installed on this thread, oldest first (shared by every copy of this code in
+ * the realm: the npm package's and a Rust app's runtime.js). */
+const HOSTS_KEY = Symbol.for("wasm-pmap.hosts");
+
+/**
+ * Makes `host` the one Rust's parallel iterators on this thread reach, until the returned
+ * function uninstalls it; then the newest host still installed takes over again. Why a stack
+ * and not a plain assignment: with two pools on one thread, ending the first must never take
+ * the second's host away (nor leave Rust pointing at an ended pool).
+ */
+export function installHost(host: object): () => void {
+  const g = globalThis as Record<symbol, unknown>;
+  g[HOSTS_KEY] ??= [];
+  const hosts = g[HOSTS_KEY] as object[];
+  hosts.push(host);
+  g[HOST_KEY] = host;
+  return () => {
+    const i = hosts.lastIndexOf(host);
+    if (i < 0) return;
+    hosts.splice(i, 1);
+    if (g[HOST_KEY] !== host) return; // a newer host is in place: it stays
+    if (hosts.length > 0) g[HOST_KEY] = hosts[hosts.length - 1];
+    else delete g[HOST_KEY];
+  };
+}

@@ -67,7 +67,11 @@ export type ExecutorRequest =
       rerun?: number;
     }
   /** The executor read ticket `ticket`'s answer: stop re-delivering it. */
-  | { type: "pipe-taken"; ticket: string };
+  | { type: "pipe-taken"; ticket: string }
+  /** The executor stopped waiting for ticket `ticket` (its `callTimeoutMs` passed, or the
+   * coordinator lost the ticket and the pipe re-runs under a new one): never answer it, and
+   * have the coordinator forget it. */
+  | { type: "pipe-abandoned"; ticket: string };
 
 /** Worker → pool. */
 export type FromWorker =

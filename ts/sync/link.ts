@@ -6,7 +6,7 @@
  */
 import { canUseAnswerSlot } from "../protocol/answer-slot.js";
 import { CoordinatorError, PoolStartError } from "../protocol/errors.js";
-import { encodeResponse, encodeValue, type Failure } from "../protocol/frames.js";
+import { answerFrame, type PipeAnswer } from "../protocol/frames.js";
 import {
   COORDINATOR_PREFIX,
   type DeliverMessage,
@@ -110,15 +110,8 @@ export class CoordinatorLink {
    * replay that wait on a fresh instance, which then waits for nothing. So until the
    * executor says it has read the answer, deliver it again every few seconds.
    */
-  async answer(
-    ticket: string,
-    out: { bodies: Uint8Array[] } | { failure: Failure },
-    waiting: () => boolean,
-  ): Promise<AnswerOutcome> {
-    const frame =
-      "bodies" in out
-        ? encodeResponse({ call: ticket, chunk: 0, ok: true, body: encodeValue(out.bodies) })
-        : encodeResponse({ call: ticket, chunk: 0, ok: false, failure: out.failure });
+  async answer(ticket: string, out: PipeAnswer, waiting: () => boolean): Promise<AnswerOutcome> {
+    const frame = answerFrame(ticket, out);
     let read = false;
     let wake = () => {};
     this.#unread.set(ticket, () => {

@@ -13,13 +13,13 @@ import { Dispatcher } from "../pool/dispatch.js";
 import type { JobOptions } from "../pool/options.js";
 import { startCall } from "../pool/submit.js";
 import type { WorkerInit, WorkerRef } from "../pool/worker-slot.js";
-import { type AnswerSlot, MAX_ANSWER_BYTES, writeAnswer } from "../protocol/answer-slot.js";
-import { AbortError, CoordinatorError, type PmapError, SyncModeError, toFailure } from "../protocol/errors.js";
-import { encodeResponse, encodeValue, Mode } from "../protocol/frames.js";
+import { AbortError, type PmapError } from "../protocol/errors.js";
+import { Mode } from "../protocol/frames.js";
 import { randomUuid } from "../protocol/ids.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { ExecutorRequest, ExecutorSetup } from "../protocol/messages.js";
 import type { CoordinatorLink } from "./link.js";
+import { PipeServer } from "./serve-pipes.js";
 
 export interface SyncModeSetup {
   /** The coordinator (the `"xhr"` wait); none on a cross-origin-isolated page, where the
@@ -44,14 +44,22 @@ export class SyncMode {
   readonly #executor: Dispatcher;
   /** Pipe calls made by the executor's current job: dropped when the job ends. */
   readonly #jobPipes = new Set<Call>();
-  /** Tickets whose answer the executor has not read yet: forgotten when the job ends. */
-  readonly #tickets = new Set<string>();
+  /** Runs the executor's pipes and answers them (serve-pipes.ts, shared with the relay). */
+  readonly #pipes: PipeServer;
   /** The ticket namespaces of the executors spawned and not voided yet; the last is the live one. */
   readonly #namespaces: string[] = [];
   #reruns = 0;
 
   constructor(setup: SyncModeSetup) {
     this.#setup = setup;
+    this.#pipes = new PipeServer({
+      run: (label, payloads) => {
+        const call = setup.pipe(label, payloads);
+        this.#jobPipes.add(call);
+        return call.promise.finally(() => this.#jobPipes.delete(call)) as Promise<Uint8Array[]>;
+      },
+      link: setup.link,
+    });
     this.#executor = new Dispatcher({
       spawn: setup.spawn,
       init: () => {
@@ -108,6 +116,7 @@ export class SyncMode {
 
   close(err: PmapError): void {
     this.#executor.close(err);
+    this.#pipes.abandonAll();
     this.#voidNamespaces(this.#namespaces.length);
   }
 
@@ -121,84 +130,22 @@ export class SyncMode {
     const err = new AbortError("the job that started these chunks ended");
     for (const c of this.#jobPipes) this.#setup.cancel(c, err);
     this.#jobPipes.clear();
-    for (const t of this.#tickets) void this.#setup.link?.forget(t);
-    this.#tickets.clear();
+    this.#pipes.abandonAll();
     // An executor replaced during the job (abort, timeout, crash) may have opened a ticket
     // the page never heard of, or be about to: void its whole namespace.
     this.#voidNamespaces(this.#namespaces.length - 1);
   }
 
-  /** The executor asks for a pipe to run: reply by message, or (a blocked job) through the coordinator. */
+  /** The executor asks for a pipe to run (or says it read or gave up an answer). */
   #onRequest(msg: ExecutorRequest, from: WorkerRef): void {
-    if (msg.type === "pipe-taken") {
-      this.#tickets.delete(msg.ticket);
-      this.#setup.link?.taken(msg.ticket);
-      return;
-    }
-    if (msg.rerun) this.#reruns++;
-    if (msg.ticket !== undefined && !msg.slot) this.#tickets.add(msg.ticket);
-    let bodies: Promise<unknown>;
-    try {
-      const call = this.#setup.pipe(msg.label, msg.payloads);
-      this.#jobPipes.add(call);
-      bodies = call.promise.finally(() => this.#jobPipes.delete(call));
-    } catch (err) {
-      bodies = Promise.reject(err); // pool terminated, queue full, …: the job learns it
-    }
-    // The job that asked: its answer is for it alone, and only while it runs.
+    if (msg.type === "pipe" && msg.rerun) this.#reruns++;
+    // The job that asked: its answers are for it alone, and only while it runs.
     const job = from.current;
-    bodies.then(
-      (b) => this.#answer(from, job, msg, { bodies: b as Uint8Array[] }),
-      (err: unknown) => this.#answer(from, job, msg, { err }),
-    );
+    this.#pipes.handle(msg, {
+      current: () => !from.dead && job !== undefined && from.current === job,
+      post: (m) => from.post(m),
+      // The page can end a blocked job that cannot get its answer: it replaces the executor.
+      undelivered: (err) => job && this.#executor.cancel(job, err),
+    });
   }
-
-  async #answer(
-    from: WorkerRef,
-    job: Call | undefined,
-    msg: Extract<ExecutorRequest, { type: "pipe" }>,
-    out: { bodies?: Uint8Array[]; err?: unknown },
-  ): Promise<void> {
-    const waiting = () => !from.dead && job !== undefined && from.current === job;
-    if (!waiting()) return; // the job ended or was cancelled: nobody waits
-    if (msg.slot && msg.ticket !== undefined) {
-      writeSlot(msg.slot, msg.id, msg.ticket, msg.label, out);
-      return;
-    }
-    if (msg.ticket === undefined || !this.#setup.link) {
-      from.post({
-        type: "pipe-result",
-        id: msg.id,
-        bodies: out.bodies,
-        error: out.bodies ? undefined : toFailure(out.err, msg.label),
-      });
-      return;
-    }
-    const answer = out.bodies ? { bodies: out.bodies } : { failure: toFailure(out.err, msg.label) };
-    const { read, refused } = await this.#setup.link.answer(msg.ticket, answer, waiting);
-    if (!read && job && waiting()) {
-      const what = refused
-        ? `refused ticket ${msg.ticket}'s answer (HTTP ${refused})`
-        : `did not take ticket ${msg.ticket}'s answer (3 tries)`;
-      this.#executor.cancel(job, new CoordinatorError(`sync mode: the coordinator ${what}`));
-    }
-  }
-}
-
-/** The `"atomics"` wait: writes the answer into the executor's slot and wakes it. */
-export function writeSlot(
-  slot: AnswerSlot,
-  id: number,
-  ticket: string,
-  label: string,
-  out: { bodies?: Uint8Array[]; err?: unknown },
-) {
-  const frame = out.bodies
-    ? encodeResponse({ call: ticket, chunk: 0, ok: true, body: encodeValue(out.bodies) })
-    : encodeResponse({ call: ticket, chunk: 0, ok: false, failure: toFailure(out.err, label) });
-  if (writeAnswer(slot, id, frame)) return;
-  const big = new SyncModeError(
-    `sync mode: the parallel iterator's results (${frame.byteLength} bytes) exceed the answer slot's ${MAX_ANSWER_BYTES} bytes`,
-  );
-  writeAnswer(slot, id, encodeResponse({ call: ticket, chunk: 0, ok: false, failure: toFailure(big, label) }));
 }

@@ -7,9 +7,8 @@
  */
 import { compileModule, type KernelModule } from "../pool/module.js";
 import { canUseAnswerSlot } from "../protocol/answer-slot.js";
-import { PoolStartError, SyncModeError } from "../protocol/errors.js";
+import { PoolStartError, PoolTerminatedError, SyncModeError, WorkerCrashedError } from "../protocol/errors.js";
 import { randomUuid } from "../protocol/ids.js";
-import { HOST_KEY } from "../protocol/kernel-module.js";
 import type { ExecutorSetup, FromRelay, ToRelay } from "../protocol/messages.js";
 import { COORDINATOR_PREFIX } from "../protocol/routes.js";
 import { checkExecutor, installExecutorHost } from "./executor-host.js";
@@ -78,6 +77,7 @@ export async function startAppExecutor(
   }
   const here = String(g.location);
   const s = opts.sync ?? {};
+  checkOptions(opts);
   const wait = s.wait ?? "auto";
   const atomics = wait === "atomics" || (wait === "auto" && canUseAnswerSlot());
   if (atomics && !canUseAnswerSlot()) {
@@ -111,7 +111,7 @@ export async function startAppExecutor(
   /** `grow` calls waiting for the relay's next `workers` report. */
   const grown: Array<() => void> = [];
   const host = installExecutorHost(setup, (m) => {
-    if (m.type === "pipe" || m.type === "pipe-taken") send(m);
+    if (m.type === "pipe" || m.type === "pipe-taken" || m.type === "pipe-abandoned") send(m);
   });
   relay.onmessage = (e: MessageEvent<FromRelay>) => {
     const m = e.data;
@@ -157,9 +157,20 @@ export async function startAppExecutor(
     });
   } catch (err) {
     relay.terminate();
-    delete (globalThis as Record<symbol, unknown>)[HOST_KEY];
+    host.close(err as PoolStartError);
     throw err;
   }
+  // Started. From now on a relay that fails ends the pool: the calls waiting for it reject
+  // at once (a blocked one cannot hear this: callTimeoutMs bounds it).
+  const died = (why: string) => {
+    relay.terminate();
+    host.close(new WorkerCrashedError(`sync mode from a worker: the relay failed (${why}); start a new pool`));
+  };
+  relay.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    died(e.message || "script error");
+  };
+  relay.onmessageerror = () => died("a message from it could not be received");
   const pool: WorkerPool = {
     get size() {
       return size;
@@ -174,11 +185,35 @@ export async function startAppExecutor(
     },
     terminate() {
       relay.terminate();
-      delete (globalThis as Record<symbol, unknown>)[HOST_KEY];
+      host.close(new PoolTerminatedError());
     },
     [Symbol.dispose]() {
       pool.terminate();
     },
   };
   return pool;
+}
+
+/** Options checked like a pool's `timeoutMs`: nonsense is a RangeError naming the option, not
+ * a pool that misbehaves (a NaN `callTimeoutMs` made every blocked wait spin). */
+function checkOptions(opts: WorkerPoolOptions): void {
+  const { concurrency } = opts;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+  const call = opts.sync?.callTimeoutMs;
+  if (call !== undefined && !(typeof call === "number" && call > 0)) {
+    throw new RangeError(
+      `sync.callTimeoutMs must be a number of milliseconds > 0 (or left out: no limit), got ${call}`,
+    );
+  }
+  // Finite: it becomes a timer, and a timer of Infinity (or over 2^31 - 1 ms) fires at once.
+  const start = opts.sync?.startTimeoutMs;
+  if (start !== undefined && !(typeof start === "number" && start > 0 && start <= 2 ** 31 - 1)) {
+    throw new RangeError(`sync.startTimeoutMs must be a number of milliseconds in (0, 2^31 - 1], got ${start}`);
+  }
+  const wait = opts.sync?.wait;
+  if (wait !== undefined && wait !== "auto" && wait !== "xhr" && wait !== "atomics") {
+    throw new RangeError(`sync.wait must be "auto", "xhr" or "atomics", got ${JSON.stringify(wait)}`);
+  }
 }

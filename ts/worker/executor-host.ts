@@ -14,11 +14,11 @@
  * answer slot instead, which the page writes (ts/protocol/answer-slot.ts): no service
  * worker, no HTTP, nothing to lose.
  */
-import { newAnswerSlot, waitAnswer } from "../protocol/answer-slot.js";
-import { CoordinatorError, fromFailure, PmapError, TimeoutError } from "../protocol/errors.js";
+import { newAnswerSlot, openWait, waitAnswer } from "../protocol/answer-slot.js";
+import { CoordinatorError, fromFailure, PmapError, SyncModeError, TimeoutError } from "../protocol/errors.js";
 import { decodeResponse, decodeValue, type Failure } from "../protocol/frames.js";
 import { frameFromHeader } from "../protocol/inline-frame.js";
-import { HOST_KEY } from "../protocol/kernel-module.js";
+import { installHost } from "../protocol/kernel-module.js";
 import type { ExecutorSetup, FromWorker } from "../protocol/messages.js";
 import { FRAME_HEADER, KEY_HEADER, MAX_WAIT_MS, PING_BODY, waitUrl } from "../protocol/routes.js";
 
@@ -35,11 +35,15 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
   // One slot for all blocking pipes: only one is ever outstanding (this worker blocks on it).
   const slot = setup.wait === "atomics" ? newAnswerSlot() : undefined;
 
+  /** Set once the pool is gone (`close`): every call fails with it from then on. */
+  let closed: PmapError | undefined;
+
   const host = {
     workers: setup.workers,
 
     /** `collect_vec().await` inside the executor (between blocking calls). */
     run(label: string, payloads: Uint8Array[]): Promise<Uint8Array[]> {
+      if (closed) return Promise.reject(closed);
       const id = ++seq;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
@@ -49,15 +53,21 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
 
     /** `collect_vec_sync()`: blocks this worker until the pool has run every chunk. */
     runSync(label: string, payloads: Uint8Array[]): Uint8Array[] {
+      if (closed) throw closed;
       // Why a deadline at all: an executor the app owns has no page to replace it, so if
       // its relay died the wait would have nothing else to end it (ExecutorSetup.callTimeoutMs).
       const deadline = performance.now() + (setup.callTimeoutMs ?? Infinity);
       if (slot) {
         const id = ++seq;
-        post({ type: "pipe", id, ticket: `${namespace}:${id}`, slot, label, payloads });
+        const ticket = `${namespace}:${id}`;
+        openWait(slot, id); // before the request: only this call's answer may be written now
+        post({ type: "pipe", id, ticket, slot, label, payloads });
         const frame = waitAnswer(slot, id, deadline - performance.now());
-        if (!frame) throw callTimedOut(label, setup.callTimeoutMs!);
-        return bodiesOf(frame);
+        if (!frame) {
+          post({ type: "pipe-abandoned", ticket });
+          throw callTimedOut(label, setup.callTimeoutMs!);
+        }
+        return bodiesOf(frame, ticket);
       }
       for (let restart = 0; ; restart++) {
         const id = ++seq;
@@ -67,6 +77,11 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
         // originals stay here for a re-run.
         post({ type: "pipe", id, ticket, label, payloads, rerun: restart });
         const outcome = waitFor(ticket, deadline);
+        if (outcome === "lost" || outcome === "timeout") {
+          // Nobody reads this ticket any more: the pool stops answering it and the
+          // coordinator forgets it (else its late answer would be re-sent, and held, for good).
+          post({ type: "pipe-abandoned", ticket });
+        }
         if (outcome === "timeout") throw callTimedOut(label, setup.callTimeoutMs!);
         if (outcome !== "lost") return outcome;
         if (restart >= MAX_RESTARTS) {
@@ -99,7 +114,7 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
           continue; // not yet: ask again (each request stays short for the service worker's sake)
         case 200: {
           post({ type: "pipe-taken", ticket });
-          return bodiesOf(r.bytes);
+          return bodiesOf(r.bytes, ticket);
         }
         case 404: // unknown ticket: the service worker restarted and forgot it
         case 0: // the request died with the service worker
@@ -110,7 +125,7 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
     }
   }
 
-  (globalThis as Record<symbol, unknown>)[HOST_KEY] = host;
+  const uninstall = installHost(host);
 
   return {
     /** The pool's answer to an async `pipe` request. */
@@ -125,6 +140,18 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
     setWorkers(n: number): void {
       host.workers = n;
     },
+    /**
+     * The pool is gone (terminated, or its relay died): every call still waiting for a
+     * `pipe-result` rejects with `err`, and so does every later call; Rust's parallel
+     * iterators on this thread then reach the host installed before this one, if any.
+     */
+    close(err: PmapError): void {
+      if (closed) return;
+      closed = err;
+      uninstall();
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+    },
   };
 }
 
@@ -135,9 +162,14 @@ function callTimedOut(label: string, ms: number): TimeoutError {
   return err;
 }
 
-/** A pipe's answer frame → its bodies, or the typed error it carries. */
-function bodiesOf(frame: Uint8Array): Uint8Array[] {
+/** Ticket `ticket`'s answer frame → its bodies, or the typed error it carries. */
+function bodiesOf(frame: Uint8Array, ticket: string): Uint8Array[] {
   const resp = decodeResponse(frame);
+  // Never another call's results: the slot's claim and the coordinator's tickets should make
+  // this impossible, and if they ever fail, an error beats a silently wrong answer.
+  if (resp.call !== ticket) {
+    throw new SyncModeError(`sync mode: got the answer of ${resp.call} while waiting for ${ticket}`);
+  }
   if (!resp.ok) throw fromFailure(resp.failure);
   return decodeValue<Uint8Array[]>(resp.body);
 }

@@ -15,12 +15,12 @@
  */
 import type { SpawnWorker } from "../pool/backend.js";
 import { Pool } from "../pool/pool.js";
-import { CoordinatorError, PoolStartError, toFailure } from "../protocol/errors.js";
+import { PoolStartError } from "../protocol/errors.js";
 import { HOST_KEY } from "../protocol/kernel-module.js";
 import type { ExecutorRequest, FromRelay, ToRelay } from "../protocol/messages.js";
 import { PING_BODY } from "../protocol/routes.js";
 import { type CoordinatorLink, fetchLink } from "../sync/link.js";
-import { writeSlot } from "../sync/sync-mode.js";
+import { PipeServer } from "../sync/serve-pipes.js";
 
 declare const self: {
   onmessage: ((e: MessageEvent<ToRelay>) => void) | null;
@@ -32,11 +32,8 @@ type Host = { run(label: string, payloads: Uint8Array[]): Promise<Uint8Array[]> 
 
 let spawnCompute: SpawnWorker | undefined;
 let pool: Pool | undefined;
-let host: Host | undefined;
-let link: CoordinatorLink | undefined;
-/** The newest blocking pipe: an older one's answer is for a wait the executor gave up
- * (its coordinator lost the ticket and it re-ran the pipe), so it stops being re-delivered. */
-let latest = 0;
+/** Runs the executor's pipes on the pool and answers them (serve-pipes.ts, as on the page). */
+let pipes: PipeServer | undefined;
 /** Requests that arrived before the pool was ready. */
 let early: ExecutorRequest[] | undefined = [];
 
@@ -61,6 +58,7 @@ export function serveRelay(spawn: SpawnWorker): void {
 }
 
 async function start(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void> {
+  let link: CoordinatorLink | undefined;
   const progress = (step: string) => post({ type: "relay-progress", step });
   try {
     if (m.coordinator !== undefined) {
@@ -82,7 +80,8 @@ async function start(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void>
     starting.addEventListener("change", report);
     await starting.ready.finally(() => starting.removeEventListener("change", report));
     pool.exposeToRust(); // its host is how pipes run (nothing else here reads it)
-    host = (globalThis as Record<symbol, unknown>)[HOST_KEY] as Host;
+    const host = (globalThis as Record<symbol, unknown>)[HOST_KEY] as Host;
+    pipes = new PipeServer({ run: (label, payloads) => host.run(label, payloads), link });
     post({ type: "relay-ready", workers: pool.size });
   } catch (err) {
     pool?.terminate();
@@ -111,44 +110,13 @@ async function pingFromHere(coordinator: string): Promise<void> {
   }
 }
 
-function serve(m: ExecutorRequest): void {
-  if (m.type === "pipe-taken") {
-    link?.taken(m.ticket);
-    return;
-  }
-  if (m.ticket !== undefined) latest = Math.max(latest, m.id);
-  const run = host ? host.run(m.label, m.payloads) : Promise.reject(new PoolStartError("the relay has no pool"));
-  run.then(
-    (bodies) => answer(m, { bodies }),
-    (err: unknown) => answer(m, { err }),
-  );
-}
+/** The app's worker, the one executor this relay serves: it lives as long as the relay (the
+ * relay is its child), so it is always current. */
+const executor = {
+  current: () => true,
+  post: (m: FromRelay) => post(m),
+};
 
-async function answer(m: Extract<ExecutorRequest, { type: "pipe" }>, out: { bodies?: Uint8Array[]; err?: unknown }) {
-  if (m.slot && m.ticket !== undefined) {
-    writeSlot(m.slot, m.id, m.ticket, m.label, out);
-  } else if (m.ticket === undefined || !link) {
-    post({
-      type: "pipe-result",
-      id: m.id,
-      bodies: out.bodies,
-      error: out.bodies ? undefined : toFailure(out.err, m.label),
-    });
-  } else {
-    const answer = out.bodies ? { bodies: out.bodies } : { failure: toFailure(out.err, m.label) };
-    // Re-delivered until the executor reads it (its "pipe-taken"). If the coordinator never
-    // takes it, forget the ticket: the executor's wait then ends (404), and it re-runs the
-    // pipe under a new ticket or gives up with CoordinatorError — it never waits for good.
-    const waiting = () => m.id === latest;
-    let outcome = await link.answer(m.ticket, answer, waiting);
-    if (outcome.refused && "bodies" in answer) {
-      // Refused for good (413: over the coordinator's maxBytes): re-running cannot help, so
-      // the executor gets a failure that says why instead (a small frame, taken).
-      const why = new CoordinatorError(
-        `sync mode: the coordinator refused the answer of ${m.label} (HTTP ${outcome.refused}${outcome.refused === 413 ? ": larger than its maxBytes" : ""})`,
-      );
-      outcome = await link.answer(m.ticket, { failure: toFailure(why, m.label) }, waiting);
-    }
-    if (!outcome.read) void link.forget(m.ticket);
-  }
+function serve(m: ExecutorRequest): void {
+  pipes!.handle(m, executor);
 }
