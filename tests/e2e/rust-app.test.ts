@@ -92,7 +92,15 @@ it("init_pool_sync_from_worker on a cross-origin-isolated page: the app's worker
     const r = await runInChromium(`${isolated.url}isolated.html`);
     expect(r.errors).toEqual([]);
     expect(r.violations).toEqual([]);
-    expect(r.result).toEqual({ right: 200, isolated: true, sw: false });
+    expect(r.result).toEqual({ right: 200, isolated: true, sw: false, options: expect.any(Array) });
+    // The sync options from Rust (init_pool_sync_from_worker_with, SyncOptions): a timeout of 0
+    // is refused naming the option; call_timeout_ms(300) ends a 1.5 s blocking call with a
+    // Timeout; the pool still answers the next call (and the second init did not take the
+    // new pool's host away: that call was NoPool before).
+    const [refused, timedOut, next] = (r.result as { options: string[] }).options;
+    expect(refused).toMatch(/^PoolStart: .*callTimeoutMs must be a number of milliseconds > 0/);
+    expect(timedOut).toMatch(/^Timeout: .*within 300 ms/);
+    expect(next).toBe("14"); // 0 + 1 + 4 + 9
     expect(isolated.requested.filter((p) => p.includes("__wasm_pmap__"))).toEqual([]);
   } finally {
     await isolated.close();

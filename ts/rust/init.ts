@@ -11,7 +11,7 @@ import { spawnWorkerWith } from "../pool/spawn-worker.js";
 import { startPool } from "../pool/start.js";
 import { PmapError, PoolStartError, SyncModeError } from "../protocol/errors.js";
 import { startCoordinator } from "../sync/link.js";
-import { startAppExecutor, type WorkerPool } from "../worker/app-executor.js";
+import { startAppExecutor, type WorkerPool, type WorkerPoolOptions } from "../worker/app-executor.js";
 
 /** The relay's worker name (runtime.ts serves the relay in a worker of that name). */
 export const RELAY_NAME = "wasm-pmap-relay";
@@ -74,7 +74,8 @@ export async function initPoolSync(numWorkers: number | undefined, wasmUrl: stri
 }
 
 /**
- * `init_pool_sync_from_worker`: makes the calling worker (one the app owns, its script in
+ * `init_pool_sync_from_worker` (and `…_with`, which passes `sync`, the Rust `SyncOptions`
+ * serialised under the names of `WorkerPoolOptions.sync`): makes the calling worker (one the app owns, its script in
  * the coordinator's scope, or any worker on a cross-origin-isolated page) the executor; the
  * compute workers belong to a relay worker running this same file (ts/worker/relay.ts).
  */
@@ -82,11 +83,12 @@ export async function initPoolSyncFromWorker(
   numWorkers: number | undefined,
   wasmUrl: string,
   bindgenUrl: string,
+  sync?: WorkerPoolOptions["sync"],
 ): Promise<void> {
   let pool: WorkerPool;
   try {
     pool = await startAppExecutor(
-      { concurrency: numWorkers, module: { wasm: wasmUrl, glue: bindgenUrl } },
+      { concurrency: numWorkers, module: { wasm: wasmUrl, glue: bindgenUrl }, sync },
       () => new Worker(RUNTIME_URL, { type: "module", name: RELAY_NAME }),
     );
   } catch (err) {

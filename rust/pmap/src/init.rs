@@ -95,6 +95,116 @@ pub async fn init_pool_sync_from_worker(
     .await
 }
 
+/// Like [`init_pool_sync_from_worker`], with the options of the pool's sync mode: how long a
+/// blocking call may wait ([`SyncOptions::call_timeout_ms`]), how long the start may take,
+/// how the worker blocks, where the coordinator is.
+///
+/// ```ignore
+/// use wasm_pmap::init::{init_pool_sync_from_worker_with, SyncOptions};
+/// let opts = SyncOptions::new().call_timeout_ms(5_000);
+/// init_pool_sync_from_worker_with(Some(2), "./pkg/app_bg.wasm", "./pkg/app.js", &opts).await?;
+/// // a collect_vec_sync() with no answer after 5 s is now Err(ErrorKind::Timeout)
+/// ```
+///
+/// Errors: as [`init_pool_sync_from_worker`], and [`ErrorKind::PoolStart`] naming the option
+/// when one is out of range (a timeout of 0).
+pub async fn init_pool_sync_from_worker_with(
+    num_workers: Option<u32>,
+    wasm_url: &str,
+    bindgen_url: &str,
+    options: &SyncOptions,
+) -> Result<(), PmapError> {
+    #[cfg(target_arch = "wasm32")]
+    let options = serde_wasm_bindgen::to_value(options).map_err(|e| {
+        PmapError::new(
+            crate::error::ErrorKind::PoolStart,
+            None,
+            format!("init_pool_sync_from_worker_with: the options could not be converted: {e}"),
+        )
+    })?;
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = options;
+    call(js::init_pool_sync_from_worker_with(
+        num_workers,
+        wasm_url,
+        bindgen_url,
+        #[cfg(target_arch = "wasm32")]
+        options,
+    ))
+    .await
+}
+
+/// How a worker the app owns blocks in `collect_vec_sync()` (see [`SyncOptions::wait`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Wait {
+    /// `Atomics` when the worker is cross-origin isolated, else `Xhr` (the default).
+    #[default]
+    Auto,
+    /// A synchronous XHR answered by the coordinator service worker (works everywhere).
+    Xhr,
+    /// `Atomics.wait` on memory shared with the relay: cross-origin-isolated pages only; no
+    /// service worker.
+    Atomics,
+}
+
+/// The sync-mode options of a pool started by [`init_pool_sync_from_worker_with`] — the
+/// `sync` options of the npm package's `initPoolSyncFromWorker`, under Rust names. Build it
+/// with [`SyncOptions::new`] and the setters; what is left out keeps its default.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SyncOptions {
+    /// A blocking call with no answer after this many ms fails with [`ErrorKind::Timeout`]
+    /// (default: no limit). The timed-out call's chunks still run to the end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_timeout_ms: Option<f64>,
+    /// How long the relay and its compute workers may take to start (default 30 000 ms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_timeout_ms: Option<f64>,
+    /// How the worker blocks (default [`Wait::Auto`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait: Option<Wait>,
+    /// The coordinator service worker's scope (default: the worker script's folder).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The coordinator's path prefix inside the scope (default `__wasm_pmap__/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+}
+
+impl SyncOptions {
+    /// Every option at its default.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// See [`SyncOptions::call_timeout_ms`](#structfield.call_timeout_ms).
+    pub fn call_timeout_ms(mut self, ms: u32) -> Self {
+        self.call_timeout_ms = Some(ms.into());
+        self
+    }
+    /// See [`SyncOptions::start_timeout_ms`](#structfield.start_timeout_ms).
+    pub fn start_timeout_ms(mut self, ms: u32) -> Self {
+        self.start_timeout_ms = Some(ms.into());
+        self
+    }
+    /// See [`SyncOptions::wait`](#structfield.wait).
+    pub fn wait(mut self, wait: Wait) -> Self {
+        self.wait = Some(wait);
+        self
+    }
+    /// See [`SyncOptions::scope`](#structfield.scope).
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+    /// See [`SyncOptions::prefix`](#structfield.prefix).
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 async fn call(
     f: impl std::future::Future<Output = Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>>,
@@ -135,6 +245,13 @@ mod js {
             wasm: &str,
             glue: &str,
         ) -> Result<JsValue, JsValue>;
+        #[wasm_bindgen(catch, js_name = initPoolSyncFromWorker)]
+        pub async fn init_pool_sync_from_worker_with(
+            n: Option<u32>,
+            wasm: &str,
+            glue: &str,
+            sync: JsValue,
+        ) -> Result<JsValue, JsValue>;
     }
 }
 
@@ -166,5 +283,12 @@ mod js {
         _: &str,
     ) -> Result<Infallible, PmapError> {
         unavailable("init_pool_sync_from_worker")
+    }
+    pub fn init_pool_sync_from_worker_with(
+        _: Option<u32>,
+        _: &str,
+        _: &str,
+    ) -> Result<Infallible, PmapError> {
+        unavailable("init_pool_sync_from_worker_with")
     }
 }

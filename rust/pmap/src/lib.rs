@@ -54,7 +54,10 @@ pub mod wire;
 
 pub use error::{ErrorKind, Failure, PmapError};
 #[cfg(feature = "init")]
-pub use init::{init_pool_async, init_pool_sync, init_pool_sync_from_worker, register_coordinator};
+pub use init::{
+    init_pool_async, init_pool_sync, init_pool_sync_from_worker, init_pool_sync_from_worker_with,
+    register_coordinator, SyncOptions, Wait,
+};
 pub use par::{
     current_num_workers, execute_async, IndexedParallelIterator, IntoParallelIterator,
     ParallelIterator, ParallelSlice,

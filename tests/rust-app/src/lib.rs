@@ -6,7 +6,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_pmap::prelude::*;
 use wasm_pmap::{
-    init_pool_async, init_pool_sync, init_pool_sync_from_worker, register_coordinator,
+    init_pool_async, init_pool_sync, init_pool_sync_from_worker, init_pool_sync_from_worker_with,
+    register_coordinator, SyncOptions,
 };
 
 // Relative to the page (index.html), as wasm-bindgen's output is served.
@@ -26,6 +27,14 @@ pub fn inverse(x: i32) -> Result<f64, String> {
         return Err("zero has no inverse".into());
     }
     Ok(1.0 / f64::from(x))
+}
+
+/// Spins for `ms` milliseconds, then returns them: a slow parallel iterator.
+#[wasm_pmap::kernel]
+pub fn spin(ms: f64) -> f64 {
+    let until = js_sys::Date::now() + ms;
+    while js_sys::Date::now() < until {}
+    ms
 }
 
 /// Runs in the SyncExecutor worker, blocking on `collect_vec_sync()` while the compute
@@ -156,4 +165,46 @@ pub async fn worker_main(times: u32, n: u64) -> Result<u32, JsValue> {
         }
     }
     Ok(right)
+}
+
+/// In the same worker, after [`worker_main`]: the sync options set from Rust
+/// (`init_pool_sync_from_worker_with`). Reports, as "Kind: message":
+/// - a `call_timeout_ms` of 0 (refused, naming the option);
+/// - a blocking call over a 1.5 s kernel with `call_timeout_ms(300)` (a Timeout);
+/// - a quick blocking call afterwards on the same pool (its sum).
+///
+/// The second init also replaces the first pool (terminating it), which once took the new
+/// pool's host away with it: the calls then failed with NoPool.
+#[wasm_bindgen(js_name = workerOptions)]
+pub async fn worker_options() -> Result<Vec<String>, JsValue> {
+    let said = |e: PmapError| format!("{:?}: {}", e.kind, e.message);
+    let zero = SyncOptions::new().call_timeout_ms(0);
+    let refused = match init_pool_sync_from_worker_with(Some(2), WASM, GLUE, &zero).await {
+        Ok(()) => "accepted".to_string(),
+        Err(e) => said(e),
+    };
+    let opts = SyncOptions::new().call_timeout_ms(300);
+    init_pool_sync_from_worker_with(Some(2), WASM, GLUE, &opts).await?;
+    let timed_out = match vec![1500.0f64]
+        .into_par_iter()
+        .map(par_fn!(spin))
+        .try_collect_vec_sync()
+    {
+        Ok(v) => format!("answered {v:?}"),
+        Err(e) => said(e),
+    };
+    // The timed-out call's chunk still runs (nothing cancels it): let it end, so the next call
+    // does not queue behind it past its own 300 ms.
+    let until = js_sys::Date::now() + 1_500.0;
+    while js_sys::Date::now() < until {}
+    let quick: Vec<u64> = (0..4u64)
+        .into_par_iter()
+        .map(par_fn!(square))
+        .try_collect_vec_sync()
+        .map_err(said)?;
+    Ok(vec![
+        refused,
+        timed_out,
+        format!("{}", quick.iter().sum::<u64>()),
+    ])
 }
