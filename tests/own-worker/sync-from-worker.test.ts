@@ -93,4 +93,40 @@ describe("sync mode from a worker the app owns", () => {
       slow.terminate();
     }
   });
+
+  // Before: a relay that died left a blocked call waiting for good (no callTimeoutMs set), as
+  // nothing reaches a worker blocked in a sync XHR. The relay holds a Web Lock (its lease) for
+  // as long as it lives; the browser releases it when the relay dies, and the coordinator then
+  // answers the blocked call's next wait 424. Here the test releases the lease itself (a
+  // steal), which is what the relay's death does.
+  it("a relay that dies while a call blocks: the call fails with WorkerCrashedError, not a wait for good", async () => {
+    const held = async () =>
+      new Set(
+        ((await navigator.locks.query()).held ?? [])
+          .map((l) => l.name ?? "")
+          .filter((n) => n.startsWith("wasm-pmap-relay:")),
+      );
+    const before = await held();
+    const doomed = startAppWorker();
+    try {
+      expect(await doomed.talk({ type: "start", scope: "/" })).toEqual({ ok: true, value: 2 });
+      const lease = [...(await held())].find((n) => !before.has(n));
+      expect(lease).toBeDefined();
+      const started = performance.now();
+      const reply = doomed.talk({ type: "spin", n: 2, ms: 40_000 }, 30_000);
+      await new Promise((r) => setTimeout(r, 500));
+      await navigator.locks.request(lease!, { steal: true }, () => {}); // released at once
+      expect(await reply).toMatchObject({
+        ok: false,
+        name: "WorkerCrashedError",
+        message: expect.stringMatching(/lost its relay/),
+      });
+      // Within one re-issued wait (the coordinator holds a wait ≤ 10 s), not the 40 s spin.
+      expect(performance.now() - started).toBeLessThan(20_000);
+      // The pool is over: the next call fails at once, typed.
+      expect(await doomed.talk({ type: "spin", n: 1, ms: 1 })).toMatchObject({ ok: false, name: "WorkerCrashedError" });
+    } finally {
+      doomed.terminate();
+    }
+  });
 });

@@ -28,6 +28,7 @@ import { readCapped } from "./body.js";
 import { Budget } from "./caps.js";
 import { type KnownClient, lookupClient } from "./clients.js";
 import { KeptPorts, type PortLike } from "./kept-ports.js";
+import { leaseHeld } from "./lease.js";
 import { NamespaceKeys, VoidedNamespaces } from "./voided.js";
 
 export interface CoordinatorOptions {
@@ -174,6 +175,11 @@ export class Coordinator {
     if (ticket.answer) {
       this.#drop(id, ticket); // its one reader has it: nothing left to keep
       return binary(ticket.answer);
+    }
+    // Why only here, on a wait with nothing to take yet: an answer that made it is still read.
+    const lease = url.searchParams.get("lease");
+    if (lease !== null && !(await leaseHeld(lease))) {
+      return text(424, "the relay that answers this executor is gone (its lease is no longer held)");
     }
     const ms = Math.min(this.#maxWait, Math.max(0, Number(url.searchParams.get("ms") ?? this.#maxWait) || 0));
     // Why bounded: the browser stops a service worker that keeps one event open for

@@ -258,7 +258,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
       run: (label: string, payloads: Uint8Array[]) => this.#pipe(label, payloads).promise,
       execute: (job: string, payload: Uint8Array) => this.#job(job, payload, {}, true),
     };
-    const uninstall = installHost(host);
+    const { uninstall } = installHost(host);
     this.#host = { host, uninstall };
     return {
       [Symbol.dispose]: () => {

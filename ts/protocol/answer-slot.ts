@@ -96,24 +96,57 @@ export function writeAnswer(slot: AnswerSlot, id: number, frame: Uint8Array): Wr
 
 /**
  * Blocks this worker until the slot holds pipe `id`'s answer (its wait opened with
- * {@link openWait}); returns a copy of it, or `undefined` if `timeoutMs` passed first — and
- * then no answer for `id` is ever written (a writer that already holds the claim finishes,
- * and its answer is returned instead).
+ * {@link openWait}); returns a copy of it, or `undefined` if `timeoutMs` passed first, or if
+ * `alive` (asked about once a second) said the writer is gone — and then no answer for `id` is
+ * ever written (a writer that already holds the claim finishes, and its answer is returned
+ * instead).
  */
-export function waitAnswer(slot: AnswerSlot, id: number, timeoutMs = Infinity): Uint8Array | undefined {
+export function waitAnswer(
+  slot: AnswerSlot,
+  id: number,
+  timeoutMs = Infinity,
+  alive?: () => boolean,
+): Uint8Array | undefined {
   const ctrl = new Int32Array(slot.ctrl);
   const deadline = performance.now() + timeoutMs;
+  const slice = alive ? 1_000 : WAIT_SLICE_MS;
   for (let giveUp = false; ; ) {
     const seen = Atomics.load(ctrl, SEQ);
     if (seen === id) break;
     const left = deadline - performance.now();
-    if (left <= 0 && !giveUp) {
+    if ((left <= 0 || (alive && !alive())) && !giveUp) {
       if (Atomics.compareExchange(ctrl, WAITING, id, 0) === id) return undefined;
       giveUp = true; // a writer holds the claim: its answer (ours) lands in a moment
     }
-    Atomics.wait(ctrl, SEQ, seen, giveUp ? WAIT_SLICE_MS : Math.min(WAIT_SLICE_MS, left));
+    Atomics.wait(ctrl, SEQ, seen, giveUp ? slice : Math.min(slice, Math.max(0, left)));
   }
   const len = Atomics.load(ctrl, LEN);
   // A copy: the slot is reused by the next pipe, and the decoder may keep views of it.
   return new Uint8Array(slot.data, 0, len).slice();
+}
+
+/** How long a relay's heartbeat may stay still before its executor counts it as gone. Why
+ * this long: the relay beats every second from its event loop, which only hands out chunks;
+ * a pause of many seconds there means it is dead, not busy. */
+export const RELAY_SILENT_MS = 15_000;
+
+/**
+ * The executor's view of its relay's heartbeat (`beat`: an Int32 the relay bumps every second,
+ * ts/worker/relay.ts), for one blocking call: `alive()` is false once it has not moved for
+ * {@link RELAY_SILENT_MS}. Why a heartbeat: a worker blocked in `Atomics.wait` hears no
+ * events, so a dead relay is noticed only by what it stopped doing.
+ */
+export function heartbeat(beat: SharedArrayBuffer, silentMs = RELAY_SILENT_MS): () => boolean {
+  const cell = new Int32Array(beat);
+  let last = Atomics.load(cell, 0);
+  let movedAt = performance.now();
+  return () => {
+    const now = performance.now();
+    const v = Atomics.load(cell, 0);
+    if (v !== last) {
+      last = v;
+      movedAt = now;
+    }
+    return now - movedAt < silentMs;
+  };
 }

@@ -98,24 +98,53 @@ export const HOST_KEY = Symbol.for("wasm-pmap.host");
  * the realm: the npm package's and a Rust app's runtime.js). */
 const HOSTS_KEY = Symbol.for("wasm-pmap.hosts");
 
+interface Installed {
+  host: object;
+  /** Its pool ended: it stays only until another host takes over, to say why calls fail. */
+  retired: boolean;
+}
+
+/** How one host leaves (see {@link installHost}). */
+export interface HostHandle {
+  /** Removes it; the newest host still installed takes over again (none: Rust has no pool). */
+  uninstall(): void;
+  /**
+   * Its pool ended: the newest live host below it takes over; if there is none, it stays the
+   * thread's host — so Rust's next call fails with the pool's own error (why it ended), not
+   * with "no pool" — until another host is installed.
+   */
+  retire(): void;
+}
+
 /**
- * Makes `host` the one Rust's parallel iterators on this thread reach, until the returned
- * function uninstalls it; then the newest host still installed takes over again. Why a stack
- * and not a plain assignment: with two pools on one thread, ending the first must never take
- * the second's host away (nor leave Rust pointing at an ended pool).
+ * Makes `host` the one Rust's parallel iterators on this thread reach. Why a stack and not a
+ * plain assignment: with two pools on one thread, ending the first must never take the
+ * second's host away (nor leave Rust pointing at an ended pool when a live one is there).
  */
-export function installHost(host: object): () => void {
+export function installHost(host: object): HostHandle {
   const g = globalThis as Record<symbol, unknown>;
   g[HOSTS_KEY] ??= [];
-  const hosts = g[HOSTS_KEY] as object[];
-  hosts.push(host);
+  const stack = g[HOSTS_KEY] as Installed[];
+  for (let i = stack.length - 1; i >= 0; i--) if (stack[i]!.retired) stack.splice(i, 1);
+  const me: Installed = { host, retired: false };
+  stack.push(me);
   g[HOST_KEY] = host;
-  return () => {
-    const i = hosts.lastIndexOf(host);
-    if (i < 0) return;
-    hosts.splice(i, 1);
-    if (g[HOST_KEY] !== host) return; // a newer host is in place: it stays
-    if (hosts.length > 0) g[HOST_KEY] = hosts[hosts.length - 1];
+  const top = () => {
+    const live = stack.filter((e) => !e.retired);
+    const next = live[live.length - 1] ?? stack[stack.length - 1];
+    if (next) g[HOST_KEY] = next.host;
     else delete g[HOST_KEY];
+  };
+  return {
+    uninstall() {
+      const i = stack.indexOf(me);
+      if (i < 0) return;
+      stack.splice(i, 1);
+      top();
+    },
+    retire() {
+      me.retired = true;
+      top();
+    },
   };
 }

@@ -29,6 +29,9 @@ export interface ExecutorSetup {
   /** The answer key (routes.ts KEY_HEADER) this executor's waits carry, when its answers come
    * by POST from a relay (an executor the app owns); absent for a page's executor. */
   answerKey?: string;
+  /** An app-owned executor's relay, as its blocked waits watch it: its lease (`"xhr"`, the
+   * Web Lock name, routes.ts LEASE_PREFIX) or its heartbeat (`"atomics"`, answer-slot.ts). */
+  relay?: { lease?: string; beat?: SharedArrayBuffer };
 }
 
 /** Pool → worker. */
@@ -108,6 +111,10 @@ export type ToRelay =
       coordinator?: string;
       /** The executor's answer key, sent with every POST (routes.ts KEY_HEADER). */
       answerKey?: string;
+      /** What the relay keeps up while it lives: a Web Lock of this name, or a heartbeat in
+       * this memory (ExecutorSetup.relay). */
+      lease?: string;
+      beat?: SharedArrayBuffer;
     }
   | { type: "relay-grow"; n: number }
   | ExecutorRequest;

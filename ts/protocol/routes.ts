@@ -24,6 +24,8 @@
  *     204                                 not yet: ask again
  *     404                                 unknown ticket (the service worker was restarted)
  *     410                                 the ticket's executor was replaced (its namespace forgotten)
+ *     424                                 `&lease=<name>` on a re-issued wait, and no lock of that name
+ *                                         is held: the relay that answers this executor is gone
  *     403                                 an opening wait not from a worker, or a wait from another
  *                                         client than the one that opened the ticket (it reads
  *                                         nothing: the answer stays for its reader)
@@ -86,9 +88,19 @@ export const FRAME_HEADER = "x-wasm-pmap-frame";
 /** Largest answer frame, in bytes, sent in {@link FRAME_HEADER} (base64: ⅓ bigger). */
 export const INLINE_FRAME_MAX = 8 * 1024;
 
-/** The URL of ticket `id`'s wait request. */
-export function waitUrl(coordinator: string, id: string, opts: { ms: number; open: boolean }): string {
-  return `${coordinator}tickets/${id}/wait?ms=${opts.ms}${opts.open ? "&open=1" : ""}`;
+/**
+ * The name prefix of a relay's *lease*: a Web Lock (`navigator.locks`) the relay of an app-owned
+ * executor holds for as long as it lives, which the browser releases when the relay dies. A
+ * blocked executor names it on its re-issued waits (`&lease=`), and the coordinator answers 424
+ * once nobody holds it. Why: a worker blocked in a sync XHR hears nothing else, and a lock is
+ * the one thing a dead worker gives back by itself.
+ */
+export const LEASE_PREFIX = "wasm-pmap-relay:";
+
+/** The URL of ticket `id`'s wait request (`lease`: the relay's lease, see LEASE_PREFIX). */
+export function waitUrl(coordinator: string, id: string, opts: { ms: number; open: boolean; lease?: string }): string {
+  const lease = opts.lease !== undefined && !opts.open ? `&lease=${encodeURIComponent(opts.lease)}` : "";
+  return `${coordinator}tickets/${id}/wait?ms=${opts.ms}${opts.open ? "&open=1" : ""}${lease}`;
 }
 
 /** Page → coordinator: ticket `ticket`'s answer (a response frame). */

@@ -10,7 +10,7 @@ import { canUseAnswerSlot } from "../protocol/answer-slot.js";
 import { PoolStartError, PoolTerminatedError, SyncModeError, WorkerCrashedError } from "../protocol/errors.js";
 import { randomUuid } from "../protocol/ids.js";
 import type { ExecutorSetup, FromRelay, ToRelay } from "../protocol/messages.js";
-import { COORDINATOR_PREFIX } from "../protocol/routes.js";
+import { COORDINATOR_PREFIX, LEASE_PREFIX } from "../protocol/routes.js";
 import { checkExecutor, installExecutorHost } from "./executor-host.js";
 
 /** Options of {@link initPoolSyncFromWorker}. */
@@ -94,6 +94,8 @@ export async function startAppExecutor(
     // Only this worker and its relay know it: the coordinator takes this executor's answers
     // from whoever shows it (routes.ts KEY_HEADER), and from nobody else.
     answerKey: atomics ? undefined : randomUuid(),
+    // How this worker, blocked, learns that its relay died (messages.ts ExecutorSetup.relay).
+    relay: atomics ? { beat: new SharedArrayBuffer(4) } : { lease: `${LEASE_PREFIX}${randomUuid()}` },
   };
   checkExecutor(setup); // this worker reaches the coordinator (or may block on Atomics)
   const desc = opts.module;
@@ -153,7 +155,15 @@ export async function startAppExecutor(
         } else if (m.type === "relay-error") settle(new PoolStartError(m.message));
         else if (m.type === "relay-progress") lastStep = m.step;
       };
-      send({ type: "relay-init", module, glue, concurrency, coordinator, answerKey: setup.answerKey });
+      send({
+        type: "relay-init",
+        module,
+        glue,
+        concurrency,
+        coordinator,
+        answerKey: setup.answerKey,
+        ...setup.relay,
+      });
     });
   } catch (err) {
     relay.terminate();

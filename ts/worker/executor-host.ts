@@ -14,8 +14,15 @@
  * answer slot instead, which the page writes (ts/protocol/answer-slot.ts): no service
  * worker, no HTTP, nothing to lose.
  */
-import { newAnswerSlot, openWait, waitAnswer } from "../protocol/answer-slot.js";
-import { CoordinatorError, fromFailure, PmapError, SyncModeError, TimeoutError } from "../protocol/errors.js";
+import { heartbeat, newAnswerSlot, openWait, waitAnswer } from "../protocol/answer-slot.js";
+import {
+  CoordinatorError,
+  fromFailure,
+  PmapError,
+  SyncModeError,
+  TimeoutError,
+  WorkerCrashedError,
+} from "../protocol/errors.js";
 import { decodeResponse, decodeValue, type Failure } from "../protocol/frames.js";
 import { frameFromHeader } from "../protocol/inline-frame.js";
 import { installHost } from "../protocol/kernel-module.js";
@@ -62,9 +69,12 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
         const ticket = `${namespace}:${id}`;
         openWait(slot, id); // before the request: only this call's answer may be written now
         post({ type: "pipe", id, ticket, slot, label, payloads });
-        const frame = waitAnswer(slot, id, deadline - performance.now());
+        const beat = setup.relay?.beat;
+        const alive = beat ? heartbeat(beat) : undefined;
+        const frame = waitAnswer(slot, id, deadline - performance.now(), alive);
         if (!frame) {
           post({ type: "pipe-abandoned", ticket });
+          if (alive && !alive()) throw relayGone(label, "its heartbeat stopped");
           throw callTimedOut(label, setup.callTimeoutMs!);
         }
         return bodiesOf(frame, ticket);
@@ -76,7 +86,7 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
         // adopts an answer that beat it there). Structured clone copies the payloads: the
         // originals stay here for a re-run.
         post({ type: "pipe", id, ticket, label, payloads, rerun: restart });
-        const outcome = waitFor(ticket, deadline);
+        const outcome = waitFor(ticket, label, deadline);
         if (outcome === "lost" || outcome === "timeout") {
           // Nobody reads this ticket any more: the pool stops answering it and the
           // coordinator forgets it (else its late answer would be re-sent, and held, for good).
@@ -94,13 +104,13 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
   };
 
   /** Blocks on the ticket's wait requests: its bodies, or "lost" (open a new one), or throws. */
-  function waitFor(ticket: string, deadline: number): Uint8Array[] | "lost" | "timeout" {
+  function waitFor(ticket: string, label: string, deadline: number): Uint8Array[] | "lost" | "timeout" {
     const coordinator = setup.coordinator ?? "";
     for (let open = true; ; open = false) {
       const left = deadline - performance.now();
       if (left <= 0) return "timeout";
       const ms = Math.max(1, Math.min(MAX_WAIT_MS, Math.ceil(left)));
-      const r = xhr("GET", waitUrl(coordinator, ticket, { ms, open }), setup.answerKey);
+      const r = xhr("GET", waitUrl(coordinator, ticket, { ms, open, lease: setup.relay?.lease }), setup.answerKey);
       // Status 0 on the opening wait is the service worker stopped under it (Firefox fails
       // a held request then; Chromium re-runs it on a new one): "lost", like a re-issued wait.
       if (open && r.status !== 200 && r.status !== 204 && r.status !== 0) {
@@ -116,6 +126,8 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
           post({ type: "pipe-taken", ticket });
           return bodiesOf(r.bytes, ticket);
         }
+        case 424: // the relay's lease is gone: nobody will ever answer
+          throw relayGone(label, "its lease was released");
         case 404: // unknown ticket: the service worker restarted and forgot it
         case 0: // the request died with the service worker
           return "lost";
@@ -125,7 +137,27 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
     }
   }
 
-  const uninstall = installHost(host);
+  const installed = installHost(host);
+
+  /** The pool is gone (terminated, or its relay died): every call waiting for a `pipe-result`
+   * rejects with `err`, and so does every later call; Rust's parallel iterators on this thread
+   * then reach the newest pool still running here, if any (kernel-module.ts installHost). */
+  function close(err: PmapError): void {
+    if (closed) return;
+    closed = err;
+    installed.retire();
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  }
+
+  /** The relay died while a call waited: this pool is over (later calls fail at once). */
+  function relayGone(label: string, how: string): WorkerCrashedError {
+    const err = new WorkerCrashedError(
+      `sync mode: collect_vec_sync() (${label}) lost its relay (${how}): the pool is gone; start a new one`,
+    );
+    close(err);
+    return err;
+  }
 
   return {
     /** The pool's answer to an async `pipe` request. */
@@ -145,13 +177,7 @@ export function installExecutorHost(setup: ExecutorSetup, post: (msg: FromWorker
      * `pipe-result` rejects with `err`, and so does every later call; Rust's parallel
      * iterators on this thread then reach the host installed before this one, if any.
      */
-    close(err: PmapError): void {
-      if (closed) return;
-      closed = err;
-      uninstall();
-      for (const p of pending.values()) p.reject(err);
-      pending.clear();
-    },
+    close,
   };
 }
 

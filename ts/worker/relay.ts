@@ -67,6 +67,7 @@ async function start(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void>
       if (m.answerKey === undefined) throw new PoolStartError("the relay got no answer key for the coordinator");
       link = fetchLink(m.coordinator, m.answerKey);
     }
+    await keepLease(m);
     progress(`the relay runs; starting ${m.concurrency} compute workers`);
     pool = new Pool({ module: m.module, glue: m.glue }, { concurrency: m.concurrency }, spawnCompute!);
     const starting = pool;
@@ -91,6 +92,28 @@ async function start(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void>
   const queued = early ?? [];
   early = undefined;
   for (const r of queued) serve(r);
+}
+
+/**
+ * What tells a blocked executor that this relay died (it hears no events while blocked): a
+ * Web Lock held for as long as this worker lives, which the browser releases when it dies and
+ * the coordinator checks (routes.ts LEASE_PREFIX); or, on the Atomics path, a heartbeat in
+ * memory the executor watches (answer-slot.ts `heartbeat`).
+ */
+async function keepLease(m: Extract<ToRelay, { type: "relay-init" }>): Promise<void> {
+  if (m.beat) {
+    const cell = new Int32Array(m.beat);
+    setInterval(() => Atomics.add(cell, 0, 1), 1_000);
+  }
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  if (m.lease === undefined || !locks) return;
+  // Resolves once the lock is held; the lock's callback never settles, so it is held for good.
+  await new Promise<void>((held) => {
+    void locks.request(m.lease!, () => {
+      held();
+      return new Promise<never>(() => {});
+    });
+  });
 }
 
 /** The relay answers through the coordinator only if the coordinator controls it. */
