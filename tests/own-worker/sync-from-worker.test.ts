@@ -4,6 +4,7 @@
 // workers and hands the answers to the coordinator itself. Nothing goes through this page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "vitest/browser";
+import type { Outcome, TerminateDuringAsync } from "../browser/fixtures/app-worker.js";
 import { type AppWorker, startAppWorker } from "../browser/fixtures/app-worker-client.js";
 
 declare module "vitest/browser" {
@@ -18,6 +19,9 @@ const swUrl = new URL("../../dist/sw.js", import.meta.url);
 let reg: ServiceWorkerRegistration;
 let app: AppWorker;
 const ask: AppWorker["ask"] = (m, ms) => app.ask(m, ms);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** What the coordinator holds, as its ping reports it. */
+type Held = { tickets: number; bytes: number };
 
 beforeAll(async () => {
   // Other files' coordinators (scope dist/) would take the relay's requests: one registration.
@@ -91,6 +95,79 @@ describe("sync mode from a worker the app owns", () => {
       expect(await talk({ type: "spin", n: 2, ms: 10 })).toEqual({ ok: true, value: 20 });
     } finally {
       slow.terminate();
+    }
+  });
+
+  // Why: terminate() used to stop the relay and drop the host without settling the async
+  // calls in flight, so a `try_sum().await` pending at that moment never settled — the
+  // app's code awaiting it hung for good (its promise lived in the pending map forever).
+  it("terminate() rejects an async parallel iterator still pending with a typed error; later calls fail at once", async () => {
+    const own = startAppWorker();
+    try {
+      expect(await own.ask({ type: "start", scope: "/" })).toBe(2);
+      // Two chunks of 3 s, terminate() 100 ms in: nothing can finish them any more.
+      const r = (await own.ask(
+        { type: "terminate-during-async", n: 2, ms: 3_000, afterMs: 100, boundMs: 5_000 },
+        15_000,
+      )) as TerminateDuringAsync;
+      expect(r.settledBeforeTerminate).toBe(false);
+      expect(r.outcome, "directSpinAsync was still pending 5 s after pool.terminate()").not.toBe("pending");
+      expect(r.outcome).toMatchObject({ ok: false, name: expect.stringMatching(/PoolTerminated|NoPool/) });
+      expect((r.outcome as Outcome).ms).toBeLessThan(1_000);
+      // A call made after terminate() fails at once with a typed error, async or blocking
+      // (a blocking one, with no host left, is today Rust's SyncModeError: accepted too).
+      const later = (await own.ask({ type: "spin-async", n: 1, ms: 1, boundMs: 5_000 })) as Outcome;
+      expect(later).toMatchObject({ ok: false, name: expect.stringMatching(/PoolTerminated|NoPool/) });
+      expect(later.ms).toBeLessThan(1_000);
+      expect(await own.talk({ type: "spin", n: 1, ms: 1 }, 5_000)).toMatchObject({
+        ok: false,
+        name: expect.stringMatching(/PoolTerminated|NoPool|SyncMode/),
+      });
+    } finally {
+      own.terminate();
+    }
+  });
+
+  // Why: a blocking call that timed out left its ticket open at the coordinator, and when its
+  // chunks ended the relay delivered the late answer there and re-POSTed it every 2 s (until
+  // the next blocking call): the coordinator held a ticket, and its answer's bytes, that
+  // nobody would ever read (for its 5 min TTL, or for good while re-delivered). The
+  // coordinator is shared with the other tests (the one above leaves such a ticket too), so
+  // what it holds afterwards is compared with what it held before the call.
+  it("callTimeoutMs: once a timed-out call's late answer arrives, the coordinator holds no ticket for it", async () => {
+    const slow = startAppWorker();
+    try {
+      expect(await slow.ask({ type: "start", scope: "/", callTimeoutMs: 300 })).toBe(2);
+      const before = (await slow.ask({ type: "ping" })) as Held;
+      expect(await slow.talk({ type: "spin", n: 2, ms: 1_500 })).toMatchObject({
+        ok: false,
+        name: "TimeoutError",
+        message: expect.stringMatching(/within 300 ms/),
+      });
+      await sleep(2_500); // the chunks ended ≈ 1.2 s ago: the late answer has reached the relay
+      const after = (await slow.ask({ type: "ping" })) as Held;
+      // Nothing else runs meanwhile: the coordinator holds what it held before the call.
+      expect(after, `before the call: ${JSON.stringify(before)}`).toEqual(before);
+    } finally {
+      slow.terminate();
+    }
+  });
+
+  // Why: each initPoolSyncFromWorker installs its host as the worker's one global host, and
+  // terminate() deleted that global whoever had installed it: terminating the first of two
+  // pools in one worker took the second's host away, and Rust's next blocking call failed
+  // (SyncModeError: "only runs inside the SyncExecutor worker") although the second pool
+  // was running.
+  it("two pools in one worker: terminating the first leaves blocking calls from Rust working on the second", async () => {
+    const two = startAppWorker();
+    try {
+      expect(await two.ask({ type: "start", scope: "/" })).toBe(2);
+      expect(await two.ask({ type: "start", scope: "/" })).toBe(2);
+      expect(await two.ask({ type: "terminate", index: 0 })).toBe("terminated");
+      const reply = await two.talk({ type: "loop", start: 400, times: 20, n: 3 });
+      expect(reply).toEqual({ ok: true, value: expect.any(Number) });
+    } finally {
+      two.terminate();
     }
   });
 

@@ -179,3 +179,43 @@ pub fn direct_spin(n: u32, ms: f64) -> Result<f64, JsValue> {
         .map(par_fn!(spin))
         .try_sum_sync()?)
 }
+
+/// In a worker the app owns: `try_sum().await` over `n` chunks of `spin(ms)` (a slow async
+/// parallel iterator, pending while `pool.terminate()` is called).
+#[wasm_bindgen(js_name = directSpinAsync)]
+pub async fn direct_spin_async(n: u32, ms: f64) -> Result<f64, JsValue> {
+    Ok(vec![ms; n as usize]
+        .into_par_iter()
+        .map(par_fn!(spin))
+        .try_sum()
+        .await?)
+}
+
+/// Spins `ms`, then answers with `tag`: a chunk whose result says which call it belongs to.
+#[wasm_pmap::kernel]
+pub fn spin_tagged(ms: f64, tag: u32) -> u32 {
+    spin(ms);
+    tag
+}
+
+/// In a worker the app owns: one blocking call over `ms`, item i `spinTagged(ms[i], tag)`
+/// (one chunk each while there are at most 4 per compute worker), whose answer is checked
+/// here: another call's answer (another tag) is `Err("… wrong results …")`, never returned
+/// as this one's. Returns `tag`.
+#[wasm_bindgen(js_name = directSpinTagged)]
+pub fn direct_spin_tagged(ms: Vec<f64>, tag: u32) -> Result<u32, JsValue> {
+    let n = ms.len();
+    let got = ms
+        .into_iter()
+        .map(|ms| (ms, tag))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(par_fn!(spin_tagged))
+        .try_collect_vec_sync()?;
+    if got != vec![tag; n] {
+        return Err(JsValue::from_str(&format!(
+            "call {tag}: wrong results: got {got:?} (another call's answer)"
+        )));
+    }
+    Ok(tag)
+}
