@@ -4,7 +4,14 @@
 // call that gave up (callTimeoutMs) never replaces the next call's (review finding N3: it did,
 // and the next call returned the first one's results).
 import { describe, expect, it } from "vitest";
-import { MAX_ANSWER_BYTES, newAnswerSlot, openWait, waitAnswer, writeAnswer } from "../../ts/protocol/answer-slot.js";
+import {
+  heartbeat,
+  MAX_ANSWER_BYTES,
+  newAnswerSlot,
+  openWait,
+  waitAnswer,
+  writeAnswer,
+} from "../../ts/protocol/answer-slot.js";
 
 const frameOf = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
 
@@ -76,5 +83,32 @@ describe("answer slot", () => {
     Atomics.store(ctrl, 1, 2);
     Atomics.store(ctrl, 0, 3); // published; the executor's deadline had passed already
     expect(waitAnswer(slot, 3, 0)).toEqual(Uint8Array.of(4, 2));
+  });
+});
+
+describe("the relay's heartbeat (an app-owned executor on the Atomics path)", () => {
+  // Why: a worker blocked in Atomics.wait hears no events, so before the heartbeat a relay
+  // that died left its blocked call waiting for good (review finding N1).
+  it("a wait whose writer's heartbeat stopped ends, and the late answer is refused", () => {
+    const slot = newAnswerSlot();
+    const beat = new SharedArrayBuffer(4);
+    openWait(slot, 1);
+    const started = performance.now();
+    expect(waitAnswer(slot, 1, Infinity, heartbeat(beat, 50))).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(3_000); // one 1 s slice, not forever
+    expect(writeAnswer(slot, 1, Uint8Array.of(1))).toBe("abandoned");
+  });
+
+  it("a heartbeat that moves keeps the writer alive", () => {
+    const beat = new SharedArrayBuffer(4);
+    const alive = heartbeat(beat, 30);
+    const until = performance.now() + 100;
+    while (performance.now() < until) {
+      Atomics.add(new Int32Array(beat), 0, 1);
+      expect(alive()).toBe(true);
+    }
+    const still = performance.now() + 40;
+    while (performance.now() < still) {} // 40 ms without a beat
+    expect(alive()).toBe(false);
   });
 });
