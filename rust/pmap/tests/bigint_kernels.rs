@@ -286,6 +286,18 @@ fn tagged() -> impl Strategy<Value = Tagged> {
     ]
 }
 
+/// What the widening property encodes: every CBOR argument size around 64-bit integers.
+type Mixed = (
+    String,
+    serde_bytes::ByteBuf,
+    f64,
+    Vec<f64>,
+    Vec<u64>,
+    Vec<u16>,
+    u128,
+    i64,
+);
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -301,6 +313,29 @@ proptest! {
 
         let body = registry::run("biTagged", Mode::Map, &to_vec(&ts), None).unwrap();
         prop_assert_eq!(as_js(&body), Js::Array(ts.iter().map(tagged_as_declared).collect()));
+    }
+
+    /// Widening (js_int.rs `widen`) scans the encoded value item by item, so every argument
+    /// size must be stepped over right: strings of 24+ and 256+ bytes, arrays of 24+ and 256+
+    /// items, half, single and double floats, 8-byte integers beside the bignums it rewrites.
+    /// Found by cargo-mutants: deleting the 1-, 2- or 8-byte argument arms survived every test.
+    #[test]
+    fn widening_steps_over_every_argument_size_and_keeps_every_value(
+        text in "[a-z]{0,300}",
+        raw in proptest::collection::vec(prop_oneof![Just(0xc2u8), Just(0x48), any::<u8>()], 0..300),
+        x in any::<f64>().prop_filter("NaN is not equal to itself", |x| !x.is_nan()),
+        halves in proptest::collection::vec(prop_oneof![Just(0.5f64), Just(-2.0), Just(65504.0)], 0..3),
+        xs in proptest::collection::vec(any::<u64>(), 0..300),
+        shorts in proptest::collection::vec(any::<u16>(), 0..300),
+        w in any::<u128>(),
+        n in any::<i64>(),
+    ) {
+        // Raw bytes: a scanner out of step reads them as headers (`c2 48 …` is a bignum's).
+        let raw = serde_bytes::ByteBuf::from(raw);
+        let v = (text, raw, x, halves, xs, shorts, w, n);
+        let bytes = bigint(&v);
+        let back: Mixed = ciborium::de::from_reader(&bytes[..]).unwrap();
+        prop_assert_eq!(back, v, "{}", hex(&bytes));
     }
 
     #[test]
