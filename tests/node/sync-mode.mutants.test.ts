@@ -332,6 +332,25 @@ describe("SyncMode: a job's end and the coordinator", () => {
     expect(t.received.filter((m) => m.wasmPmap === "forget")).toHaveLength(1);
   });
 
+  it("a ticket the executor abandoned (its coordinator lost it: it re-runs under a new one) is forgotten at once and never re-delivered", async () => {
+    const t = setup();
+    await t.start();
+    const job = t.sync.run(JOB, encodeValue([1]), {}, false);
+    await vi.advanceTimersByTimeAsync(0);
+    t.executor().events.message(pipeMsg({ id: 1, ticket: "exec:1" }));
+    await vi.advanceTimersByTimeAsync(100);
+    const delivered = t.received.filter((m) => m.wasmPmap === "deliver").length;
+    // Why: the dispatcher passed the executor only "pipe" and "pipe-taken", so the page kept
+    // re-delivering an abandoned ticket every 2 s until the job ended.
+    t.executor().events.message({ type: "pipe-abandoned", ticket: "exec:1" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.received.filter((m) => m.wasmPmap === "forget")).toEqual([{ wasmPmap: "forget", ticket: "exec:1" }]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(t.received.filter((m) => m.wasmPmap === "deliver")).toHaveLength(delivered);
+    t.finish();
+    await job;
+  });
+
   it("a ticketed pipe that fails delivers the ticket's failure frame", async () => {
     const t = setup({ pipe: () => ({ reject: new KernelError("square", "negative", 0) }) });
     await t.start();

@@ -274,7 +274,7 @@ export class Dispatcher {
   }
 
   #onMessage(slot: WorkerSlot, msg: FromWorker): void {
-    if (msg.type === "pipe" || msg.type === "pipe-taken") {
+    if (msg.type === "pipe" || msg.type === "pipe-taken" || msg.type === "pipe-abandoned") {
       this.#opts.request?.(msg, slot);
       return;
     }
