@@ -314,7 +314,9 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     if (!this.#sync)
       throw new SyncModeError(`running job "${name}" needs sync mode: createPool({ sync: { serviceWorker, scope } })`);
     const info = await this.#kernel(name);
-    if (info.kind !== "job")
+    // From Rust, `sync_fn!` already checked the kind at compile time, and a map kernel is
+    // a job too when `register_fn!` (wasm-par-mq's API, rust/pmap/src/par_mq.rs) made it.
+    if (info.kind !== "job" && !(fromRust && info.kind === "map"))
       throw new PmapError(`kernel "${name}" is a ${info.kind} kernel, not a #[kernel(job)]; use pool.map`);
     if (!(payload instanceof Uint8Array)) throw jobInputError(info, payload.unencodable);
     this.#assertOpen();

@@ -20,6 +20,18 @@ import { RELAY_NAME, spawnRuntimeWorker } from "./init.js";
 
 export { initPoolAsync, initPoolSync, initPoolSyncFromWorker, registerCoordinator } from "./init.js";
 
+/**
+ * Serves the coordinator in a service worker of the app's own, registered with
+ * `register_coordinator(Some(url))` (wasm-par-mq's `setupCoordinator()`): its `sw.js` imports
+ * this file (copied next to the glue, as wasm-par-mq's `coordinator.js` is) and calls it.
+ * `register_coordinator(None)` needs no such file: it registers this one.
+ */
+export function setupCoordinator(
+  scope: CoordinatorWorkerScope = globalThis as unknown as CoordinatorWorkerScope,
+): void {
+  serveCoordinator(scope);
+}
+
 const scope = globalThis as unknown as { location?: { href: string }; name?: unknown };
 // Why the URL check before the name: an app's own worker that merely imports the glue (and
 // so this file) has another script, whatever the app named it.

@@ -11,6 +11,39 @@ use crate::ts_type::{ts_type, type_str, typed_vec_elem};
 /// Everything `#[kernel]` emits for `k`.
 pub fn kernel(k: &Kernel, shape: &Shape) -> Tokens {
     let func = &k.func;
+    let items = registration(k, shape);
+    quote! {
+        #func
+        #items
+    }
+}
+
+/// What `register_fn!(f, In, Out)` emits for a fn that already exists: the registration
+/// `#[kernel]` would add to it (`k.func` is a stand-in signature built from the macro's
+/// types), with both handles — wasm-par-mq registers jobs and map functions alike, so
+/// `par_fn!(f)` and `sync_fn!(f)` must both name it.
+pub fn registered(k: &Kernel, shape: &Shape) -> Tokens {
+    let items = registration(k, shape);
+    let job = handle_impl(
+        &Kernel {
+            kind: Kind::Job,
+            func: k.func.clone(),
+            context: None,
+            name: k.name.clone(),
+            bigints: k.bigints,
+        },
+        shape,
+    );
+    quote! {
+        #items
+        #job
+    }
+}
+
+/// Everything but the fn itself: the info, the handle, the runner, the inventory entry, the
+/// TypeScript declaration.
+fn registration(k: &Kernel, shape: &Shape) -> Tokens {
+    let func = &k.func;
     let ident = &func.sig.ident;
     let vis = &func.vis;
     let name = &k.name;
@@ -45,8 +78,6 @@ pub fn kernel(k: &Kernel, shape: &Shape) -> Tokens {
     let ts_const = format_ident!("__WASM_PMAP_TS_{}", ident);
 
     quote! {
-        #func
-
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
         static #info_ident: ::wasm_pmap::registry::KernelInfo = ::wasm_pmap::registry::KernelInfo {

@@ -50,6 +50,21 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// `register_fn!(f, In, Out)`: wasm-par-mq's way to register an existing `fn f(In) -> Out`
+/// (re-exported as `wasm_pmap::par_mq::register_fn`). The same registration as
+/// `#[kernel]` on `f` — `f` keeps its own definition — and `f` is both a map kernel
+/// (`par_fn!(f)`) and a job (`sync_fn!(f)`), as in wasm-par-mq. Write it where `f` is in
+/// scope, once per fn.
+#[proc_macro]
+pub fn register_fn(input: TokenStream) -> TokenStream {
+    let args = parse_macro_input!(input as parse::Registered);
+    let k = parse::registered(args);
+    match check::kernel(&k) {
+        Ok(shape) => gen::registered(&k, &shape).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
 /// `par_fn!(path::to::kernel)`: the typed handle `#[kernel]` made for that function, for
 /// parallel-iterator adaptors (`.map(par_fn!(double))`). A type mismatch between the
 /// iterator's items and the kernel's input is a compile error, and so is a slice kernel or

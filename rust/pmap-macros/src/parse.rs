@@ -94,3 +94,61 @@ pub fn kernel(attr: TokenStream, func: ItemFn) -> syn::Result<Kernel> {
         bigints,
     })
 }
+
+/// `register_fn!`'s arguments: `f, In, Out` (a trailing comma allowed).
+pub struct Registered {
+    func: syn::Ident,
+    input: syn::Type,
+    output: syn::Type,
+}
+
+impl syn::parse::Parse for Registered {
+    fn parse(input: syn::parse::ParseStream) -> syn::Result<Self> {
+        let usage = "expected `register_fn!(fn_name, InputType, OutputType)`";
+        let func = input
+            .parse()
+            .map_err(|e| syn::Error::new(e.span(), usage))?;
+        let comma = |input: syn::parse::ParseStream| {
+            input
+                .parse::<syn::Token![,]>()
+                .map_err(|e| syn::Error::new(e.span(), usage))
+        };
+        comma(input)?;
+        let in_ty = input.parse()?;
+        comma(input)?;
+        let output = input.parse()?;
+        if input.peek(syn::Token![,]) {
+            comma(input)?;
+        }
+        if !input.is_empty() {
+            return Err(input.error(usage));
+        }
+        Ok(Registered {
+            func,
+            input: in_ty,
+            output,
+        })
+    }
+}
+
+/// A map [`Kernel`] for an existing fn: a stand-in signature `fn f(item: In) -> Out` that
+/// the checks and the code generation read (the fn's own body is never seen). Why
+/// `pub(crate)`: the handle struct named like the fn must be reachable wherever the crate
+/// names the fn, and no further than its types may be.
+pub fn registered(r: Registered) -> Kernel {
+    let Registered {
+        func,
+        input,
+        output,
+    } = r;
+    let stand_in: ItemFn = syn::parse_quote! {
+        pub(crate) fn #func(item: #input) -> #output { unreachable!() }
+    };
+    Kernel {
+        name: camel_case(&func.to_string()),
+        func: stand_in,
+        kind: Kind::Map,
+        context: None,
+        bigints: false,
+    }
+}

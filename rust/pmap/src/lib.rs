@@ -34,6 +34,7 @@
 //! macro, looked up by name), then the generated code's helpers (`__private`: decode →
 //! run → encode, with [`typed`] numeric vectors, [`lenient`] number decoding, [`js_int`]
 //! integer outputs JavaScript reads exactly, as numbers or BigInts, and the [`context`] cache). [`error`] holds the one table of error kinds.
+//! [`par_mq`] is wasm-par-mq's API on top of these, for programs ported from it.
 //! With the `init` feature, `init` starts a pool from Rust (`init_pool_async`, …) for apps
 //! with no TypeScript of their own.
 
@@ -47,6 +48,7 @@ pub mod init;
 pub mod js_int;
 pub mod lenient;
 pub mod par;
+pub mod par_mq;
 pub mod registry;
 pub mod slice;
 pub mod typed;
