@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runInChromium } from "./fixtures/consumer-app.js";
+import { runInFirefox } from "./fixtures/firefox-page.js";
 import { type StaticServer, serveStatic } from "./fixtures/static-server.js";
 
 const app = resolve(import.meta.dirname, "../rust-app");
@@ -82,6 +83,39 @@ it("register_coordinator(None) + init_pool_sync: a job blocking on collect_vec_s
   // The executor's waits were answered by the service worker, never by the server.
   expect(server.requested.filter((p) => p.includes("__wasm_pmap__"))).toEqual([]);
 });
+
+// `run()` starts its pools with no URLs (the running module, `wasm_bindgen::module()`, and the
+// glue's own URL): from a page one folder down, where "./pkg/…" would name nothing, every
+// step must report the same, in both browsers.
+for (const [browser, open] of [
+  ["chromium", runInChromium],
+  ["firefox", runInFirefox],
+] as const) {
+  it(`a page in a sub-folder (${browser}): init_pool_async(n) and init_pool_sync(n), no URLs, find their own module`, async () => {
+    const sub = await serveStatic(app);
+    try {
+      const r = await open(`${sub.url}sub/index.html`);
+      expect(r.errors).toEqual([]);
+      expect(r.violations).toEqual([]);
+      const got = r.result as Report | { failed: string };
+      if ("failed" in got) throw new Error(`the sub-folder page's run() failed: ${got.failed}`);
+      expect(got).toMatchObject({
+        asyncSum: SUM_OF_SQUARES,
+        asyncInOrder: true,
+        syncSum: SUM_OF_SQUARES,
+        asyncSumAfterSync: SUM_OF_SQUARES,
+      });
+      // The module reached the workers compiled: nobody fetched the wasm but the page's init()
+      // (and the deliberately missing one), nothing under sub/pkg/.
+      expect(sub.requested.filter((p) => p.endsWith("app_bg.wasm"))).toEqual(["/pkg/app_bg.wasm"]);
+      expect(
+        sub.requested.filter((p) => p.startsWith("/sub/") && p !== "/sub/index.html" && p !== "/sub/main.js"),
+      ).toEqual(["/sub/pkg/missing_bg.wasm"]);
+    } finally {
+      await sub.close();
+    }
+  }, 120_000);
+}
 
 it("init_pool_sync_from_worker on a cross-origin-isolated page: the app's worker blocks on collect_vec_sync() itself, no service worker", async () => {
   const isolated = await serveStatic(app, {

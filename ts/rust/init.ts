@@ -28,9 +28,16 @@ let current: { terminate(): void } | undefined;
 /** The coordinator `registerCoordinator` registered, for `initPoolSync`. */
 let registration: ServiceWorkerRegistration | undefined;
 
+/**
+ * The app's module as Rust passes it: `wasm` the running module (`wasm_bindgen::module()`,
+ * compiled already: posted to the workers as is) or its URL, `glue` the wasm-bindgen glue's
+ * URL (the glue's own `import.meta.url`, or the URL given). URLs are relative to the page.
+ */
+type Wasm = string | WebAssembly.Module;
+
 /** `init_pool_async`: a pool of `numWorkers` (default: `hardwareConcurrency`) running the app's module. */
-export async function initPoolAsync(numWorkers: number | undefined, wasmUrl: string, bindgenUrl: string) {
-  await install("init_pool_async", numWorkers, wasmUrl, bindgenUrl, undefined);
+export async function initPoolAsync(numWorkers: number | undefined, wasm: Wasm, bindgenUrl: string) {
+  await install("init_pool_async", numWorkers, wasm, bindgenUrl, undefined);
 }
 
 /**
@@ -58,7 +65,7 @@ export async function registerCoordinator(url: string | undefined): Promise<void
  * (`execute_async`) and may block on `collect_vec_sync()`. Needs the coordinator: the one
  * `registerCoordinator` registered, else one already registered over this file.
  */
-export async function initPoolSync(numWorkers: number | undefined, wasmUrl: string, bindgenUrl: string) {
+export async function initPoolSync(numWorkers: number | undefined, wasm: Wasm, bindgenUrl: string) {
   const reg = registration ?? (await globalThis.navigator?.serviceWorker?.getRegistration(RUNTIME_URL));
   if (!reg) {
     throw new SyncModeError(
@@ -70,7 +77,7 @@ export async function initPoolSync(numWorkers: number | undefined, wasmUrl: stri
       `init_pool_sync: the coordinator's scope ${reg.scope} does not contain the SyncExecutor's script ${RUNTIME_URL}; register it with a wider scope, or with register_coordinator(None)`,
     );
   }
-  await install("init_pool_sync", numWorkers, wasmUrl, bindgenUrl, reg.scope);
+  await install("init_pool_sync", numWorkers, wasm, bindgenUrl, reg.scope);
 }
 
 /**
@@ -81,14 +88,14 @@ export async function initPoolSync(numWorkers: number | undefined, wasmUrl: stri
  */
 export async function initPoolSyncFromWorker(
   numWorkers: number | undefined,
-  wasmUrl: string,
+  wasm: Wasm,
   bindgenUrl: string,
   sync?: WorkerPoolOptions["sync"],
 ): Promise<void> {
   let pool: WorkerPool;
   try {
     pool = await startAppExecutor(
-      { concurrency: numWorkers, module: { wasm: wasmUrl, glue: bindgenUrl }, sync },
+      { concurrency: numWorkers, module: { wasm, glue: bindgenUrl }, sync },
       () => new Worker(RUNTIME_URL, { type: "module", name: RELAY_NAME }),
     );
   } catch (err) {
@@ -102,7 +109,7 @@ export async function initPoolSyncFromWorker(
 async function install(
   what: string,
   numWorkers: number | undefined,
-  wasm: string,
+  wasm: Wasm,
   glue: string,
   scope: string | undefined,
 ): Promise<void> {

@@ -57,7 +57,8 @@ pub mod wire;
 pub use error::{ErrorKind, Failure, PmapError};
 #[cfg(feature = "init")]
 pub use init::{
-    init_pool_async, init_pool_sync, init_pool_sync_from_worker, init_pool_sync_from_worker_with,
+    init_pool_async, init_pool_async_at, init_pool_sync, init_pool_sync_at,
+    init_pool_sync_from_worker, init_pool_sync_from_worker_at, init_pool_sync_from_worker_with,
     register_coordinator, SyncOptions, Wait,
 };
 pub use par::{

@@ -137,7 +137,7 @@ pub async fn init_pool_async(
     wasm_url: &str,
     bindgen_url: &str,
 ) -> Result<(), String> {
-    text(crate::init::init_pool_async(num_workers, wasm_url, bindgen_url).await)
+    text(crate::init::init_pool_async_at(num_workers, wasm_url, bindgen_url).await)
 }
 
 /// Registers the coordinator service worker at `coordinator_url` (main thread, before
@@ -156,7 +156,7 @@ pub async fn init_pool_sync(
     wasm_url: &str,
     bindgen_url: &str,
 ) -> Result<(), String> {
-    text(crate::init::init_pool_sync(num_workers, wasm_url, bindgen_url).await)
+    text(crate::init::init_pool_sync_at(num_workers, wasm_url, bindgen_url).await)
 }
 
 /// Makes the calling worker (one the app owns) the SyncExecutor: its Rust calls
@@ -167,7 +167,7 @@ pub async fn init_pool_sync_from_worker(
     wasm_url: &str,
     bindgen_url: &str,
 ) -> Result<(), String> {
-    text(crate::init::init_pool_sync_from_worker(num_workers, wasm_url, bindgen_url).await)
+    text(crate::init::init_pool_sync_from_worker_at(num_workers, wasm_url, bindgen_url).await)
 }
 
 #[cfg(feature = "init")]

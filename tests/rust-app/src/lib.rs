@@ -6,11 +6,14 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_pmap::prelude::*;
 use wasm_pmap::{
-    init_pool_async, init_pool_sync, init_pool_sync_from_worker, init_pool_sync_from_worker_with,
-    register_coordinator, SyncOptions,
+    init_pool_async, init_pool_async_at, init_pool_sync, init_pool_sync_at,
+    init_pool_sync_from_worker_at, init_pool_sync_from_worker_with, register_coordinator,
+    SyncOptions,
 };
 
-// Relative to the page (index.html), as wasm-bindgen's output is served.
+// For the URL form (`…_at`): relative to the page (index.html) or the worker's script
+// (worker.js), both in this folder. The page in sub/ runs `run()` too: every init there that
+// starts a pool is URL-less (the running module), so it must not need them.
 const WASM: &str = "./pkg/app_bg.wasm";
 const GLUE: &str = "./pkg/app.js";
 
@@ -79,7 +82,8 @@ fn described(e: &PmapError) -> String {
 /// pool and a job.
 #[wasm_bindgen]
 pub async fn run() -> Result<JsValue, JsValue> {
-    init_pool_async(Some(2), WASM, GLUE).await?;
+    // No URLs: the running module (`wasm_bindgen::module()`) and its glue's own URL.
+    init_pool_async(Some(2)).await?;
     let squares: Vec<u64> = (0..1000u64)
         .into_par_iter()
         .map(par_fn!(square))
@@ -98,12 +102,12 @@ pub async fn run() -> Result<JsValue, JsValue> {
         .expect_err("a kernel returning Err must fail the call");
     let kernel_error = (described(&err), err.kernel.clone(), err.message.clone());
 
-    let bad = init_pool_async(Some(1), "./pkg/missing_bg.wasm", GLUE)
+    let bad = init_pool_async_at(Some(1), "./pkg/missing_bg.wasm", GLUE)
         .await
         .expect_err("a module that does not exist must not start");
     let bad_url_error = (described(&bad), bad.message.clone());
 
-    let early = init_pool_sync(Some(2), WASM, GLUE)
+    let early = init_pool_sync_at(Some(2), WASM, GLUE)
         .await
         .expect_err("sync mode needs the coordinator first");
     let sync_without_coordinator = (described(&early), early.message.clone());
@@ -113,7 +117,7 @@ pub async fn run() -> Result<JsValue, JsValue> {
     let bad_coordinator_url = (described(&bad), bad.message.clone());
 
     register_coordinator(None).await?;
-    init_pool_sync(Some(2), WASM, GLUE).await?;
+    init_pool_sync(Some(2)).await?;
     let sync_sum: u64 = execute_async(sync_fn!(sum_of_squares), &1000u64).await?;
     let after: Vec<u64> = (0..1000u64)
         .into_par_iter()
@@ -142,18 +146,19 @@ mod tests {
     /// Off wasm32 the init API fails, typed, instead of not compiling.
     #[test]
     fn the_init_api_fails_typed_off_the_browser() {
-        let err = block_on(init_pool_async(Some(2), super::WASM, super::GLUE)).unwrap_err();
+        let err = block_on(init_pool_async(Some(2))).unwrap_err();
         assert_eq!(err.kind, ErrorKind::PoolStart);
         assert!(err.message.contains("only runs in a browser"), "{err}");
     }
 }
 
 /// In a worker the app owns (worker.js): makes it the executor with
-/// `init_pool_sync_from_worker`, then blocks on `collect_vec_sync()` straight from Rust —
-/// `times` calls, each over `n` items, each checked. Returns how many were right.
+/// `init_pool_sync_from_worker_at` (the URL form, relative to worker.js), then blocks on
+/// `collect_vec_sync()` straight from Rust — `times` calls, each over `n` items, each
+/// checked. Returns how many were right.
 #[wasm_bindgen(js_name = workerMain)]
 pub async fn worker_main(times: u32, n: u64) -> Result<u32, JsValue> {
-    init_pool_sync_from_worker(Some(2), WASM, GLUE).await?;
+    init_pool_sync_from_worker_at(Some(2), WASM, GLUE).await?;
     let mut right = 0;
     for t in 0..u64::from(times) {
         let squares: Vec<u64> = (t..t + n)
@@ -168,7 +173,8 @@ pub async fn worker_main(times: u32, n: u64) -> Result<u32, JsValue> {
 }
 
 /// In the same worker, after [`worker_main`]: the sync options set from Rust
-/// (`init_pool_sync_from_worker_with`). Reports, as "Kind: message":
+/// (`init_pool_sync_from_worker_with`, the worker's own module: no URLs). Reports, as
+/// "Kind: message":
 /// - a `call_timeout_ms` of 0 (refused, naming the option);
 /// - a blocking call over a 1.5 s kernel with `call_timeout_ms(300)` (a Timeout);
 /// - a quick blocking call afterwards on the same pool (its sum).
@@ -179,12 +185,12 @@ pub async fn worker_main(times: u32, n: u64) -> Result<u32, JsValue> {
 pub async fn worker_options() -> Result<Vec<String>, JsValue> {
     let said = |e: PmapError| format!("{:?}: {}", e.kind, e.message);
     let zero = SyncOptions::new().call_timeout_ms(0);
-    let refused = match init_pool_sync_from_worker_with(Some(2), WASM, GLUE, &zero).await {
+    let refused = match init_pool_sync_from_worker_with(Some(2), &zero).await {
         Ok(()) => "accepted".to_string(),
         Err(e) => said(e),
     };
     let opts = SyncOptions::new().call_timeout_ms(300);
-    init_pool_sync_from_worker_with(Some(2), WASM, GLUE, &opts).await?;
+    init_pool_sync_from_worker_with(Some(2), &opts).await?;
     let timed_out = match vec![1500.0f64]
         .into_par_iter()
         .map(par_fn!(spin))
