@@ -2,7 +2,8 @@
 // built-in `mandelbrotRow` over the whole image in one frame, no worker involved. Both
 // bench pages load it (the rayon page too, so its rounds interleave with its own baseline).
 import { builtinModule, type RowSpec } from "../dist/index.js";
-import { decodeResponse, decodeValue, encodeRequest, encodeValue } from "../dist/protocol/frames.js";
+import { decodeResponse, encodeRequest } from "../dist/protocol/frames.js";
+import { decodeValue, encodeValue } from "../dist/protocol/values.js";
 import { sha256Hex } from "./timing.ts";
 
 export interface Glue {

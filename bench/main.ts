@@ -4,7 +4,8 @@
 // `npm test`): a small image, one run each, the slow sections skipped; every variant still
 // runs end to end and is checked.
 import { createPool, type Pool } from "../dist/index.js";
-import { encodeRequest, encodeValue, Mode } from "../dist/protocol/frames.js";
+import { encodeRequest, Mode } from "../dist/protocol/frames.js";
+import { encodeValue } from "../dist/protocol/values.js";
 import { concat, type Glue, mainThreadWasm, rowSpecs } from "./baseline.ts";
 import { syncRoundTrips } from "./sync-round-trip.ts";
 import { median, params, rounds, sha256Hex, sqrtInput, time } from "./timing.ts";

@@ -3,7 +3,8 @@
 // first result, against a raw module worker's start and a hand-written shared-Module pool.
 // Run order alternates between pages (`?order=`) so neither always goes first.
 import { builtinModule, createPool } from "../dist/index.js";
-import { encodeRequest, encodeValue } from "../dist/protocol/frames.js";
+import { encodeRequest } from "../dist/protocol/frames.js";
+import { encodeValue } from "../dist/protocol/values.js";
 
 declare global {
   interface Window {

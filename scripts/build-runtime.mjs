@@ -14,10 +14,26 @@ import { build, minify } from "vite";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "rust/pmap/js/runtime.js");
 
+// A Rust app's items are encoded and decoded by its Rust: the runtime needs no codec for
+// JavaScript values, so ts/protocol/values.ts (cbor-x, a third of the bundle) is swapped for
+// ts/rust/no-values.ts, whose functions say so if anything ever reaches them.
+const values = join(root, "ts/protocol/values.ts");
+const noValues = join(root, "ts/rust/no-values.ts");
+const rustOnlyCodecs = {
+  name: "wasm-pmap-rust-only-codecs",
+  enforce: "pre",
+  async resolveId(source, importer, options) {
+    if (!source.endsWith("/values.js") || !importer) return null;
+    const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+    return resolved?.id === values ? noValues : null;
+  },
+};
+
 const result = await build({
   configFile: false,
   root,
   logLevel: "warn",
+  plugins: [rustOnlyCodecs],
   build: {
     write: false,
     target: "es2022",
@@ -45,6 +61,10 @@ if (/\bblob:|new Function\(|\beval\(/.test(code))
 // ts/pool/builtin.ts) — it starts pools with startPool and its own spawner (ts/rust/init.ts).
 if (/worker\/entry\.js|wasm_pmap_kernels|["'`]data:/.test(code)) {
   throw new Error("build-runtime: the bundle includes the npm package's worker script or built-in module");
+}
+// cbor-x's own error text: present only if the JS-value codec leaked back into the bundle.
+if (code.includes("Data read, but end of buffer not reached")) {
+  throw new Error("build-runtime: the bundle includes cbor-x (ts/protocol/values.ts); the Rust runtime must not");
 }
 let before = "";
 try {

@@ -7,8 +7,9 @@ import { BufferPool } from "../../ts/pool/buffers.js";
 import { Call, type CallSpec, type Progress, type Task } from "../../ts/pool/call.js";
 import { ArraySink, ConcatSink, PartialsSink, type Settled, SettledSink, StreamSink } from "../../ts/pool/collect.js";
 import { DecodeError, KernelError, PmapError, TimeoutError } from "../../ts/protocol/errors.js";
-import { decodeValue, encodeValue, Mode } from "../../ts/protocol/frames.js";
+import { Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
+import { decodeValue, encodeValue } from "../../ts/protocol/values.js";
 
 const K: KernelInfo = { name: "double", kind: "map", input: "number", output: "number" };
 

@@ -10,8 +10,9 @@ import { MAX_START_FAILURES, RESPAWN_BACKOFF_MS } from "../../ts/pool/start-poli
 import { type CallTarget, startCall } from "../../ts/pool/submit.js";
 import type { WorkerRef } from "../../ts/pool/worker-slot.js";
 import { DecodeError, KernelError, PmapError, PoolStartError, PoolTerminatedError } from "../../ts/protocol/errors.js";
-import { decodeValue, encodeValue, Mode } from "../../ts/protocol/frames.js";
+import { Mode } from "../../ts/protocol/frames.js";
 import type { ExecutorRequest } from "../../ts/protocol/messages.js";
+import { decodeValue, encodeValue } from "../../ts/protocol/values.js";
 import { DOUBLE, Fleet, SCALE, type Script, track } from "./fake-worker.js";
 
 function setup(script: Script = {}, depth = 2) {

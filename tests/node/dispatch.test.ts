@@ -17,8 +17,9 @@ import {
   TimeoutError,
   WorkerCrashedError,
 } from "../../ts/protocol/errors.js";
-import { encodeValue, Mode } from "../../ts/protocol/frames.js";
+import { Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
+import { encodeValue } from "../../ts/protocol/values.js";
 import { DOUBLE, deferred, Fleet, type Job, rejection, SCALE, type Script, track } from "./fake-worker.js";
 
 function setup(script: Script = {}, { depth = 2, readyTimeoutMs }: { depth?: number; readyTimeoutMs?: number } = {}) {

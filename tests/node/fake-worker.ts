@@ -8,17 +8,10 @@
  * What to answer is a per-test script: `init(worker)` and `run(job)`.
  */
 import type { PoolWorker, SpawnWorker, WorkerEvents } from "../../ts/pool/backend.js";
-import {
-  decodeRequest,
-  decodeValue,
-  encodeResponse,
-  encodeValue,
-  type Failure,
-  type Request,
-  type Response,
-} from "../../ts/protocol/frames.js";
+import { decodeRequest, encodeResponse, type Failure, type Request, type Response } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import type { ToWorker } from "../../ts/protocol/messages.js";
+import { decodeValue, encodeValue } from "../../ts/protocol/values.js";
 
 export const DOUBLE: KernelInfo = { name: "double", kind: "map", input: "number", output: "number" };
 /** A `#[kernel(context)]`: multiplies each item by the call's context. */

@@ -4,13 +4,12 @@ import { describe, expect, it } from "vitest";
 import {
   decodeRequest,
   decodeResponse,
-  decodeValue,
   encodeRequest,
   encodeResponse,
-  encodeValue,
   Mode,
   WIRE_VERSION,
 } from "../../ts/protocol/frames.js";
+import { decodeValue, encodeValue } from "../../ts/protocol/values.js";
 
 describe("response frames that are not", () => {
   it("anything but a 5-element array is a malformed frame", () => {

@@ -4,7 +4,8 @@
 // type; a BigInt as a BigInt). Two inputs are known to come back changed; they are pinned separately below.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeRequest, decodeValue, encodeRequest, encodeValue, Mode } from "../../ts/protocol/frames.js";
+import { decodeRequest, encodeRequest, Mode } from "../../ts/protocol/frames.js";
+import { decodeValue, encodeValue } from "../../ts/protocol/values.js";
 
 /** Strings of whole code points (lone surrogates have no UTF-8 form: CBOR text cannot carry them). */
 const text = fc.string({ unit: "grapheme", maxLength: 12 });

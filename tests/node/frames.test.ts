@@ -3,13 +3,12 @@ import { describe, expect, it } from "vitest";
 import {
   decodeRequest,
   decodeResponse,
-  decodeValue,
   encodeRequest,
   encodeResponse,
-  encodeValue,
   type Failure,
   type Mode,
 } from "../../ts/protocol/frames.js";
+import { decodeValue, encodeValue } from "../../ts/protocol/values.js";
 import vectors from "../vectors/wire.json";
 
 const unhex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (h) => parseInt(h, 16));

@@ -4,8 +4,9 @@
 // `navigator.serviceWorker`. Found unpinned by the mutation run (npm run mutants).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CoordinatorError, PoolStartError } from "../../ts/protocol/errors.js";
-import { decodeResponse, decodeValue } from "../../ts/protocol/frames.js";
+import { decodeResponse } from "../../ts/protocol/frames.js";
 import type { DeliverMessage, ForgetMessage } from "../../ts/protocol/routes.js";
+import { decodeValue } from "../../ts/protocol/values.js";
 import { CoordinatorLink, startCoordinator } from "../../ts/sync/link.js";
 import { rejection, track } from "./fake-worker.js";
 

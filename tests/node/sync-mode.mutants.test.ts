@@ -12,10 +12,11 @@ import {
   PoolTerminatedError,
   QueueFullError,
 } from "../../ts/protocol/errors.js";
-import { decodeResponse, decodeValue, encodeValue } from "../../ts/protocol/frames.js";
+import { decodeResponse } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import type { ToWorker } from "../../ts/protocol/messages.js";
 import type { DeliverMessage } from "../../ts/protocol/routes.js";
+import { decodeValue, encodeValue } from "../../ts/protocol/values.js";
 import { SyncMode } from "../../ts/sync/sync-mode.js";
 import { fakeCoordinator } from "./fake-coordinator.js";
 import { deferred, Fleet, type Job, track } from "./fake-worker.js";

@@ -3,9 +3,10 @@
 // answers messages as the coordinator would. The real protocol runs in tests/browser.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Call } from "../../ts/pool/call.js";
-import { decodeResponse, decodeValue, encodeValue, Mode } from "../../ts/protocol/frames.js";
+import { decodeResponse, Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import type { DeliverMessage } from "../../ts/protocol/routes.js";
+import { decodeValue, encodeValue } from "../../ts/protocol/values.js";
 import { SyncMode } from "../../ts/sync/sync-mode.js";
 import { fakeCoordinator } from "./fake-coordinator.js";
 import { deferred, Fleet, type Job, track } from "./fake-worker.js";

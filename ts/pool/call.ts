@@ -5,8 +5,9 @@
  * (collect.ts).
  */
 import { DecodeError, failureError, KernelError, PmapError } from "../protocol/errors.js";
-import { encodeValue, type Failure, Mode } from "../protocol/frames.js";
+import { type Failure, Mode } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
+import { encodeValue } from "../protocol/values.js";
 import type { BufferPool } from "./buffers.js";
 import type { Sink, Span } from "./collect.js";
 import { planChunks } from "./schedule.js";

@@ -6,9 +6,10 @@
  */
 
 import { KernelError, PmapError, type PoolStartError, TimeoutError, WorkerCrashedError } from "../protocol/errors.js";
-import { decodeResponse, decodeValue, encodeRequest } from "../protocol/frames.js";
+import { decodeResponse, encodeRequest } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { ExecutorRequest, FromWorker, ToWorker } from "../protocol/messages.js";
+import { decodeValue } from "../protocol/values.js";
 import type { SpawnWorker } from "./backend.js";
 import { BufferPool } from "./buffers.js";
 import type { Call, Task } from "./call.js";

@@ -5,8 +5,8 @@
  * refilling a typed array) would change the results.
  */
 import { DecodeError, PmapError } from "../protocol/errors.js";
-import { encodeValue } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
+import { encodeValue } from "../protocol/values.js";
 
 /**
  * Copies the container the caller passed (an array, a typed array, an iterable) so the

@@ -4,8 +4,9 @@
  * from the same compiled Module the workers run.
  */
 import { failureError, KernelError, PmapError } from "../protocol/errors.js";
-import { decodeResponse, decodeValue, encodeRequest, encodeValue, Mode } from "../protocol/frames.js";
+import { decodeResponse, encodeRequest, Mode } from "../protocol/frames.js";
 import { type KernelGlue, type KernelInfo, runFrame } from "../protocol/kernel-module.js";
+import { decodeValue, encodeValue } from "../protocol/values.js";
 
 export class LocalModule {
   #glue: Promise<KernelGlue> | undefined;

@@ -4,9 +4,10 @@
  * docs/architecture.md for an item's journey.
  */
 import { AbortError, PmapError, PoolTerminatedError, SyncModeError, UnknownKernelError } from "../protocol/errors.js";
-import { decodeValue, Mode } from "../protocol/frames.js";
+import { Mode } from "../protocol/frames.js";
 import { randomUuid } from "../protocol/ids.js";
 import { installHost, type KernelInfo } from "../protocol/kernel-module.js";
+import { decodeValue } from "../protocol/values.js";
 import type { CoordinatorLink } from "../sync/link.js";
 import { SyncMode } from "../sync/sync-mode.js";
 import type { SpawnWorker } from "./backend.js";

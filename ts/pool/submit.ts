@@ -3,8 +3,9 @@
  * hands its chunks to a dispatcher. Shared by the pool's calls and sync mode's jobs.
  */
 import { AbortError, PmapError, QueueFullError } from "../protocol/errors.js";
-import { encodeValue, Mode } from "../protocol/frames.js";
+import { Mode } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
+import { encodeValue } from "../protocol/values.js";
 import { Call } from "./call.js";
 import type { Sink } from "./collect.js";
 import type { Dispatcher } from "./dispatch.js";

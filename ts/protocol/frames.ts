@@ -12,13 +12,11 @@
  * ```
  * `call` is the call's id, `<pool uuid>:<n>`.
  * Typed arrays are CBOR byte strings (RFC 8746 tags), never per-element arrays, and every
- * frame's ArrayBuffer is transferred, never cloned.
+ * frame's ArrayBuffer is transferred, never cloned. The frames are encoded by frame-cbor.ts;
+ * the items inside them (payload, body) by values.ts (cbor-x) or by Rust.
  */
-// Why the no-eval build: the default cbor-x entry probes `new Function("")` at load time
-// (and compiles record readers with it), which a `script-src` without 'unsafe-eval'
-// reports as a violation.
-import { Decoder, Encoder } from "cbor-x/index-no-eval";
 import type { ErrorKind } from "./errors.js";
+import { decodeFrame, encodeFrame, type FrameValue } from "./frame-cbor.js";
 
 export const WIRE_VERSION = 1;
 
@@ -43,7 +41,7 @@ export interface Request {
   chunk: number;
   kernel: string;
   mode: Mode;
-  /** CBOR of the items (see `encodeValue`). */
+  /** CBOR of the items (see values.ts). */
   payload: Uint8Array;
   /** A `map_with` call's context: its CBOR on a worker's first chunk of the call, then only its id. */
   context: { id: string; bytes: Uint8Array | null } | null;
@@ -53,61 +51,26 @@ export type Response =
   | { call: string; chunk: number; ok: true; body: Uint8Array }
   | { call: string; chunk: number; ok: false; failure: Failure };
 
-// Why these options: records (a cbor-x extension) would be unreadable to ciborium;
-// Uint8Array stays an untagged byte string to match serde_bytes / Vec<u8>;
-// variableMapSize writes a map's length in its shortest form (as ciborium does), so the
-// same value gives the same bytes on both sides, and small structs are 2 bytes shorter.
-const encoder = new Encoder({
-  useRecords: false,
-  mapsAsObjects: true,
-  tagUint8Array: false,
-  pack: false,
-  variableMapSize: true,
-});
-// Integers: cbor-x hands out a number for a CBOR integer of up to 4 bytes and a BigInt for
-// an 8-byte one (or a bignum), exactly. Rust picks the form by the kernel's declared TS type
-// (rust/pmap/src/js_int.rs): a kernel of numbers sends integers beyond 32 bits as float64
-// (and refuses any beyond ±(2^53 - 1)); a `large_number_types_as_bigints` kernel sends every
-// 64/128-bit integer as an 8-byte integer or a bignum, so it is a BigInt whatever its value.
-// Not `int64AsNumber`: it would round 8-byte integers beyond 2^53, and cbor-x 1.6 truncates
-// a negative one to 32 bits.
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
-
-/**
- * CBOR-encodes any JS value (typed arrays become tagged byte strings). Returns a fresh
- * buffer that may be transferred: cbor-x hands out views into one reused buffer, which a
- * transfer would detach.
- */
-export function encodeValue(value: unknown): Uint8Array {
-  // Uint8Array's slice, not Buffer's (in node cbor-x returns a Buffer, whose slice is a view).
-  return Uint8Array.prototype.slice.call(encoder.encode(value));
-}
-
-/** Decodes one CBOR value; byte strings come back as Uint8Array, tags 64–86 as typed arrays. */
-export function decodeValue<T = unknown>(bytes: Uint8Array): T {
-  return decoder.decode(bytes) as T;
-}
-
 export function encodeRequest(r: Request): Uint8Array {
   const context = r.context ? [r.context.id, r.context.bytes] : null;
-  return encodeValue([WIRE_VERSION, r.call, r.chunk, r.kernel, r.mode, r.payload, context]);
+  return encodeFrame([WIRE_VERSION, r.call, r.chunk, r.kernel, r.mode, r.payload, context]);
 }
 
 export function decodeRequest(bytes: Uint8Array): Request {
   type Frame = [number, string, number, string, Mode, Uint8Array, [string, Uint8Array | null] | null];
-  const [v, call, chunk, kernel, mode, payload, ctx] = decodeValue<Frame>(bytes);
+  const [v, call, chunk, kernel, mode, payload, ctx] = decodeFrame(bytes) as Frame;
   checkVersion(v);
   return { call, chunk, kernel, mode, payload, context: ctx ? { id: ctx[0], bytes: ctx[1] } : null };
 }
 
 export function encodeResponse(r: Response): Uint8Array {
   return r.ok
-    ? encodeValue([WIRE_VERSION, r.call, r.chunk, 0, r.body])
-    : encodeValue([WIRE_VERSION, r.call, r.chunk, 1, r.failure]);
+    ? encodeFrame([WIRE_VERSION, r.call, r.chunk, 0, r.body])
+    : encodeFrame([WIRE_VERSION, r.call, r.chunk, 1, r.failure as unknown as FrameValue]);
 }
 
 export function decodeResponse(bytes: Uint8Array): Response {
-  const frame = decodeValue<[number, string, number, number, Uint8Array | Failure]>(bytes);
+  const frame = decodeFrame(bytes) as [number, string, number, number, Uint8Array | Failure];
   if (!Array.isArray(frame) || frame.length !== 5) throw new TypeError("malformed wasm-pmap response frame");
   const [v, call, chunk, status, body] = frame;
   checkVersion(v);
@@ -132,6 +95,14 @@ export type PipeAnswer = { bodies: Uint8Array[] } | { failure: Failure };
  */
 export function answerFrame(ticket: string, answer: PipeAnswer): Uint8Array {
   return "bodies" in answer
-    ? encodeResponse({ call: ticket, chunk: 0, ok: true, body: encodeValue(answer.bodies) })
+    ? encodeResponse({ call: ticket, chunk: 0, ok: true, body: encodeFrame(answer.bodies) })
     : encodeResponse({ call: ticket, chunk: 0, ok: false, failure: answer.failure });
+}
+
+/** An answer frame's body: the chunks' bodies, in order (`answerFrame`'s encoding). */
+export function decodeAnswerBodies(body: Uint8Array): Uint8Array[] {
+  const bodies = decodeFrame(body);
+  if (!Array.isArray(bodies) || !bodies.every((b) => b instanceof Uint8Array))
+    throw new TypeError("malformed wasm-pmap answer: its body is not an array of byte strings");
+  return bodies as Uint8Array[];
 }

@@ -23,7 +23,7 @@ import {
   TimeoutError,
   WorkerCrashedError,
 } from "../protocol/errors.js";
-import { decodeResponse, decodeValue, type Failure } from "../protocol/frames.js";
+import { decodeAnswerBodies, decodeResponse, type Failure } from "../protocol/frames.js";
 import { frameFromHeader } from "../protocol/inline-frame.js";
 import { installHost } from "../protocol/kernel-module.js";
 import type { ExecutorSetup, FromWorker } from "../protocol/messages.js";
@@ -197,7 +197,7 @@ function bodiesOf(frame: Uint8Array, ticket: string): Uint8Array[] {
     throw new SyncModeError(`sync mode: got the answer of ${resp.call} while waiting for ${ticket}`);
   }
   if (!resp.ok) throw fromFailure(resp.failure);
-  return decodeValue<Uint8Array[]>(resp.body);
+  return decodeAnswerBodies(resp.body);
 }
 
 /** Checks, once at start-up, that this executor can block: the coordinator answers it
