@@ -15,6 +15,7 @@ import { speedupSvg } from "./chart.mjs";
 import { detailFigures, printDetails } from "./details.mjs";
 import { runFirefox } from "./firefox.mjs";
 import { buildRayonPeer, isolateRayonPage, printTable, runRayonPage, withSpeedups } from "./peers.mjs";
+import { measureRustBytes, printRustBytes } from "./rust-bytes.mjs";
 import { printSyncPaths, runSyncPaths, syncBenchHeaders } from "./sync-paths.mjs";
 
 const QUICK = process.argv.includes("--quick");
@@ -61,10 +62,14 @@ try {
       await p.close();
       if (!r.ok) throw new Error(r.error);
       if (i === 0) continue; // the very first load fills Vite's transform cache
-      if (variant === "ours")
-        startup.ours.push(r.results.ms_first_result_2w), startup.oursReady.push(r.results.ms_ready_2w);
-      if (variant === "hand")
-        startup.hand.push(r.results.ms_first_result_2w), startup.handCompile.push(r.results.ms_compile);
+      if (variant === "ours") {
+        startup.ours.push(r.results.ms_first_result_2w);
+        startup.oursReady.push(r.results.ms_ready_2w);
+      }
+      if (variant === "hand") {
+        startup.hand.push(r.results.ms_first_result_2w);
+        startup.handCompile.push(r.results.ms_compile);
+      }
       if (variant === "raw") startup.raw.push(r.results.ms_first_answer);
     }
   }
@@ -78,6 +83,8 @@ try {
   const counts = [...new Set([1, 2, cores])].sort((a, b) => a - b);
   const version = browser.version();
   const sizes = QUICK ? {} : await measureSizes();
+  // Builds (cargo + wasm-bindgen), not timings: before the pages run, so they share no CPU.
+  const rustBytes = QUICK ? undefined : measureRustBytes();
 
   // The SharedArrayBuffer ceiling, on its own cross-origin isolated page of the same server.
   const rayon = rayonBuild.ok ? await runRayonPage(context, `${base}bench/rayon.html${query}`) : rayonBuild;
@@ -154,6 +161,7 @@ try {
 
   const syncPaths = await runSyncPaths(browser, base, QUICK ? 1 : RUNS);
   printSyncPaths(syncPaths);
+  if (rustBytes) printRustBytes(rustBytes);
 
   const mb = (SQRT_N * 8) / 1e6;
   const sqrtFigures = (fig, key) =>
@@ -207,6 +215,7 @@ try {
       : { available: false, reason: ff.reason },
     ...(QUICK ? {} : detailFigures(r, startup, sizes)),
     sync_paths: syncPaths,
+    ...(rustBytes ? { rust_bytes: rustBytes } : {}),
   });
   const series = [
     { name: "wasm-pmap", color: "#d9480f", fig: pmap },
