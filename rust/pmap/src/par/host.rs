@@ -67,7 +67,9 @@ pub fn current() -> Result<Rc<dyn Host>, PmapError> {
         ErrorKind::NoPool,
         None,
         "no wasm-pmap pool is reachable from this thread: call `pool.exposeToRust()` in \
-         TypeScript first (parallel iterators also work inside jobs run with `pool.execute`)",
+         TypeScript, or `wasm_pmap::init_pool_async(None)` (in a worker of your own: \
+         `init_pool_sync_from_worker(None)`) in Rust first (parallel iterators also work \
+         inside jobs run with `pool.execute` or `execute_async`)",
     ))
 }
 
@@ -77,8 +79,9 @@ pub(crate) fn not_in_executor(what: &str) -> PmapError {
         None,
         format!(
             "{what} blocks, so it only runs inside the SyncExecutor worker (in a \
-             #[kernel(job)] started with `pool.execute` or `execute_async`); here use the \
-             async form (`.await`)"
+             #[kernel(job)] started with `pool.execute` or `execute_async`) or in a worker \
+             of your own after `init_pool_sync_from_worker`; here use the async form \
+             (`.await`)"
         ),
     )
 }
