@@ -10,6 +10,8 @@ use wasm_pmap::{
     register_coordinator, SyncOptions,
 };
 
+mod limbs;
+
 // Relative to the page (index.html), as wasm-bindgen's output is served.
 const WASM: &str = "./pkg/app_bg.wasm";
 const GLUE: &str = "./pkg/app.js";
