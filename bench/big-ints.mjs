@@ -6,6 +6,7 @@
 // wasm and the runtime snippet wasm-bindgen copies beside it.
 
 import { readdirSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { gzipSync } from "node:zlib";
 import { serveFolder } from "./static-server.mjs";
 
@@ -41,6 +42,7 @@ export async function runBigInts(browser, { n, runs }) {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
   });
+  const loadBefore = loadavg()[0];
   try {
     const q = `n=${n}&runs=${runs}&runtime=${runtimePath()}`;
     const page = await runPage(browser, `${plain.url}bench.html?variant=page&${q}`);
@@ -63,6 +65,10 @@ export async function runBigInts(browser, { n, runs }) {
       ...Object.fromEntries(Object.entries(ms).map(([k, v]) => [`ms_${k}`, v])),
       ...Object.fromEntries(Object.entries(ms).map(([k, v]) => [`speedup_${k}_vs_single`, single / v])),
       digest: page.digests.single,
+      // Why: the bench machine may be shared; a load above the core count explains a
+      // speedup below the one the Mandelbrot table shows.
+      load_avg_1m_before: loadBefore,
+      load_avg_1m_after: loadavg()[0],
     };
   } finally {
     await plain.close();
@@ -96,14 +102,12 @@ export function printBigInts(b, bytes) {
   row("sync, page executor: execute_async(job), collect_vec_sync()", b.ms_sync_job);
   row("sync, app-owned worker, plain page (sync XHR, coordinator)", b.ms_app_worker_xhr);
   row("sync, app-owned worker, COOP/COEP page (Atomics.wait)", b.ms_app_worker_atomics);
-  const kb = (n) => `${(n / 1024).toFixed(1).padStart(7)} KiB`;
-  console.log(
-    "\nRust app bytes (tests/rust-app: cargo --release + wasm-bindgen --target web, no wasm-opt)   raw        gzip",
-  );
-  console.log(
-    `  app_bg.wasm (its kernels + wasm-pmap's Rust side)                ${kb(bytes.wasm_bytes)} ${kb(bytes.wasm_gzip)}`,
-  );
-  console.log(
-    `  runtime snippet (pkg/snippets/wasm-pmap-*/js/runtime.js, minified) ${kb(bytes.runtime_bytes)} ${kb(bytes.runtime_gzip)}`,
-  );
+  const load = `${b.load_avg_1m_before.toFixed(1)} → ${b.load_avg_1m_after.toFixed(1)}`;
+  console.log(`  (1-minute load average of the machine over these runs: ${load})`);
+  // The same shape as the Sizes table of bench/details.mjs.
+  const line = (label, raw, gzip) =>
+    console.log(`  ${label.padEnd(68)} ${String(raw).padStart(7)} B   gzip ${String(gzip).padStart(7)}`);
+  console.log("\nRust app bytes (tests/rust-app: cargo --release + wasm-bindgen --target web, no wasm-opt; gzip -9)");
+  line("app_bg.wasm (the app's kernels + wasm-pmap's Rust side)", bytes.wasm_bytes, bytes.wasm_gzip);
+  line("runtime snippet (pkg/snippets/wasm-pmap-*/js/runtime.js, minified)", bytes.runtime_bytes, bytes.runtime_gzip);
 }
