@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { gzipSync } from "node:zlib";
 import { serveFolder } from "./static-server.mjs";
+import { kernelEntryBytes, wasmFunctions } from "./wasm-functions.mjs";
 
 const APP = "tests/rust-app";
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -85,6 +86,8 @@ export function rustAppBytes() {
   return {
     wasm_bytes: wasm.length,
     wasm_gzip: gz(wasm),
+    wasm_name_section_bytes: wasmFunctions(wasm).nameSectionBytes,
+    kernel_entry_bytes: kernelEntryBytes(wasm),
     runtime_bytes: runtime.length,
     runtime_gzip: gz(runtime),
   };
@@ -109,5 +112,10 @@ export function printBigInts(b, bytes) {
     console.log(`  ${label.padEnd(68)} ${String(raw).padStart(7)} B   gzip ${String(gzip).padStart(7)}`);
   console.log("\nRust app bytes (tests/rust-app: cargo --release + wasm-bindgen --target web, no wasm-opt; gzip -9)");
   line("app_bg.wasm (the app's kernels + wasm-pmap's Rust side)", bytes.wasm_bytes, bytes.wasm_gzip);
+  console.log(
+    `    of which the name section (function names; a stripped build drops it) ${bytes.wasm_name_section_bytes} B`,
+  );
+  const kernels = Object.entries(bytes.kernel_entry_bytes).map(([k, b]) => `${k} ${b} B`);
+  console.log(`    each kernel's entry, its body inlined (shared generic code not counted): ${kernels.join(", ")}`);
   line("runtime snippet (pkg/snippets/wasm-pmap-*/js/runtime.js, minified)", bytes.runtime_bytes, bytes.runtime_gzip);
 }
