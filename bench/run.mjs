@@ -1,7 +1,8 @@
 // `npm run bench`: serves bench/ with Vite, opens it in headless Chromium, prints tables
 // (wasm-pmap next to its peers: single-thread wasm, wasm-bindgen-rayon, workerpool), writes
 // every figure under stable keys to bench/out/results.json and draws bench/out/speedup.svg
-// (copied to docs/bench-speedup.svg for the README).
+// (copied to docs/bench-speedup.svg for the README). Also the Rust app's big-integer
+// workload on every sync and async path, and its bytes (bench/big-ints.mjs).
 // `npm run bench -- --quick`: the smoke test in `npm test` — a small image, one run each,
 // no start-up or size sections; every variant runs and is checked; figures go to
 // bench/out/results-quick.json and are not meaningful.
@@ -11,6 +12,7 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "playwright";
 import { build, createServer } from "vite";
 import { chromiumArgs, chromiumExecutable } from "../scripts/chromium.mjs";
+import { printBigInts, runBigInts, rustAppBytes } from "./big-ints.mjs";
 import { speedupSvg } from "./chart.mjs";
 import { detailFigures, printDetails } from "./details.mjs";
 import { runFirefox } from "./firefox.mjs";
@@ -27,6 +29,8 @@ const MAX_ITER = QUICK ? 64 : 256;
 const RUNS = QUICK ? 1 : 5;
 const SQRT_N = QUICK ? 1 << 20 : 8 << 20;
 const SQRT_LABEL = QUICK ? "8mb" : "64mb";
+// The big-integer workload's items (~40 µs of wasm each: 8000 ≈ 0.3 s single-threaded).
+const BIG_INT_ITEMS = QUICK ? 200 : 8000;
 const query = `?size=${SIZE}&iter=${MAX_ITER}&runs=${RUNS}&sqrtN=${SQRT_N}${QUICK ? "&quick" : ""}`;
 
 console.log("[bench] building the wasm-bindgen-rayon peer (bench/rayon-peer/build.sh, cached)");
@@ -163,6 +167,10 @@ try {
   printSyncPaths(syncPaths);
   if (rustBytes) printRustBytes(rustBytes);
 
+  const bigInts = await runBigInts(browser, { n: BIG_INT_ITEMS, runs: RUNS });
+  const appBytes = rustAppBytes();
+  printBigInts(bigInts, appBytes);
+
   const mb = (SQRT_N * 8) / 1e6;
   const sqrtFigures = (fig, key) =>
     Object.fromEntries(
@@ -215,6 +223,8 @@ try {
       : { available: false, reason: ff.reason },
     ...(QUICK ? {} : detailFigures(r, startup, sizes)),
     sync_paths: syncPaths,
+    big_ints: bigInts,
+    rust_app_bytes: appBytes,
     ...(rustBytes ? { rust_bytes: rustBytes } : {}),
   });
   const series = [

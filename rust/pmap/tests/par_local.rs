@@ -178,11 +178,17 @@ fn no_pool_is_a_clear_error_not_a_panic() {
     assert_eq!(e.kind, ErrorKind::SyncMode);
     assert!(e.message.contains("SyncExecutor"), "{e}");
     // A Rust app's own worker is the other place it runs: the message says how to get there.
-    assert!(e.message.contains("after `init_pool_sync_from_worker`"), "{e}");
+    assert!(
+        e.message.contains("after `init_pool_sync_from_worker`"),
+        "{e}"
+    );
     let e = block_on((0..3u32).into_par_iter().try_collect_vec()).unwrap_err();
     assert_eq!(e.kind, ErrorKind::NoPool);
     assert!(e.message.contains("exposeToRust"), "{e}");
-    assert!(e.message.contains("`wasm_pmap::init_pool_async(None)`"), "{e}");
+    assert!(
+        e.message.contains("`wasm_pmap::init_pool_async(None)`"),
+        "{e}"
+    );
 }
 
 #[wasm_pmap::kernel]

@@ -11,6 +11,8 @@ use wasm_pmap::{
     SyncOptions,
 };
 
+mod limbs;
+
 // For the URL form (`…_at`): relative to the page (index.html) or the worker's script
 // (worker.js), both in this folder. The page in sub/ runs `run()` too: every init there that
 // starts a pool is URL-less (the running module), so it must not need them.
