@@ -4,7 +4,7 @@
  * (setupCoordinator uses it). A POST proves it is the relay's by its answer key instead
  * (routes.ts KEY_HEADER): the Clients API cannot tell a relay apart.
  */
-import type { ServiceWorkerScope } from "./coordinator.js";
+import type { ServiceWorkerScope } from "./scope.js";
 
 /** How long an opening wait's client lookup may take before the client counts as blocked. */
 export const CLIENT_LOOKUP_MS = 50;

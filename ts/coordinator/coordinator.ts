@@ -14,10 +14,8 @@
  */
 
 import { decodeResponse } from "../protocol/frames.js";
-import { inlineFrame } from "../protocol/inline-frame.js";
 import {
   COORDINATOR_PREFIX,
-  FRAME_HEADER,
   KEY_HEADER,
   MAX_WAIT_MS,
   PING_BODY,
@@ -27,8 +25,10 @@ import {
 import { readCapped } from "./body.js";
 import { Budget } from "./caps.js";
 import { type KnownClient, lookupClient } from "./clients.js";
-import { KeptPorts, type PortLike } from "./kept-ports.js";
+import { KeptPorts } from "./kept-ports.js";
 import { leaseHeld } from "./lease.js";
+import { binary, text } from "./responses.js";
+import type { ServiceWorkerScope } from "./scope.js";
 import { NamespaceKeys, VoidedNamespaces } from "./voided.js";
 
 export interface CoordinatorOptions {
@@ -340,26 +340,8 @@ export class Coordinator {
 export { CLIENT_LOOKUP_MS, KNOWN_CLIENTS } from "./clients.js";
 export { MAX_KEPT_PORTS, type PortLike } from "./kept-ports.js";
 
-/** The slice of a service worker's global scope the coordinator uses. */
-export interface ServiceWorkerScope {
-  registration: { scope: string };
-  clients: { get(id: string): Promise<{ type: string } | undefined | null> };
-  addEventListener(type: "fetch", listener: (e: FetchEventLike) => void): void;
-  addEventListener(type: "message", listener: (e: MessageEventLike) => void): void;
-}
-export interface MessageEventLike {
-  data: unknown;
-  /** The client that posted it (a page): its answers count against that client's share. */
-  source?: { id?: string } | null;
-  /** [the reply port, and optionally a kept port the page offers (routes.ts)] */
-  ports: readonly PortLike[];
-}
-export interface FetchEventLike {
-  request: Request;
-  /** The requesting client's id ("" for a navigation). */
-  clientId: string;
-  respondWith(r: Promise<Response>): void;
-}
+// The service worker scope's slice the coordinator uses: scope.ts (clients.ts names it too).
+export type { FetchEventLike, MessageEventLike, ServiceWorkerScope } from "./scope.js";
 
 /**
  * Installs the coordinator in a service worker: it answers requests under its prefix and
@@ -409,17 +391,4 @@ function pageMessage(coordinator: Coordinator, data: unknown, from: string): num
     return 204;
   }
   return undefined;
-}
-
-function text(status: number, body: string): Response {
-  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
-}
-
-function binary(body: Uint8Array): Response {
-  const inline = inlineFrame(body);
-  if (inline !== undefined) {
-    // No body at all (not even ""): an empty body is still streamed, and costs as much.
-    return new Response(null, { status: 200, headers: { "content-type": "application/cbor", [FRAME_HEADER]: inline } });
-  }
-  return new Response(body as BodyInit, { status: 200, headers: { "content-type": "application/cbor" } });
 }

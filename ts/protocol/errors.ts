@@ -4,8 +4,18 @@
  * Rust and back. All classes extend {@link PmapError}, so `err instanceof PmapError` tells
  * ours from anything else. It loads no CBOR code.
  */
-import type { Failure } from "./frames.js";
 import type { KernelInfo } from "./kernel-module.js";
+
+/** A failure frame's body: what went wrong with a chunk (`Failure` in error.rs). */
+export interface Failure {
+  /** One of the kinds of the error table (errors.ts, `tests/vectors/errors.json`). */
+  kind: ErrorKind;
+  kernel: string;
+  message: string;
+  expected?: string;
+  index?: number;
+  known?: string[];
+}
 
 /** Base class of all wasm-pmap errors. */
 export class PmapError extends Error {

@@ -15,25 +15,17 @@
  * frame's ArrayBuffer is transferred, never cloned. The frames are encoded by frame-cbor.ts;
  * the items inside them (payload, body) by values.ts (cbor-x) or by Rust.
  */
-import type { ErrorKind } from "./errors.js";
+import type { Failure } from "./errors.js";
 import { decodeFrame, encodeFrame, type FrameValue } from "./frame-cbor.js";
+
+// Declared beside the error table it names kinds of (errors.ts); re-exported for the frames' users.
+export type { Failure } from "./errors.js";
 
 export const WIRE_VERSION = 1;
 
 /** How a chunk's payload is laid out; see `Mode` in wire.rs. */
 export const Mode = { Map: 0, Slice: 1, Reduce: 2, Pipe: 3 } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
-
-/** A failure frame's body: what went wrong with a chunk (`Failure` in error.rs). */
-export interface Failure {
-  /** One of the kinds of the error table (errors.ts, `tests/vectors/errors.json`). */
-  kind: ErrorKind;
-  kernel: string;
-  message: string;
-  expected?: string;
-  index?: number;
-  known?: string[];
-}
 
 export interface Request {
   /** The call's id. */

@@ -97,7 +97,7 @@ export type FromWorker =
   | ExecutorRequest;
 
 /**
- * A pool run from an app's own worker (`initPoolSyncFromWorker`, ts/sync/from-worker.ts):
+ * A pool run from an app's own worker (`initPoolSyncFromWorker`, ts/worker/from-worker.ts):
  * that worker (the executor) → its relay (ts/worker/relay.ts), which owns the compute
  * workers. After `relay-init`, the executor sends `ExecutorRequest`s, as to the page.
  */

@@ -1,6 +1,6 @@
 /**
  * Runs in a worker: the relay of a pool started from an app's own worker
- * (`initPoolSyncFromWorker`, ts/sync/from-worker.ts). That worker is the SyncExecutor: it
+ * (`initPoolSyncFromWorker`, ts/worker/from-worker.ts). That worker is the SyncExecutor: it
  * blocks in `collect_vec_sync()` and cannot receive messages meanwhile, so the pool —
  * dispatcher, compute workers, answers — lives here instead of on the page. The relay runs
  * the executor's pipes on its compute workers (balanced as on the page: a slow worker's

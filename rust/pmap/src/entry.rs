@@ -150,7 +150,7 @@ fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
     eprintln!("{message}");
 }
 
-/// Pool workers (and the executor) are named `wasm-pmap-…` by workers.ts.
+/// Pool workers (and the executor) are named `wasm-pmap-…` by ts/pool/backend.ts.
 #[cfg(target_arch = "wasm32")]
 fn is_pool_worker() -> bool {
     js_sys::Reflect::get(&js_sys::global(), &"name".into())

@@ -51,6 +51,7 @@ pub mod par;
 pub mod par_mq;
 pub mod registry;
 pub mod slice;
+mod slice_io;
 pub mod typed;
 pub mod wire;
 

@@ -35,7 +35,7 @@ pub struct Kernel {
     /// body CBOR out.
     pub run: RunFn,
     /// Slice kernels: runs a chunk of raw typed-array bytes (`slice.rs`); `None` otherwise.
-    pub slice: Option<crate::slice::SliceFn>,
+    pub slice: Option<crate::slice_io::SliceFn>,
 }
 
 /// A kernel's generated chunk runner: mode, payload CBOR and (for `map_with` kernels) the

@@ -19,49 +19,12 @@
 
 use crate::error::{ErrorKind, Failure};
 use crate::registry::{self, Kind};
-use crate::typed::{as_bytes, as_bytes_mut, Element};
+use crate::typed::{as_bytes_mut, Element};
 use crate::wire::{Mode, Request, Response};
 
-/// Where a chunk's bytes come from: a JS `Uint8Array` in wasm (`entry.rs`), a byte slice in
-/// host tests.
-pub trait SliceInput {
-    /// Length of the chunk in bytes.
-    fn byte_len(&self) -> usize;
-    /// Copies the whole chunk into `dst` (exactly [`SliceInput::byte_len`] bytes).
-    fn copy_to(&self, dst: &mut [u8]);
-}
-
-impl SliceInput for &[u8] {
-    fn byte_len(&self) -> usize {
-        self.len()
-    }
-    fn copy_to(&self, dst: &mut [u8]) {
-        dst.copy_from_slice(self);
-    }
-}
-
-/// A typed output, kept as the kernel returned it until JS copies its bytes out.
-pub trait RawOutput {
-    /// The output's bytes in memory order.
-    fn bytes(&self) -> &[u8];
-}
-
-impl<T: Element> RawOutput for Vec<T> {
-    fn bytes(&self) -> &[u8] {
-        as_bytes(self)
-    }
-}
-
-/// What a slice kernel's chunk produced.
-pub enum SliceOut {
-    /// A numeric `Vec<U>`: its bytes go beside the response frame (typed array `U::JS`).
-    Raw(Box<dyn RawOutput>),
-    /// Any other output: its CBOR, the response frame's body.
-    Cbor(Vec<u8>),
-}
-
-/// A slice kernel's generated raw runner (see `__private::run_slice_raw`).
-pub type SliceFn = fn(&dyn SliceInput, &str) -> Result<SliceOut, Failure>;
+// The path's data types live in slice_io.rs, which the registry names too (a slice kernel's
+// runner is a `SliceFn`) without depending on this file.
+pub use crate::slice_io::{RawOutput, SliceFn, SliceInput, SliceOut};
 
 /// Runs one slice request frame over `data`: the response frame, and a typed output's
 /// bytes to send beside it.

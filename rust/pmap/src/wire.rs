@@ -1,5 +1,5 @@
 //! The wire protocol, Rust side: the whole vocabulary of frames exchanged between the
-//! TypeScript pool and a kernel module. Its twin is `ts/wire.ts`; both are checked against
+//! TypeScript pool and a kernel module. Its twin is `ts/protocol/frames.ts`; both are checked against
 //! the byte vectors in `tests/vectors/wire.json`.
 //!
 //! Every frame is one CBOR array, positional so the header costs a few bytes:
