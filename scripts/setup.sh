@@ -83,6 +83,14 @@ else
   cargo install -q --locked geckodriver
 fi
 
+# 3c. WebKit: WebKitGTK's WebDriver and MiniBrowser (the engine Safari shares), and Xvfb, since
+# MiniBrowser has no headless mode (scripts/webkit.mjs finds them; tests/e2e drive them).
+if command -v WebKitWebDriver >/dev/null 2>&1 && command -v xvfb-run >/dev/null 2>&1; then
+  log "WebKitWebDriver and xvfb-run present"
+else
+  apt_install webkit2gtk-driver xvfb xauth
+fi
+
 # 4. npm dependencies (reinstalled when package-lock.json changed since the last install).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # `npm install`, not `npm ci`: npm 11 leaves cbor-extract's optional platform packages

@@ -1,7 +1,7 @@
 // A program written against wasm-par-mq's documented API, ported to wasm-pmap by its
 // Cargo.toml and one `use` line (tests/par-mq-port, built by scripts/build.sh with plain
-// cargo + `wasm-bindgen --target web`), run as static files under a strict CSP in Chromium
-// and Firefox with real workers and its own coordinator service worker (sw.js). Each mode
+// cargo + `wasm-bindgen --target web`), run as static files under a strict CSP in Chromium,
+// Firefox and WebKit with real workers and its own coordinator service worker (sw.js). Each mode
 // of wasm-par-mq's README once: async (`collect_vec().await`), sync (`register_coordinator`
 // + `init_pool_sync`, a job through `execute_async`), and a worker the app owns
 // (`init_pool_sync_from_worker`); the msm-shaped workload's points (structs of full-range
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppRun, runInChromium } from "./fixtures/consumer-app.js";
 import { runInFirefox } from "./fixtures/firefox-page.js";
 import { type StaticServer, serveStatic } from "./fixtures/static-server.js";
+import { runInWebKit } from "./fixtures/webkit-page.js";
 
 const app = resolve(import.meta.dirname, "../par-mq-port");
 
@@ -25,9 +26,13 @@ interface Report {
   worker: { msm: string; workers: number } | { failed: string };
 }
 
+// WebKit too: its runtime worker evaluates runtime.js a second time when the app's glue imports
+// it back (ts/worker/serving.ts), and gives one controller to one of several same-URL workers
+// started together (the executor's own URL, ts/rust/init.ts); both once failed this page.
 for (const [browser, open] of [
   ["chromium", runInChromium],
   ["firefox", runInFirefox],
+  ["webkit", runInWebKit],
 ] as const) {
   describe(`a wasm-par-mq program, ported (${browser})`, () => {
     let server: StaticServer;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { runInChromium } from "./fixtures/consumer-app.js";
 import { runInFirefox } from "./fixtures/firefox-page.js";
 import { type StaticServer, serveStatic } from "./fixtures/static-server.js";
+import { runInWebKit } from "./fixtures/webkit-page.js";
 
 const app = resolve(import.meta.dirname, "../rust-app");
 /** Σ x² for x < 1000. */
@@ -86,10 +87,11 @@ it("register_coordinator(None) + init_pool_sync: a job blocking on collect_vec_s
 
 // `run()` starts its pools with no URLs (the running module, `wasm_bindgen::module()`, and the
 // glue's own URL): from a page one folder down, where "./pkg/…" would name nothing, every
-// step must report the same, in both browsers.
+// step must report the same, in all three browsers.
 for (const [browser, open] of [
   ["chromium", runInChromium],
   ["firefox", runInFirefox],
+  ["webkit", runInWebKit],
 ] as const) {
   it(`a page in a sub-folder (${browser}): init_pool_async(n) and init_pool_sync(n), no URLs, find their own module`, async () => {
     const sub = await serveStatic(app);

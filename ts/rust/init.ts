@@ -21,7 +21,28 @@ export const RELAY_NAME = "wasm-pmap-relay";
 // `new URL("…", import.meta.url)`: this file *is* the worker script, wherever wasm-bindgen
 // copied it (pkg/snippets/wasm-pmap-<hash>/js/runtime.js).
 const RUNTIME_URL = import.meta.url;
-export const spawnRuntimeWorker = spawnWorkerWith((name) => new Worker(RUNTIME_URL, { type: "module", name }));
+
+/** The SyncExecutor's worker name (sync-mode.ts names it so). */
+const EXECUTOR_NAME = "wasm-pmap-executor";
+let starts = 0;
+/**
+ * This file's URL made unique to one worker start (a query the server ignores), for the
+ * workers the coordinator service worker must control: the executor, whose blocking
+ * requests it answers, and the relay. Why: WebKit gives several module workers of one
+ * script URL started at the same moment one controller only — the first; the others fetch
+ * from the network. The compute workers, which never talk to the coordinator, share the
+ * plain URL (and the HTTP cache). In the started worker, `location.href` and this file's
+ * `import.meta.url` are both the unique URL, so runtime.ts serves there as usual.
+ */
+function ownUrl(): string {
+  const url = new URL(RUNTIME_URL);
+  url.searchParams.set("wasm-pmap-start", `${++starts}`);
+  return url.href;
+}
+
+export const spawnRuntimeWorker = spawnWorkerWith(
+  (name) => new Worker(name === EXECUTOR_NAME ? ownUrl() : RUNTIME_URL, { type: "module", name }),
+);
 
 /** The pool this thread's Rust reaches, and how to undo `exposeToRust`. */
 let current: { terminate(): void } | undefined;
@@ -96,7 +117,7 @@ export async function initPoolSyncFromWorker(
   try {
     pool = await startAppExecutor(
       { concurrency: numWorkers, module: { wasm, glue: bindgenUrl }, sync },
-      () => new Worker(RUNTIME_URL, { type: "module", name: RELAY_NAME }),
+      () => new Worker(ownUrl(), { type: "module", name: RELAY_NAME }),
     );
   } catch (err) {
     if (err instanceof PmapError) throw err;

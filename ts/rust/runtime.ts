@@ -16,6 +16,7 @@
 import { type CoordinatorWorkerScope, serveCoordinator } from "../coordinator/serve.js";
 import { serveRelay } from "../worker/relay.js";
 import { serveWorker } from "../worker/serve.js";
+import { claimServing } from "../worker/serving.js";
 import { RELAY_NAME, spawnRuntimeWorker } from "./init.js";
 
 export { initPoolAsync, initPoolSync, initPoolSyncFromWorker, registerCoordinator } from "./init.js";
@@ -35,7 +36,9 @@ export function setupCoordinator(
 const scope = globalThis as unknown as { location?: { href: string }; name?: unknown };
 // Why the URL check before the name: an app's own worker that merely imports the glue (and
 // so this file) has another script, whatever the app named it.
-if (scope.location?.href === import.meta.url) {
+// claimServing: a second evaluation of this file in the same worker (WebKit's, when the
+// app's glue imports it back) must not serve again over the live handler (ts/worker/serving.ts).
+if (scope.location?.href === import.meta.url && claimServing()) {
   if ("ServiceWorkerGlobalScope" in globalThis) serveCoordinator(globalThis as unknown as CoordinatorWorkerScope);
   else if (scope.name === RELAY_NAME) serveRelay(spawnRuntimeWorker);
   else if (typeof scope.name === "string" && scope.name.startsWith("wasm-pmap")) serveWorker();

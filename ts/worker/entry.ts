@@ -4,5 +4,6 @@
  * serve.ts.
  */
 import { serveWorker } from "./serve.js";
+import { claimServing } from "./serving.js";
 
-serveWorker();
+if (claimServing()) serveWorker();

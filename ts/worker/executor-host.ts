@@ -213,9 +213,14 @@ export function checkExecutor(setup: ExecutorSetup): void {
   }
   const r = xhr("GET", `${setup.coordinator}ping`);
   if (r.status !== 200 || !r.text.startsWith(PING_BODY)) {
+    // A status means the request went past the service worker to the server: this worker is
+    // not controlled by the coordinator (its scope, or a worker started before it was active).
+    const what = r.status
+      ? `the request reached the server instead (HTTP ${r.status}): this worker (${String(globalThis.location?.href)}) is not controlled by the coordinator service worker`
+      : "the request failed (network error)";
     throw new CoordinatorError(
-      `sync mode: no coordinator answers ${setup.coordinator}ping (HTTP ${r.status || "network error"}); ` +
-        `the coordinator service worker must be active and its scope must contain ${String(globalThis.location?.href)}`,
+      `sync mode: no coordinator answers ${setup.coordinator}ping: ${what}; ` +
+        "the coordinator must be active before the executor starts, and its scope must contain the executor's script",
     );
   }
 }

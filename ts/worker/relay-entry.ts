@@ -4,5 +4,6 @@
  */
 import { spawnBrowserWorker } from "../pool/browser-worker.js";
 import { serveRelay } from "./relay.js";
+import { claimServing } from "./serving.js";
 
-serveRelay(spawnBrowserWorker);
+if (claimServing()) serveRelay(spawnBrowserWorker);

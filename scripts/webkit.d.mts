@@ -1,0 +1,2 @@
+export declare function miniBrowser(): string;
+export declare function webkitCapabilities(): Record<string, unknown>;
