@@ -254,7 +254,7 @@ try {
 /**
  * What a user ships: the built-in kernels' wasm, and a Vite production build of a page that
  * imports `wasm-pmap` (bench/size-app): its page chunk(s), the compute worker's, and the
- * executor-only chunk. gzip -9 as a server would.
+ * executor's own worker script. gzip -9 as a server would.
  */
 async function measureSizes() {
   const gz = (b) => gzipSync(b, { level: 9 }).length;
@@ -276,11 +276,11 @@ async function measureSizes() {
   };
   // Page: the page's chunks (not the service worker's). Compute worker: the worker entry
   // (a worker bundle, an asset) and the kernel module's wasm-bindgen glue (an asset, loaded
-  // by URL). Executor: the chunk only the SyncExecutor loads.
+  // by URL). Executor: the SyncExecutor's own worker script (executor-entry).
   const js = (c) => c.name.endsWith(".js");
   const isWorker = (c) => /(^|\/)entry-[\w-]+\.js$/.test(c.name);
   const isGlue = (c) => /(^|\/)wasm_pmap_kernels-[\w-]+\.js$/.test(c.name);
-  const isExecutor = (c) => /(^|\/)executor-host-[\w-]+\.js$/.test(c.name);
+  const isExecutor = (c) => /(^|\/)executor-entry-[\w-]+\.js$/.test(c.name);
   const isSw = (c) => c.name === "wasm-pmap-sw.js";
   const [pageBytes, pageGzip] = sum((c) => c.type === "chunk" && js(c) && !isSw(c));
   const [workerBytes, workerGzip] = sum((c) => isWorker(c) || isGlue(c));

@@ -6,6 +6,14 @@
  */
 import type { FromWorker, ToWorker } from "../protocol/messages.js";
 
+/**
+ * The SyncExecutor's worker name. A backend starts it from a script URL of its own, not the
+ * compute workers' (browser-worker.ts, ts/rust/init.ts): WebKit lets the coordinator service
+ * worker control only the first of several module workers of one URL started together, and
+ * the executor is the one whose requests it must see.
+ */
+export const EXECUTOR_NAME = "wasm-pmap-executor";
+
 /** What a worker reports to the pool. */
 export interface WorkerEvents {
   message(msg: FromWorker): void;

@@ -7,6 +7,7 @@
  * Failures are the pool's typed errors, which Rust turns into a `PmapError` by class name.
  */
 
+import { EXECUTOR_NAME } from "../pool/backend.js";
 import { spawnWorkerWith } from "../pool/spawn-worker.js";
 import { startPool } from "../pool/start.js";
 import { PmapError, PoolStartError, SyncModeError } from "../protocol/errors.js";
@@ -22,8 +23,6 @@ export const RELAY_NAME = "wasm-pmap-relay";
 // copied it (pkg/snippets/wasm-pmap-<hash>/js/runtime.js).
 const RUNTIME_URL = import.meta.url;
 
-/** The SyncExecutor's worker name (sync-mode.ts names it so). */
-const EXECUTOR_NAME = "wasm-pmap-executor";
 let starts = 0;
 /**
  * This file's URL made unique to one worker start (a query the server ignores), for the

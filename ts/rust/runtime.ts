@@ -14,6 +14,7 @@
  * contain the executor's script, which it does when both are this file.
  */
 import { type CoordinatorWorkerScope, serveCoordinator } from "../coordinator/serve.js";
+import * as executorHost from "../worker/executor-host.js";
 import { serveRelay } from "../worker/relay.js";
 import { serveWorker } from "../worker/serve.js";
 import { claimServing } from "../worker/serving.js";
@@ -41,5 +42,5 @@ const scope = globalThis as unknown as { location?: { href: string }; name?: unk
 if (scope.location?.href === import.meta.url && claimServing()) {
   if ("ServiceWorkerGlobalScope" in globalThis) serveCoordinator(globalThis as unknown as CoordinatorWorkerScope);
   else if (scope.name === RELAY_NAME) serveRelay(spawnRuntimeWorker);
-  else if (typeof scope.name === "string" && scope.name.startsWith("wasm-pmap")) serveWorker();
+  else if (typeof scope.name === "string" && scope.name.startsWith("wasm-pmap")) serveWorker(executorHost);
 }

@@ -6,7 +6,7 @@
  * straight into the executor's answer slot (ts/protocol/answer-slot.ts).
  */
 
-import type { SpawnWorker } from "../pool/backend.js";
+import { EXECUTOR_NAME, type SpawnWorker } from "../pool/backend.js";
 import type { Call } from "../pool/call.js";
 import { ArraySink } from "../pool/collect.js";
 import { Dispatcher } from "../pool/dispatch.js";
@@ -73,7 +73,7 @@ export class SyncMode {
           : { wait: "atomics", workers, namespace };
         return { ...setup.init, executor };
       },
-      name: "wasm-pmap-executor",
+      name: EXECUTOR_NAME,
       // Depth 1: a job blocks its worker, so a second one could only wait behind it.
       depth: 1,
       changed: setup.changed,

@@ -5,11 +5,12 @@
  * module's one run export and the response frame back. It never looks inside a frame, so
  * it loads no CBOR code.
  *
- * The same script is the pool's SyncExecutor when its init message says so: it then also
- * loads and installs the host that Rust's `collect_vec_sync()` blocks on (executor-host.ts).
+ * The pool's SyncExecutor runs it too, given the host that Rust's `collect_vec_sync()` blocks
+ * on (executor-host.ts), which it installs when its init message says so.
  */
 import { type KernelGlue, runFrame } from "../protocol/kernel-module.js";
 import type { ExecutorSetup, FromWorker, ToWorker } from "../protocol/messages.js";
+import type * as ExecutorHost from "./executor-host.js";
 
 // The DOM and WebWorker libs cannot both be loaded; this is the slice of the worker scope used here.
 declare const self: {
@@ -21,15 +22,24 @@ declare const self: {
 let glue: KernelGlue | undefined;
 // The glue import a `load` message started before `init` arrived.
 let loading: { url: string; glue: Promise<KernelGlue> } | undefined;
-// The SyncExecutor's host (executor-host.ts), once installed; compute workers have none.
-let executorHost: ReturnType<typeof import("./executor-host.js").installExecutorHost> | undefined;
+// What serveWorker was given to be the SyncExecutor with (executor-entry.ts, the Rust runtime).
+let hostModule: typeof ExecutorHost | undefined;
+// The SyncExecutor's host, once installed; compute workers have none.
+let executorHost: ReturnType<typeof ExecutorHost.installExecutorHost> | undefined;
 // Messages that arrive while the glue is still loading wait here, in order.
 let pending: ToWorker[] | undefined = [];
 
 const post = (msg: FromWorker, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
 
-/** Makes this worker a pool worker: it answers the pool's messages from now on. */
-export function serveWorker(): void {
+/**
+ * Makes this worker a pool worker: it answers the pool's messages from now on. `executor`:
+ * the executor host module, for a script that may be the SyncExecutor. Why passed in, not
+ * imported here on demand: a bundler then put the host in a chunk that imported modules back
+ * from the worker's entry chunk, and WebKit evaluates a worker's main script again when it is
+ * imported back (serving.ts); the executor's own entry imports it statically instead.
+ */
+export function serveWorker(executor?: typeof ExecutorHost): void {
+  hostModule = executor;
   self.onmessage = (e: MessageEvent<ToWorker>) => {
     const msg = e.data;
     if (msg.type === "load") loading = { url: msg.glue, glue: importGlue(msg.glue) };
@@ -68,10 +78,10 @@ async function init(module: WebAssembly.Module, glueUrl: string, executor: Execu
     }
     g.initSync({ module });
     if (executor) {
-      // Only the executor needs the coordinator protocol (and CBOR): compute workers skip it.
-      const host = await import("./executor-host.js");
-      host.checkExecutor(executor);
-      executorHost = host.installExecutorHost(executor, (m) => post(m));
+      // Only the executor carries the coordinator protocol: compute workers' script has none.
+      if (!hostModule) throw new Error("this worker's script is a compute worker's, not the SyncExecutor's");
+      hostModule.checkExecutor(executor);
+      executorHost = hostModule.installExecutorHost(executor, (m) => post(m));
     }
     glue = g;
     post({ type: "ready", kernels: g.__wasmPmapKernels() });
