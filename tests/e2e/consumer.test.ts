@@ -32,7 +32,7 @@ function makeApp(): void {
       `<body><script type="module" src="./main.js"></script></body></html>`,
   );
   // Sync mode through the coordinator service worker the plugin serves and emits at the root.
-  writeFileSync(join(app, "main.js"), appMain(`import.meta.env.BASE_URL + "wasm-pmap-sw.js"`));
+  writeFileSync(join(app, "main.js"), appMain(`import.meta.env.BASE_URL + "wasm-pmap-sw.js"`, { awaitUsing: true }));
   mkdirSync(join(app, "public"), { recursive: true });
 }
 

@@ -75,13 +75,21 @@ describe("sync mode from an app-owned worker, cross-origin isolated", () => {
         value: 1,
       });
       const bad: string[] = [];
+      let raced = 0;
       for (let trial = 0; trial < RACE_TRIALS; trial++) {
         const tag = 1_000 + 2 * trial;
         const [a, b] = (await racer.ask({ type: "race", calls: [[430, 0, 0, 0], [0]], tag }, 10_000)) as [
           Outcome,
           Outcome,
         ];
-        expect(a, `trial ${trial}: call A`).toMatchObject({ ok: false, name: "TimeoutError" });
+        // A times out, unless the executor, starved of CPU on a loaded machine, woke after its
+        // 400 ms deadline and A's answer (due at ~430 ms) was in the slot by then: it then
+        // takes that answer — its own, never B's. Only a timed-out A races B.
+        if (a.ok) expect(a.value, `trial ${trial}: call A answered`).toBe(tag);
+        else {
+          expect(a, `trial ${trial}: call A`).toMatchObject({ ok: false, name: "TimeoutError" });
+          raced++;
+        }
         if (!b.ok || b.value !== tag + 1) {
           bad.push(
             `trial ${trial}: ${b.ok ? `value ${b.value}` : `${b.name}: ${b.message.slice(0, 90)}`} (after ${b.ms.toFixed(0)} ms)`,
@@ -90,6 +98,8 @@ describe("sync mode from an app-owned worker, cross-origin isolated", () => {
         await sleep(30); // A's last chunk is done by now
       }
       expect(bad, `call B went wrong in ${bad.length} of ${RACE_TRIALS} trials`).toEqual([]);
+      // Not vacuous: most trials did race (all of them on an idle machine).
+      expect(raced, `trials in which A timed out and raced B`).toBeGreaterThanOrEqual(RACE_TRIALS / 2);
     } finally {
       racer.terminate();
     }

@@ -12,7 +12,11 @@
  * }
  * ```
  */
+
+import { ensureDisposeSymbols } from "../protocol/disposal.js";
 import { AbortError } from "../protocol/errors.js";
+
+ensureDisposeSymbols();
 
 /** Returned by `acquire()`: call `release()` once, or let `await using` do it. */
 export interface Release extends AsyncDisposable, Disposable {

@@ -3,6 +3,8 @@
  * sink, and hands it to the dispatcher (dispatch.ts); jobs go to sync mode (ts/sync/). See
  * docs/architecture.md for an item's journey.
  */
+
+import { ensureDisposeSymbols } from "../protocol/disposal.js";
 import { AbortError, PmapError, PoolTerminatedError, SyncModeError, UnknownKernelError } from "../protocol/errors.js";
 import { Mode } from "../protocol/frames.js";
 import { randomUuid } from "../protocol/ids.js";
@@ -29,6 +31,9 @@ import { LocalModule } from "./local.js";
 import type { BuiltinKernels, Input, ItemKernel, JobKernel, Output, ReduceKernel, SliceKernel } from "./module.js";
 import type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats, SliceOptions } from "./options.js";
 import { type CallTarget, positiveInt, startCall } from "./submit.js";
+
+// Before the class: its `[Symbol.asyncDispose]` key is read when the class is defined.
+ensureDisposeSymbols();
 
 /**
  * A pool of workers running one kernel module. Create it with {@link createPool}.

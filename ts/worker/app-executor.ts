@@ -7,11 +7,14 @@
  */
 import { compileModule, type KernelModule } from "../pool/module.js";
 import { canUseAnswerSlot } from "../protocol/answer-slot.js";
+import { ensureDisposeSymbols } from "../protocol/disposal.js";
 import { PoolStartError, PoolTerminatedError, SyncModeError, WorkerCrashedError } from "../protocol/errors.js";
 import { randomUuid } from "../protocol/ids.js";
 import type { ExecutorSetup, FromRelay, ToRelay } from "../protocol/messages.js";
 import { COORDINATOR_PREFIX, LEASE_PREFIX } from "../protocol/routes.js";
 import { checkExecutor, installExecutorHost } from "./executor-host.js";
+
+ensureDisposeSymbols();
 
 /** Options of {@link initPoolSyncFromWorker}. */
 export interface WorkerPoolOptions {
