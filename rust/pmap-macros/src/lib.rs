@@ -23,12 +23,13 @@
 //!
 //! Like serde_derive, the attribute works in three steps: `parse.rs` reads the attribute
 //! and the fn, `check.rs` raises every error a user can hit (each pinned by a trybuild test
-//! in `rust/pmap/tests/ui/`), `gen.rs` writes the code; `ts_type.rs` spells Rust types the
+//! in `rust/pmap/tests/ui/`), `gen.rs` writes the code (`ts_decl.rs` its TypeScript declaration); `ts_type.rs` spells Rust types the
 //! way TypeScript sees them on the wire.
 
 mod check;
 mod gen;
 mod parse;
+mod ts_decl;
 mod ts_type;
 
 use proc_macro::TokenStream;
