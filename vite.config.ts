@@ -6,6 +6,7 @@ import { defineConfig } from "vite";
 
 import { chromiumArgs, chromiumExecutable as executablePath } from "./scripts/chromium.mjs";
 import { firefoxCapabilities, firefoxClassicCapabilities, stopFirefoxServiceWorkers } from "./scripts/firefox.mjs";
+import { webkitgtk } from "./scripts/webkit.mjs";
 
 const chromium = () => playwright({ launchOptions: { executablePath, args: chromiumArgs } });
 // Firefox through geckodriver (WebDriver BiDi), Debian's firefox-esr: scripts/firefox.mjs.
@@ -30,8 +31,15 @@ async function stopServiceWorkers(ctx: { provider: { name: string } }) {
   await cdp.send("ServiceWorker.stopAllWorkers");
 }
 
+// The browser projects' transform: the tests' `using` / `await using` lowered, as a production
+// build for today's browsers lowers them, since WebKit does not parse them yet (the pool's
+// disposers work either way: ts/protocol/disposal.ts). Inline projects do not inherit the
+// root config, so each browser project names it.
+const oxc = { target: "es2022" };
+
 export default defineConfig({
   server: { fs: { allow: ["."] } },
+
   test: {
     projects: [
       {
@@ -45,6 +53,7 @@ export default defineConfig({
       {
         // Pre-bundled up front: discovering it mid-run makes Vite reload the test page.
         optimizeDeps: { include: ["cbor-x/index-no-eval"] },
+        oxc,
         test: {
           name: "browser",
           include: ["tests/browser/**/*.test.ts"],
@@ -59,6 +68,7 @@ export default defineConfig({
             instances: [
               { browser: "chromium", provider: chromium() },
               { browser: "firefox", provider: firefox() },
+              { browser: "webkit", provider: webkitgtk() },
             ],
           },
         },
@@ -70,6 +80,7 @@ export default defineConfig({
           headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" },
         },
         optimizeDeps: { include: ["cbor-x/index-no-eval"] },
+        oxc,
         test: {
           name: "isolated",
           include: ["tests/isolated/**/*.test.ts"],
@@ -85,6 +96,8 @@ export default defineConfig({
               // Classic WebDriver: from-worker.test.ts's relay starts workers from a worker,
               // which a BiDi session can deadlock in Firefox (scripts/firefox.mjs).
               { browser: "firefox", provider: firefoxClassic() },
+              // WebKitGTK ships SharedArrayBuffer off even on an isolated page (Safari has it on).
+              { browser: "webkit", provider: webkitgtk({ env: { JSC_useSharedArrayBuffer: "1" } }) },
             ],
           },
         },
@@ -96,6 +109,7 @@ export default defineConfig({
         // Firefox left new registrations stuck "activating". After the soak, which times.
         server: { headers: { "Service-Worker-Allowed": "/" } },
         optimizeDeps: { include: ["cbor-x/index-no-eval"] },
+        oxc,
         test: {
           name: "own-worker",
           include: ["tests/own-worker/**/*.test.ts"],
@@ -109,6 +123,7 @@ export default defineConfig({
             instances: [
               { browser: "chromium", provider: chromium() },
               { browser: "firefox", provider: firefoxClassic() },
+              { browser: "webkit", provider: webkitgtk() },
             ],
           },
         },
@@ -122,6 +137,7 @@ export default defineConfig({
           __SOAK_SEED__: JSON.stringify(Number(process.env.SOAK_SEED || Math.floor(Math.random() * 2 ** 31))),
         },
         optimizeDeps: { include: ["cbor-x/index-no-eval"] },
+        oxc,
         test: {
           name: "soak",
           include: ["tests/soak/**/*.test.ts"],

@@ -15,7 +15,7 @@ import { chromiumArgs, chromiumExecutable } from "../scripts/chromium.mjs";
 import { printBigInts, runBigInts, rustAppBytes } from "./big-ints.mjs";
 import { speedupSvg } from "./chart.mjs";
 import { detailFigures, printDetails } from "./details.mjs";
-import { runFirefox } from "./firefox.mjs";
+import { runFirefox, runWebKit } from "./engines.mjs";
 import { buildRayonPeer, isolateRayonPage, printTable, runRayonPage, withSpeedups } from "./peers.mjs";
 import { measureRustBytes, printRustBytes } from "./rust-bytes.mjs";
 import { printSyncPaths, runSyncPaths, syncBenchHeaders } from "./sync-paths.mjs";
@@ -147,19 +147,12 @@ try {
     ],
   );
 
-  // The same Mandelbrot line in Firefox (the other engine users ship to).
+  // The same Mandelbrot line in the other engines users ship to: Firefox, and WebKit (the
+  // engine Safari shares; WebKitGTK's MiniBrowser, under Xvfb: it has no headless mode).
   const ff = await runFirefox(base, query);
-  console.log(
-    `\nMandelbrot ${SIZE}×${SIZE} in Firefox${ff.ok ? ` ${ff.version}` : ""} (headless), interleaved rounds, same image checked`,
-  );
-  if (ff.ok) {
-    const f = ff.results;
-    console.log(`  single-thread wasm, main thread            ${f.ms_main.toFixed(1).padStart(8)} ms  1.00×`);
-    for (const w of [1, 2])
-      console.log(
-        `  wasm-pmap, ${w} worker${w > 1 ? "s" : " "}                         ${f[`ms_${w}w`].toFixed(1).padStart(8)} ms ${(f.ms_main / f[`ms_${w}w`]).toFixed(2).padStart(5)}×`,
-      );
-  } else console.log(`  unavailable: ${ff.reason}`);
+  printEngine(`Firefox${ff.ok ? ` ${ff.version}` : ""} (headless)`, ff);
+  const wk = await runWebKit(base, query);
+  printEngine(`WebKit (WebKitGTK${wk.ok ? ` ${wk.version}` : ""}, MiniBrowser under Xvfb)`, wk);
 
   if (!QUICK) printDetails(r, startup, sizes);
 
@@ -211,16 +204,8 @@ try {
       },
       single_thread_wasm: { ms_mandelbrot: mainMs, [`sqrt_ms_${SQRT_LABEL}`]: sqrtMain },
     },
-    firefox: ff.ok
-      ? {
-          available: true,
-          browser: `Firefox ${ff.version}`,
-          mandelbrot_ms_main: ff.results.ms_main,
-          mandelbrot_ms_1w: ff.results.ms_1w,
-          mandelbrot_ms_2w: ff.results.ms_2w,
-          mandelbrot_speedup_2w_vs_main: ff.results.ms_main / ff.results.ms_2w,
-        }
-      : { available: false, reason: ff.reason },
+    firefox: engineFigures(`Firefox ${ff.version}`, ff),
+    webkit: engineFigures(`WebKitGTK ${wk.version}`, wk),
     ...(QUICK ? {} : detailFigures(r, startup, sizes)),
     sync_paths: syncPaths,
     big_ints: bigInts,
@@ -296,5 +281,31 @@ async function measureSizes() {
     js_glue_gzip: glueGzip,
     js_executor_bytes: execBytes,
     js_executor_gzip: execGzip,
+  };
+}
+
+/** Prints one engine's Mandelbrot line (bench/engine.ts's figures). */
+function printEngine(name, run) {
+  console.log(`\nMandelbrot ${SIZE}×${SIZE} in ${name}, interleaved rounds, same image checked`);
+  if (!run.ok) return console.log(`  unavailable: ${run.reason}`);
+  const f = run.results;
+  console.log(`  single-thread wasm, main thread            ${f.ms_main.toFixed(1).padStart(8)} ms  1.00×`);
+  for (const w of [1, 2])
+    console.log(
+      `  wasm-pmap, ${w} worker${w > 1 ? "s" : " "}                         ${f[`ms_${w}w`].toFixed(1).padStart(8)} ms ${(f.ms_main / f[`ms_${w}w`]).toFixed(2).padStart(5)}×`,
+    );
+}
+
+/** One engine's figures for results.json. */
+function engineFigures(browser, run) {
+  if (!run.ok) return { available: false, reason: run.reason };
+  const f = run.results;
+  return {
+    available: true,
+    browser,
+    mandelbrot_ms_main: f.ms_main,
+    mandelbrot_ms_1w: f.ms_1w,
+    mandelbrot_ms_2w: f.ms_2w,
+    mandelbrot_speedup_2w_vs_main: f.ms_main / f.ms_2w,
   };
 }

@@ -6,7 +6,7 @@
 # protocol against the shared vectors, the dispatcher against scripted fake workers,
 # scheduling, the coordinator, fast-check properties, the packed-tarball e2e, the Rust-only app
 # tests/rust-app) and vitest
-# in Chromium and Firefox (real Workers, a real service worker; the 1 000-chunk
+# in Chromium, Firefox and WebKit (real Workers, a real service worker; the 1 000-chunk
 # fault-injection soak in Chromium), then the bench smoke test (`node bench/run.mjs --quick`:
 # every variant and peer end to end, images checked). Ends with one "N passed, M failed" line.
 set -euo pipefail
@@ -27,7 +27,7 @@ echo "== fuzz the wasm entry (cargo-fuzz, 60 s; scripts/fuzz.sh 600 for a longer
 bash scripts/fuzz.sh 60
 echo "== type test (tsc --noEmit; every @ts-expect-error line must be an error)"
 npx tsc -p tests/types/tsconfig.json
-echo "== vitest (node + Chromium + Firefox)"
+echo "== vitest (node + Chromium + Firefox + WebKit)"
 npx vitest run --reporter=default --reporter=json --outputFile="$out/vitest.json"
 echo "== bench smoke test (npm run bench -- --quick: every variant and peer end to end, images checked, no timing asserted)"
 node bench/run.mjs --quick

@@ -1,14 +1,8 @@
 // The coordinator in a real service worker, reached by real workers inside its scope and by
 // the page's messages, as sync mode uses it (protocol: ts/protocol/routes.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commands } from "vitest/browser";
 import { encodeResponse } from "../../dist/protocol/frames.js";
-
-declare module "vitest/browser" {
-  interface BrowserCommands {
-    stopServiceWorkers(): Promise<void>;
-  }
-}
+import { needsServiceWorkerStop, stopServiceWorkers } from "./fixtures/stop-service-workers.js";
 
 const swUrl = new URL("./fixtures/sw.ts", import.meta.url);
 const scope = new URL(".", swUrl).href; // the folder of the script: the widest scope it may have
@@ -142,12 +136,13 @@ describe("coordinator service worker", () => {
     expect(after!.status).toBe(404);
   });
 
-  it("a stopped service worker loses its tickets: the wait answers 404 at once, it never hangs", async () => {
+  it("a stopped service worker loses its tickets: the wait answers 404 at once, it never hangs", async (ctx) => {
+    needsServiceWorkerStop(ctx);
     const w = probe();
     const ticket = newTicket();
     const [opened] = await w([wait(ticket, 0, true)]);
     expect(opened!.status).toBe(204);
-    await commands.stopServiceWorkers();
+    await stopServiceWorkers();
     const [after] = await w([wait(ticket, 1000)]);
     expect(after!.status).toBe(404);
     expect(new TextDecoder().decode(after!.body)).toContain("unknown ticket");

@@ -4,7 +4,6 @@
 // In Chromium and Firefox (whose Clients API never answers for a worker blocked in a sync
 // XHR: the coordinator steps around it, ts/coordinator/coordinator.ts lookupClient).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commands } from "vitest/browser";
 import {
   AbortError,
   createPool,
@@ -16,13 +15,8 @@ import {
 } from "../../dist/index.js";
 import type { Kernels } from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
 import init, * as rust from "../test-kernels/pkg/wasm_pmap_test_kernels.js";
+import { needsServiceWorkerStop, stopServiceWorkers } from "./fixtures/stop-service-workers.js";
 import { testKernels } from "./fixtures/test-kernels.js";
-
-declare module "vitest/browser" {
-  interface BrowserCommands {
-    stopServiceWorkers(): Promise<void>;
-  }
-}
 
 const module = testKernels;
 // The shipped coordinator, registered beside the worker script so its scope contains it.
@@ -114,13 +108,14 @@ describe("sync mode", () => {
     }
   });
 
-  it("the coordinator's service worker stopped mid-job: the job still completes, right and in bounded time", async () => {
+  it("the coordinator's service worker stopped mid-job: the job still completes, right and in bounded time", async (ctx) => {
+    needsServiceWorkerStop(ctx);
     const started = performance.now();
     let settled = false;
     const job = pool.execute("spinSync", [16, 100]).finally(() => (settled = true)); // 16 × 100 ms on 2 workers ≈ 0.8 s
     await new Promise((r) => setTimeout(r, 250));
     expect(settled).toBe(false); // the stop below does land mid-job
-    await commands.stopServiceWorkers();
+    await stopServiceWorkers();
     expect(await job).toBe(1600);
     expect(performance.now() - started).toBeLessThan(15_000);
     // However the browser handled the in-flight wait (replayed it on the restarted service

@@ -1,6 +1,6 @@
 // The demo (examples/raytracer, `npm run demo`) as a user sees it: a Vite production build
-// of the page served by `vite preview`, driven through its own controls in Chromium with
-// real workers and the real coordinator service worker. The frame it renders must be
+// of the page served by `vite preview`, driven through its own controls in Chromium (and, at
+// the end, WebKit) with real workers and the real coordinator service worker. The frame it renders must be
 // byte-identical to the one the crate's host `cargo test` pins (examples/raytracer/tests/frame.json).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -8,7 +8,9 @@ import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright";
 import { build, type PreviewServer, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { remote } from "webdriverio";
 import { chromiumArgs, chromiumExecutable } from "../../scripts/chromium.mjs";
+import { startWebKitDriver, webkitCapabilities } from "../../scripts/webkit.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const example = join(root, "examples/raytracer");
@@ -178,5 +180,88 @@ describe("the demo page (examples/raytracer)", () => {
     console.log(`[demo] 640×360×8: ${runs.map((r) => `${r.workers}w ${r.ms.toFixed(0)} ms`).join(", ")}`);
     console.log(`[demo] ${shown.text}`);
     expect(errors).toEqual([]);
+  });
+});
+
+// The same page in WebKit (WebKitGTK's MiniBrowser over classic WebDriver: scripts/webkit.mjs):
+// a tiled frame and a sync-mode job, each byte-identical to cargo test's. Classic WebDriver has
+// no page-error events, so the page's own status line is what says an error happened.
+describe("the demo page in WebKit", () => {
+  let driver: { port: number; stop: () => void } | undefined;
+  let wk: Awaited<ReturnType<typeof remote>>;
+
+  beforeAll(async () => {
+    driver = await startWebKitDriver();
+    wk = await remote({
+      hostname: "127.0.0.1",
+      port: driver.port,
+      path: "/",
+      logLevel: "error",
+      capabilities: webkitCapabilities(),
+    });
+    await wk.url(server.resolvedUrls!.local[0]!);
+  }, 60_000);
+
+  afterAll(async () => {
+    await wk?.deleteSession().catch(() => {});
+    driver?.stop();
+  });
+
+  /** Sets the controls, clicks Render, waits for the render to end; returns its status and hashes. */
+  async function renderIn(s: Settings) {
+    const before = await wk.execute((s: Settings) => {
+      const set = (id: string, v: string) => {
+        const el = document.getElementById(id) as HTMLSelectElement;
+        if (![...el.options].some((o) => o.value === v)) throw new Error(`#${id} offers no ${v}`);
+        el.value = v;
+      };
+      set("workers", String(s.workers));
+      set("size", s.size);
+      set("samples", String(s.samples));
+      (document.getElementById("sync") as HTMLInputElement).checked = s.sync ?? false;
+      const n = Number(document.body.dataset.renders ?? 0);
+      (document.getElementById("render") as HTMLButtonElement).click();
+      return n;
+    }, s);
+    await wk.waitUntil(
+      () =>
+        wk.execute(
+          (n: number) => Number(document.body.dataset.renders ?? 0) > n && document.body.dataset.state !== "rendering",
+          before,
+        ),
+      { timeout: 90_000, interval: 100, timeoutMsg: "the render did not end within 90 s" },
+    );
+    return wk.execute(async () => {
+      const hex = async (b: Uint8Array | Uint8ClampedArray) =>
+        Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>)), (x) =>
+          x.toString(16).padStart(2, "0"),
+        ).join("");
+      const last = (globalThis as unknown as { demo: { last?: { rgba: Uint8Array } } }).demo.last;
+      const canvas = document.getElementById("frame") as HTMLCanvasElement;
+      const drawn = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+      return {
+        state: document.body.dataset.state,
+        status: document.getElementById("status")!.textContent ?? "",
+        frame: last ? await hex(last.rgba) : "",
+        canvas: await hex(drawn),
+      };
+    });
+  }
+
+  it("renders the pinned frame tile by tile on 2 workers, byte-identical to cargo test's", async () => {
+    const r = await renderIn({ workers: 2, ...small });
+    expect(r.status).not.toMatch(/error/);
+    expect(r.state).toBe("done");
+    expect(r.frame).toBe(pinned.sha256);
+    expect(r.canvas).toBe(pinned.sha256);
+  });
+
+  it("renders the same frame as one sync-mode job (the coordinator service worker, WebKit's)", async () => {
+    const r = await renderIn({ workers: 2, ...small, sync: true });
+    expect(r.status).not.toMatch(/error/);
+    expect(r.state).toBe("done");
+    expect(r.status).toContain("sync job");
+    expect(r.frame).toBe(pinned.sha256);
+    expect(r.canvas).toBe(pinned.sha256);
   });
 });

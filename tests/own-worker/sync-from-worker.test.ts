@@ -3,15 +3,9 @@
 // 1 000 times, each result checked in Rust — while its relay worker owns the compute
 // workers and hands the answers to the coordinator itself. Nothing goes through this page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commands } from "vitest/browser";
 import type { Outcome, TerminateDuringAsync } from "../browser/fixtures/app-worker.js";
 import { type AppWorker, startAppWorker } from "../browser/fixtures/app-worker-client.js";
-
-declare module "vitest/browser" {
-  interface BrowserCommands {
-    stopServiceWorkers(): Promise<void>;
-  }
-}
+import { needsServiceWorkerStop, stopServiceWorkers } from "../browser/fixtures/stop-service-workers.js";
 
 // One coordinator whose scope holds both the app's worker (tests/browser/fixtures/) and the
 // package's relay (dist/worker/): the server allows the root scope (vite.config.ts).
@@ -50,10 +44,11 @@ describe("sync mode from a worker the app owns", () => {
     expect(await ask({ type: "loop", start: 200, times: 5, n: 10 })).toBeGreaterThan(0);
   });
 
-  it("the coordinator's service worker stopped mid-way: all 1 000 calls still complete right", async () => {
+  it("the coordinator's service worker stopped mid-way: all 1 000 calls still complete right", async (ctx) => {
+    needsServiceWorkerStop(ctx);
     const loop = ask({ type: "loop", start: 1000, times: 1000, n: 4 });
     await new Promise((r) => setTimeout(r, 300));
-    await commands.stopServiceWorkers();
+    await stopServiceWorkers();
     expect(await loop).toBeGreaterThan(0);
   });
 
