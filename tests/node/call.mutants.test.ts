@@ -5,9 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { BufferPool } from "../../ts/pool/buffers.js";
 import { Call, type CallSpec, type Progress, type Task } from "../../ts/pool/call.js";
+import { Codec } from "../../ts/pool/codecs.js";
 import { ArraySink, ConcatSink, PartialsSink, type Settled, SettledSink, StreamSink } from "../../ts/pool/collect.js";
 import { DecodeError, KernelError, PmapError, TimeoutError } from "../../ts/protocol/errors.js";
-import { Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import { decodeValue, encodeValue } from "../../ts/protocol/values.js";
 
@@ -19,7 +19,7 @@ function makeCall(items: ArrayLike<unknown>, over: Partial<CallSpec> = {}) {
   const call = new Call({
     id: "pool:1",
     kernel: K,
-    mode: Mode.Map,
+    codec: Codec.map,
     items,
     chunkSize: 4,
     concurrency: 2,
@@ -50,7 +50,7 @@ describe("Call payloads", () => {
 
   it("slice mode: the payload names the typed array; the chunk's bytes are a fresh copy of its span", () => {
     const items = Float32Array.of(1, 2, 3, 4);
-    const { call } = makeCall(items, { mode: Mode.Slice, sink: new ConcatSink(4, () => null) });
+    const { call } = makeCall(items, { codec: Codec.slice, sink: new ConcatSink(4, () => null) });
     const t = task(call, 0, 1, 3);
     expect(new TextDecoder().decode(call.payload(t))).toBe("Float32Array");
     const buffers = new BufferPool();
@@ -68,38 +68,34 @@ describe("Call payloads", () => {
     expect(again).toBe(kept);
     expect(Array.from(new Float32Array(again))).toEqual([2, 3]);
     buffers.clear();
-    // Map mode has no side data, not even over a typed array; nor has a raw call.
+    // Map mode has no side data, not even over a typed array; nor has a call of ready-made payloads.
     const map = makeCall(Float64Array.of(1, 2)).call;
     expect(map.data(task(map, 0, 0, 1), new BufferPool())).toBeUndefined();
-    const raw = makeCall(Float64Array.of(1, 2), {
-      mode: Mode.Slice,
-      raw: true,
-      sink: new ConcatSink(2, () => null),
-    }).call;
+    const raw = makeCall([Uint8Array.of(1)], { codec: Codec.job }).call;
     expect(raw.data(task(raw, 0, 0, 1), new BufferPool())).toBeUndefined();
   });
 
   it("slice mode: output bytes become the kernel's declared typed array; anything else is an error", () => {
     const { call } = makeCall(Float32Array.of(1), {
-      mode: Mode.Slice,
+      codec: Codec.slice,
       sink: new ConcatSink(1, () => null),
       kernel: { name: "k", kind: "slice", input: "Float32Array", output: "BigInt64Array" },
     });
-    const out = call.typedOutput(BigInt64Array.of(-3n).buffer);
+    const out = call.output(new Uint8Array(), BigInt64Array.of(-3n).buffer);
     expect(out).toBeInstanceOf(BigInt64Array);
     expect(Array.from(out as BigInt64Array)).toEqual([-3n]);
     const { call: bad } = makeCall(Float32Array.of(1), {
-      mode: Mode.Slice,
+      codec: Codec.slice,
       sink: new ConcatSink(1, () => null),
       kernel: { name: "k", kind: "slice", input: "Float32Array", output: "number" },
     });
-    expect(() => bad.typedOutput(new ArrayBuffer(8))).toThrow('kernel "k": number is not a typed array');
+    expect(() => bad.output(new Uint8Array(), new ArrayBuffer(8))).toThrow('kernel "k": number is not a typed array');
   });
 
-  it("raw: each item is a ready-made payload and its own chunk, whatever chunkSize says", () => {
+  it("ready-made payloads (a job, a pipe): each item is a payload and its own chunk, whatever chunkSize says", () => {
     const payloads = [Uint8Array.of(1), Uint8Array.of(2), Uint8Array.of(3)];
-    const { call } = makeCall(payloads, { raw: true, chunkSize: 10 });
-    expect(call.raw).toBe(true);
+    const { call } = makeCall(payloads, { codec: Codec.pipe, chunkSize: 10 });
+    expect(call.codec.onePerChunk).toBe(true);
     const tasks = call.tasks();
     expect(tasks.map((t) => [t.chunk, t.start, t.end])).toEqual([
       [0, 0, 1],
@@ -107,7 +103,7 @@ describe("Call payloads", () => {
       [2, 2, 3],
     ]);
     expect(call.payload(tasks[2]!)).toBe(payloads[2]);
-    expect(makeCall([1]).call.raw).toBe(false);
+    expect(makeCall([1]).call.codec.onePerChunk).toBe(false);
   });
 
   it("tasks start with no id, crash or resend yet, and cover the items in chunkSize runs", () => {
@@ -149,7 +145,7 @@ describe("Call encode errors", () => {
     expect(tail.encodeError(task(tail, 0, 0, 1), new Error("e"))).not.toBeInstanceOf(DecodeError); // item 1 is not in it
     const typed = makeCall(Float64Array.of(1)).call;
     expect(typed.encodeError(task(typed, 0, 0, 1), new Error("e"))).not.toBeInstanceOf(DecodeError);
-    const raw = makeCall([() => 1], { raw: true }).call;
+    const raw = makeCall([() => 1], { codec: Codec.job }).call;
     expect(raw.encodeError(task(raw, 0, 0, 1), new Error("e"))).not.toBeInstanceOf(DecodeError);
   });
 });
@@ -166,11 +162,11 @@ describe("Call outcomes", () => {
     await expect(other.promise).rejects.toThrow('kernel "double": chunk 0 returned string, expected 1');
   });
 
-  it("reduce and raw chunks are not counted as outputs per item", async () => {
-    const reduce = makeCall([1, 2, 3], { mode: Mode.Reduce, sink: new PartialsSink() }).call;
+  it("reduce chunks and ready-made payloads are not counted as outputs per item", async () => {
+    const reduce = makeCall([1, 2, 3], { codec: Codec.reduce, sink: new PartialsSink() }).call;
     reduce.accept(task(reduce, 0, 0, 3), 6, 0, 0, 0);
     expect(await reduce.promise).toEqual([6]);
-    const raw = makeCall([Uint8Array.of(1)], { raw: true }).call;
+    const raw = makeCall([Uint8Array.of(1)], { codec: Codec.job }).call;
     raw.accept(task(raw, 0, 0, 1), [Uint8Array.of(9)], 0, 0, 0);
     expect(await raw.promise).toEqual([Uint8Array.of(9)]);
   });
@@ -316,7 +312,7 @@ describe("mapSettled narrowing", () => {
     const call = new Call({
       id: "pool:1",
       kernel: K,
-      mode: Mode.Map,
+      codec: Codec.map,
       items: [1, 2, 3],
       chunkSize: 3,
       concurrency: 1,

@@ -3,6 +3,7 @@
 // response frames, chunks that cannot be encoded, and the executor's requests. Found
 // unpinned by the mutation run (npm run mutants).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Codec } from "../../ts/pool/codecs.js";
 import { ArraySink, SettledSink } from "../../ts/pool/collect.js";
 import { Dispatcher } from "../../ts/pool/dispatch.js";
 import type { CallOptions } from "../../ts/pool/options.js";
@@ -10,7 +11,6 @@ import { MAX_START_FAILURES, RESPAWN_BACKOFF_MS } from "../../ts/pool/start-poli
 import { type CallTarget, startCall } from "../../ts/pool/submit.js";
 import type { WorkerRef } from "../../ts/pool/worker-slot.js";
 import { DecodeError, KernelError, PmapError, PoolStartError, PoolTerminatedError } from "../../ts/protocol/errors.js";
-import { Mode } from "../../ts/protocol/frames.js";
 import type { ExecutorRequest } from "../../ts/protocol/messages.js";
 import { decodeValue, encodeValue } from "../../ts/protocol/values.js";
 import { DOUBLE, Fleet, SCALE, type Script, track } from "./fake-worker.js";
@@ -41,13 +41,13 @@ function setup(script: Script = {}, depth = 2) {
   let seq = 0;
   const target: CallTarget = { dispatch, maxQueue: Infinity, nextId: () => `pool:${++seq}` };
   const map = (items: unknown[], opts: CallOptions = {}) =>
-    startCall(target, DOUBLE, Mode.Map, items, opts, new ArraySink(items.length));
+    startCall(target, DOUBLE, Codec.map, items, opts, new ArraySink(items.length));
   const mapSettled = (items: unknown[], opts: CallOptions = {}) =>
-    startCall(target, DOUBLE, Mode.Map, items, opts, new SettledSink(items.length));
+    startCall(target, DOUBLE, Codec.map, items, opts, new SettledSink(items.length));
   const raw = (payloads: Uint8Array[]) =>
-    startCall(target, DOUBLE, Mode.Map, payloads, {}, new ArraySink(payloads.length), true);
+    startCall(target, DOUBLE, Codec.job, payloads, {}, new ArraySink(payloads.length));
   const scaled = (items: unknown[], opts: CallOptions = {}) =>
-    startCall(target, SCALE, Mode.Map, items, { context: 3, ...opts }, new SettledSink(items.length));
+    startCall(target, SCALE, Codec.map, items, { context: 3, ...opts }, new SettledSink(items.length));
   return { fleet, dispatch, map, mapSettled, raw, scaled, changes, requests, transfers };
 }
 const flush = () => vi.advanceTimersByTimeAsync(0);
@@ -236,7 +236,7 @@ describe("Dispatcher and the executor's requests", () => {
     await dispatch.grow(1);
     expect(() => fleet.workers[0]!.events.message({ type: "pipe-taken", ticket: "x:1" })).not.toThrow();
     const target: CallTarget = { dispatch, maxQueue: Infinity, nextId: () => "p:1" };
-    const call = startCall(target, DOUBLE, Mode.Map, range(4), { chunkSize: 1 }, new ArraySink(4));
+    const call = startCall(target, DOUBLE, Codec.map, range(4), { chunkSize: 1 }, new ArraySink(4));
     expect(fleet.posted).toHaveLength(1); // depth 0 means one in flight
     await vi.runAllTimersAsync();
     expect(await call.promise).toEqual([0, 2, 4, 6]);
@@ -281,7 +281,7 @@ describe("Dispatcher: what goes to workers, and when", () => {
     expect(t.fleet.posted.map((j) => j.req.call)).toEqual([plain.id, ctx.id]);
   });
 
-  it("a raw call gets each chunk's body as bytes, undecoded", async () => {
+  it("a call of ready-made payloads gets each chunk's body as bytes, undecoded", async () => {
     const t = setup();
     await t.dispatch.grow(1);
     const call = t.raw([encodeValue([1, 2]), encodeValue([5])]);

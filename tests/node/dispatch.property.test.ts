@@ -6,12 +6,12 @@
 // in flight and its workers all back.
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Codec } from "../../ts/pool/codecs.js";
 import { ArraySink, type Settled, SettledSink } from "../../ts/pool/collect.js";
 import { Dispatcher } from "../../ts/pool/dispatch.js";
 import type { CallOptions } from "../../ts/pool/options.js";
 import { type CallTarget, startCall } from "../../ts/pool/submit.js";
 import { KernelError, PoolTerminatedError, TimeoutError, WorkerCrashedError } from "../../ts/protocol/errors.js";
-import { Mode } from "../../ts/protocol/frames.js";
 import { DOUBLE, Fleet, type Job, type RunReply } from "./fake-worker.js";
 
 /** What happens to one chunk (by its original index; its narrowed parts keep that index). */
@@ -113,7 +113,7 @@ describe("dispatcher under random faults (property)", () => {
         const call = startCall(
           target,
           DOUBLE,
-          Mode.Map,
+          Codec.map,
           items,
           { chunkSize: s.chunkSize, timeoutMs: TIMEOUT_MS },
           new SettledSink(s.n),
@@ -170,7 +170,7 @@ describe("dispatcher under random faults (property)", () => {
           const items = Array.from({ length: spec.n }, (_, i) => k * 1000 + i);
           const opts: CallOptions = { chunkSize: spec.chunkSize };
           if (spec.concurrency !== undefined) opts.concurrency = Math.min(spec.concurrency, s.workers);
-          return { call: startCall(target, DOUBLE, Mode.Map, items, opts, new ArraySink(spec.n)), k, n: spec.n };
+          return { call: startCall(target, DOUBLE, Codec.map, items, opts, new ArraySink(spec.n)), k, n: spec.n };
         });
         await vi.runAllTimersAsync();
         for (const { call, k, n } of calls) expect(await call.promise).toEqual(doubled(n, k * 1000));
@@ -205,7 +205,7 @@ describe("dispatcher under random faults (property)", () => {
           const call = startCall(
             t.target,
             DOUBLE,
-            Mode.Map,
+            Codec.map,
             Array.from({ length: s.n }, (_, i) => i),
             { chunkSize: s.chunkSize },
             new ArraySink(s.n),

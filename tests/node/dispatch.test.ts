@@ -3,6 +3,7 @@
 // fake workers (fake-worker.ts). The browser tests remain the end-to-end proof.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Call } from "../../ts/pool/call.js";
+import { Codec } from "../../ts/pool/codecs.js";
 import { ArraySink, type Settled, SettledSink } from "../../ts/pool/collect.js";
 import { Dispatcher } from "../../ts/pool/dispatch.js";
 import type { CallOptions } from "../../ts/pool/options.js";
@@ -17,7 +18,6 @@ import {
   TimeoutError,
   WorkerCrashedError,
 } from "../../ts/protocol/errors.js";
-import { Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import { encodeValue } from "../../ts/protocol/values.js";
 import { DOUBLE, deferred, Fleet, type Job, rejection, SCALE, type Script, track } from "./fake-worker.js";
@@ -34,9 +34,9 @@ function setup(script: Script = {}, { depth = 2, readyTimeoutMs }: { depth?: num
   let seq = 0;
   const target: CallTarget = { dispatch, maxQueue: Infinity, nextId: () => `pool:${++seq}` };
   const map = (items: unknown[], opts: CallOptions = {}, kernel: KernelInfo = DOUBLE): Call =>
-    startCall(target, kernel, Mode.Map, items, opts, new ArraySink(items.length));
+    startCall(target, kernel, Codec.map, items, opts, new ArraySink(items.length));
   const mapSettled = (items: unknown[], opts: CallOptions = {}, kernel: KernelInfo = DOUBLE): Call =>
-    startCall(target, kernel, Mode.Map, items, opts, new SettledSink(items.length));
+    startCall(target, kernel, Codec.map, items, opts, new SettledSink(items.length));
   return { fleet, dispatch, map, mapSettled };
 }
 

@@ -77,3 +77,18 @@ describe("error kinds", () => {
     expect(toFailure(new errors.PmapError('kernel "other": x'), "k").message).toBe('kernel "other": x');
   });
 });
+
+describe("one way back from a failure frame (the error table)", () => {
+  it("every kind becomes an instance of its table class, on the page and in the executor", () => {
+    const info = { name: "k", kind: "map" as const, input: "number", output: "number" };
+    for (const { kind, class: name } of table.kinds) {
+      const cls = (errors as unknown as Record<string, abstract new (...a: never[]) => unknown>)[name]!;
+      const toRust = fromFailure({ kind, kernel: "k", message: "m", index: 2 });
+      expect(toRust).toBeInstanceOf(cls);
+      expect(toRust).toMatchObject({ name, message: "m", kernel: "k", item: 2 });
+      const onPage = failureError({ kind, kernel: "k", message: "m" }, info, { chunk: 0, start: 0 });
+      expect(onPage).toBeInstanceOf(cls);
+      expect(onPage.name).toBe(name);
+    }
+  });
+});

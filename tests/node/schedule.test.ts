@@ -102,7 +102,7 @@ describe("FairQueue", () => {
 describe("calls pulled by simulated workers (Call + FairQueue + sinks, no Workers)", async () => {
   const { Call } = await import("../../ts/pool/call.js");
   const { ArraySink } = await import("../../ts/pool/collect.js");
-  const { Mode } = await import("../../ts/protocol/frames.js");
+  const { Codec } = await import("../../ts/pool/codecs.js");
   const info = { name: "id", kind: "map" as const, input: "number", output: "number" };
 
   it("every index exactly once, in order, for random sizes, worker counts, chunk sizes and completion orders", async () => {
@@ -117,7 +117,7 @@ describe("calls pulled by simulated workers (Call + FairQueue + sinks, no Worker
         const call = new Call({
           id: `c${c}`,
           kernel: info,
-          mode: Mode.Map,
+          codec: Codec.map,
           items,
           chunkSize,
           concurrency: workers,

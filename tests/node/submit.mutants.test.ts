@@ -2,12 +2,12 @@
 // queue bound, abort before and after the start, and how the options shape the chunks.
 // Found unpinned by the mutation run (npm run mutants).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { Codec } from "../../ts/pool/codecs.js";
 import { ArraySink } from "../../ts/pool/collect.js";
 import { Dispatcher } from "../../ts/pool/dispatch.js";
 import type { CallOptions } from "../../ts/pool/options.js";
 import { type CallTarget, startCall } from "../../ts/pool/submit.js";
 import { AbortError, PmapError, QueueFullError } from "../../ts/protocol/errors.js";
-import { Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import { DOUBLE, Fleet, SCALE, thrown, track } from "./fake-worker.js";
 
@@ -24,8 +24,8 @@ async function setup(workers: number, maxQueue = Infinity) {
   await grown;
   let seq = 0;
   const target: CallTarget = { dispatch, maxQueue, nextId: () => `pool:${++seq}` };
-  const start = (items: unknown[], opts: CallOptions = {}, kernel: KernelInfo = DOUBLE, raw = false) =>
-    startCall(target, kernel, Mode.Map, items, opts, new ArraySink(items.length), raw);
+  const start = (items: unknown[], opts: CallOptions = {}, kernel: KernelInfo = DOUBLE, codec = Codec.map) =>
+    startCall(target, kernel, codec, items, opts, new ArraySink(items.length));
   return { fleet, dispatch, start };
 }
 
@@ -118,13 +118,13 @@ describe("startCall", () => {
     expect(many.tasks()).toHaveLength(15); // capped at the 4 workers there are
   });
 
-  it("passes timeoutMs, onProgress and raw on to the call", async () => {
+  it("passes timeoutMs, onProgress and the codec on to the call", async () => {
     const { start } = await setup(1);
     const onProgress = () => {};
-    const call = start([Uint8Array.of(0x80), Uint8Array.of(0x80)], { timeoutMs: 50, onProgress }, DOUBLE, true);
+    const call = start([Uint8Array.of(0x80), Uint8Array.of(0x80)], { timeoutMs: 50, onProgress }, DOUBLE, Codec.job);
     expect(call.timeoutMs).toBe(50);
-    expect(call.raw).toBe(true);
-    expect(call.tasks()).toHaveLength(2); // raw: one payload per chunk
+    expect(call.codec).toBe(Codec.job);
+    expect(call.tasks()).toHaveLength(2); // ready-made payloads: one per chunk
   });
 
   it("an abort after the start cancels the call with an AbortError carrying the reason", async () => {

@@ -5,27 +5,12 @@
  * (collect.ts).
  */
 import { DecodeError, failureError, KernelError, PmapError } from "../protocol/errors.js";
-import { type Failure, Mode } from "../protocol/frames.js";
+import type { Failure } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
-import { encodeValue } from "../protocol/values.js";
 import type { BufferPool } from "./buffers.js";
+import type { ChunkCodec } from "./codecs.js";
 import type { Sink, Span } from "./collect.js";
 import { planChunks } from "./schedule.js";
-
-/** The typed arrays a slice kernel's output can be, by the name its kernel info gives
- * (typed.rs's table, `TYPED_ARRAYS`). */
-const TYPED_ARRAYS: Record<string, new (b: ArrayBuffer) => ArrayBufferView> = {
-  Uint8Array,
-  Uint16Array,
-  Uint32Array,
-  BigUint64Array,
-  Int8Array,
-  Int16Array,
-  Int32Array,
-  BigInt64Array,
-  Float32Array,
-  Float64Array,
-};
 
 /** One chunk of a call, as it waits in the queue or runs on a worker. */
 export interface Task extends Span {
@@ -56,7 +41,8 @@ export interface Progress {
 export interface CallSpec {
   id: string;
   kernel: KernelInfo;
-  mode: Mode;
+  /** How items become payloads and bodies become outputs (codecs.ts). */
+  codec: ChunkCodec;
   items: ArrayLike<unknown>;
   chunkSize: number;
   concurrency: number;
@@ -67,25 +53,18 @@ export interface CallSpec {
   context?: Uint8Array;
   /** Puts tasks (the parts of a split chunk) back on the pool's queue. */
   requeue: (tasks: Task[]) => void;
-  /**
-   * Items are ready-made payloads (`Uint8Array`s CBOR-encoded by Rust: pipe chunks, a
-   * job's input), one per chunk, and bodies are returned as bytes, undecoded.
-   */
-  raw?: boolean;
 }
 
 export class Call {
   readonly id: string;
   readonly kernel: KernelInfo;
-  readonly mode: Mode;
+  readonly codec: ChunkCodec;
   readonly total: number;
   readonly concurrency: number;
   readonly timeoutMs: number | undefined;
   readonly sink: Sink;
   /** The broadcast context's CBOR (sent once per worker, cached there under the call id). */
   readonly context: Uint8Array | undefined;
-  /** See {@link CallSpec.raw}. */
-  readonly raw: boolean;
   /** Settles with the sink's result, or rejects with the call's first error. */
   readonly promise: Promise<unknown>;
   /** Workers (slot index → chunks in flight) this call occupies now. */
@@ -94,7 +73,6 @@ export class Call {
 
   readonly #spec: CallSpec;
   #itemsDone = 0;
-  #arrayName: Uint8Array | undefined;
   #resolve!: (v: unknown) => void;
   #reject!: (e: unknown) => void;
 
@@ -102,13 +80,12 @@ export class Call {
     this.#spec = spec;
     this.id = spec.id;
     this.kernel = spec.kernel;
-    this.mode = spec.mode;
+    this.codec = spec.codec;
     this.total = spec.items.length;
     this.concurrency = spec.concurrency;
     this.timeoutMs = spec.timeoutMs;
     this.sink = spec.sink;
     this.context = spec.context;
-    this.raw = spec.raw ?? false;
     this.promise = new Promise((res, rej) => {
       this.#resolve = res;
       this.#reject = rej;
@@ -118,7 +95,7 @@ export class Call {
 
   /** The call's chunks, ready to queue. */
   tasks(): Task[] {
-    return planChunks(this.total, this.raw ? 1 : this.#spec.chunkSize).map(([start, end], chunk) =>
+    return planChunks(this.total, this.codec.onePerChunk ? 1 : this.#spec.chunkSize).map(([start, end], chunk) =>
       this.#task(chunk, start, end),
     );
   }
@@ -128,79 +105,31 @@ export class Call {
     return this.workers.has(slot) || this.workers.size < this.concurrency;
   }
 
-  /**
-   * Payload of a chunk, built only when a worker takes it: the items' CBOR; for a slice
-   * kernel, the name of the typed array whose bytes go beside the frame (see {@link data}).
-   */
+  /** A chunk's payload, built only when a worker takes it. */
   payload(task: Task): Uint8Array {
-    const items = this.#spec.items;
-    if (this.raw) return (items as ArrayLike<Uint8Array>)[task.start]!;
-    if (this.mode === Mode.Slice) {
-      this.#arrayName ??= new TextEncoder().encode(items.constructor.name);
-      return this.#arrayName;
-    }
-    // Map mode over a typed array: the kernel wants one item each, so plain numbers.
-    const part = ArrayBuffer.isView(items)
-      ? Array.from((items as Float64Array).subarray(task.start, task.end))
-      : Array.prototype.slice.call(items, task.start, task.end);
-    return encodeValue(part);
+    return this.codec.payload(this.#spec.items, task);
   }
 
-  /**
-   * A slice chunk's bytes, to transfer beside its frame (rust/pmap/src/slice.rs): a copy
-   * of its span of the call's snapshot — which stays here, for a retry after a crash —
-   * into a buffer from `buffers` (warm memory, see buffers.ts). Undefined in the other
-   * modes.
-   */
+  /** Bytes to transfer beside a chunk's frame (a slice chunk's span), if any. */
   data(task: Task, buffers: BufferPool): ArrayBuffer | undefined {
-    if (this.mode !== Mode.Slice || this.raw) return undefined;
-    const items = this.#spec.items as Uint8Array;
-    const size = items.BYTES_PER_ELEMENT;
-    const span = new Uint8Array(items.buffer, items.byteOffset + task.start * size, (task.end - task.start) * size);
-    const buffer = buffers.take(span.byteLength);
-    new Uint8Array(buffer).set(span);
-    return buffer;
+    return this.codec.data(this.#spec.items, task, buffers);
   }
 
-  /** A slice kernel's output bytes as its typed array (the kernel's declared output type). */
-  typedOutput(bytes: ArrayBuffer): ArrayBufferView {
-    const make = TYPED_ARRAYS[this.kernel.output];
-    if (!make) throw new PmapError(`kernel "${this.kernel.name}": ${this.kernel.output} is not a typed array`);
-    return new make(bytes);
+  /** A chunk's outputs from its response body (and the bytes beside it). */
+  output(body: Uint8Array, data: ArrayBuffer | undefined): unknown {
+    return this.codec.output(this.kernel, body, data);
   }
 
-  /**
-   * The error for a chunk whose payload could not be encoded: names the first item that
-   * cannot be (a value too deep, cyclic, or of a kind CBOR has no form for), as a
-   * `DecodeError` of that item — so `mapSettled` fails that item alone.
-   */
+  /** The error for a chunk whose payload could not be encoded (names the item if it can). */
   encodeError(task: Task, err: unknown): PmapError {
-    const why = (err as Error)?.message ?? String(err);
-    const items = this.#spec.items;
-    if (!this.raw && this.mode !== Mode.Slice && !ArrayBuffer.isView(items)) {
-      for (let i = task.start; i < task.end; i++) {
-        try {
-          encodeValue(items[i]);
-        } catch (e) {
-          const m = (e as Error)?.message ?? String(e);
-          const hint = e instanceof RangeError ? " (too deeply nested, or cyclic?)" : "";
-          return new DecodeError(
-            this.kernel.name,
-            this.kernel.input,
-            `kernel "${this.kernel.name}": item ${i} could not be encoded${hint}: ${m}`,
-            i,
-          );
-        }
-      }
-    }
-    return new PmapError(`kernel "${this.kernel.name}": chunk ${task.chunk} could not be encoded: ${why}`);
+    return this.codec.encodeError(this.kernel, this.#spec.items, task.chunk, task, err);
   }
 
   /** A chunk's decoded outputs arrived. */
   accept(task: Task, body: unknown, worker: number, startedAt: number, finishedAt: number): void {
     if (this.settled) return;
     const n = task.end - task.start;
-    if (this.mode === Mode.Map && !this.raw && (!Array.isArray(body) || body.length !== n)) {
+    if (this.codec.perItem && (!Array.isArray(body) || body.length !== n)) {
       const got = Array.isArray(body) ? `${body.length} outputs` : typeof body;
       this.chunkFailed(
         task,

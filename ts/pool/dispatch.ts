@@ -9,7 +9,6 @@ import { KernelError, PmapError, type PoolStartError, TimeoutError, WorkerCrashe
 import { decodeResponse, encodeRequest } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { ExecutorRequest, FromWorker, ToWorker } from "../protocol/messages.js";
-import { decodeValue } from "../protocol/values.js";
 import type { SpawnWorker } from "./backend.js";
 import { BufferPool } from "./buffers.js";
 import type { Call, Task } from "./call.js";
@@ -220,7 +219,7 @@ export class Dispatcher {
         call: call.id,
         chunk: task.chunk,
         kernel: call.kernel.name,
-        mode: call.mode,
+        mode: call.codec.mode,
         payload: call.payload(task),
         context,
       });
@@ -308,8 +307,7 @@ export class Dispatcher {
         throw new PmapError(`response for ${resp.call}#${resp.chunk} arrived for ${call.id}#${task.chunk}`);
       }
       if (resp.ok) {
-        const body = done.data ? call.typedOutput(done.data) : call.raw ? [resp.body] : decodeValue(resp.body);
-        call.accept(task, body, slot.index, startedAt, finishedAt);
+        call.accept(task, call.output(resp.body, done.data), slot.index, startedAt, finishedAt);
       } else if (resp.failure.kind === "contextMissing" && call.context && task.resends++ < 2) {
         // The worker evicted the context (it caches a few): send the bytes again.
         slot.contexts.delete(call.id);

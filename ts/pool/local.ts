@@ -1,12 +1,12 @@
 /**
  * Runs on the page. The kernel module instantiated on the calling (main) thread, for the
- * small work that is not worth a round trip: folding `reduce` partials. Made on first use
- * from the same compiled Module the workers run.
+ * small work that is not worth a round trip: folding `reduce` partials (one chunk of the
+ * reduce codec, codecs.ts). Made on first use from the same compiled Module the workers run.
  */
 import { failureError, KernelError, PmapError } from "../protocol/errors.js";
-import { decodeResponse, encodeRequest, Mode } from "../protocol/frames.js";
+import { decodeResponse, encodeRequest } from "../protocol/frames.js";
 import { type KernelGlue, type KernelInfo, runFrame } from "../protocol/kernel-module.js";
-import { decodeValue, encodeValue } from "../protocol/values.js";
+import { Codec } from "./codecs.js";
 
 export class LocalModule {
   #glue: Promise<KernelGlue> | undefined;
@@ -23,7 +23,7 @@ export class LocalModule {
     const glue = await this.#load();
     let payload: Uint8Array;
     try {
-      payload = encodeValue(values);
+      payload = Codec.reduce.payload(values, { start: 0, end: values.length });
     } catch (err) {
       throw new PmapError(
         `kernel "${kernel.name}": the reduce init could not be encoded: ${(err as Error)?.message ?? err}`,
@@ -33,7 +33,7 @@ export class LocalModule {
       call: `local:${++this.#seq}`,
       chunk: 0,
       kernel: kernel.name,
-      mode: Mode.Reduce,
+      mode: Codec.reduce.mode,
       payload,
       context: null,
     });
@@ -45,7 +45,7 @@ export class LocalModule {
     }
     const resp = decodeResponse(out);
     if (!resp.ok) throw failureError(resp.failure, kernel, { chunk: 0, start: 0 });
-    return decodeValue(resp.body);
+    return Codec.reduce.output(kernel, resp.body, undefined);
   }
 
   #load(): Promise<KernelGlue> {

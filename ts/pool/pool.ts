@@ -6,7 +6,6 @@
 
 import { ensureDisposeSymbols } from "../protocol/disposal.js";
 import { AbortError, PmapError, PoolTerminatedError, SyncModeError, UnknownKernelError } from "../protocol/errors.js";
-import { Mode } from "../protocol/frames.js";
 import { randomUuid } from "../protocol/ids.js";
 import { installHost, type KernelInfo } from "../protocol/kernel-module.js";
 import { decodeValue } from "../protocol/values.js";
@@ -14,6 +13,7 @@ import type { CoordinatorLink } from "../sync/link.js";
 import { SyncMode } from "../sync/sync-mode.js";
 import type { SpawnWorker } from "./backend.js";
 import type { Call } from "./call.js";
+import { type ChunkCodec, Codec } from "./codecs.js";
 import {
   ArraySink,
   ConcatSink,
@@ -138,7 +138,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     if (info.kind === "slice")
       return this.#start(
         info,
-        Mode.Slice,
+        Codec.slice,
         list,
         opts,
         // `list` is this call's own snapshot (items.ts), so the result may take its memory.
@@ -149,7 +149,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
           (b) => this.#dispatch.buffers.give(b),
         ),
       ).promise;
-    return this.#start(info, Mode.Map, list, opts, new ArraySink(list.length)).promise;
+    return this.#start(info, Codec.map, list, opts, new ArraySink(list.length)).promise;
   }
 
   /**
@@ -178,7 +178,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
       const error = err instanceof PmapError ? err : new PmapError(String((err as Error)?.message ?? err));
       return Array.from({ length: n }, () => ({ ok: false as const, error, timedOut: false }));
     }
-    return this.#start(info, Mode.Map, list, opts, new SettledSink(list.length)).promise as Promise<
+    return this.#start(info, Codec.map, list, opts, new SettledSink(list.length)).promise as Promise<
       Settled<Output<K, N>>[]
     >;
   }
@@ -195,7 +195,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     const captured = snapshot(kernel, items);
     const info = await this.#kernel(kernel);
     const sink = new StreamSink();
-    const call = this.#start(info, Mode.Map, checkItems(info, captured), opts, sink);
+    const call = this.#start(info, Codec.map, checkItems(info, captured), opts, sink);
     call.promise.catch(() => {}); // the error reaches the consumer through the iterator
     try {
       yield* sink.iterate() as AsyncGenerator<Indexed<Output<K, N>>>;
@@ -232,7 +232,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     const captured = snapshot(kernel, items);
     const info = await this.#kernel(kernel);
     if (info.kind !== "reduce") throw new PmapError(`kernel "${kernel}" is a ${info.kind} kernel, not a reduce kernel`);
-    const partials = (await this.#start(info, Mode.Reduce, checkItems(info, captured), opts, new PartialsSink())
+    const partials = (await this.#start(info, Codec.reduce, checkItems(info, captured), opts, new PartialsSink())
       .promise) as unknown[];
     return (await this.#local.fold(info, [init, ...partials])) as Output<K, N>;
   }
@@ -311,7 +311,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
   /** Runs a parallel iterator's chunks (pipe payloads from Rust); their bodies in order. */
   #pipe(label: string, payloads: Uint8Array[]): Call {
     const info: KernelInfo = { name: label, kind: "map", input: "pipe payload", output: "pipe body" };
-    return this.#start(info, Mode.Pipe, payloads, {}, new ArraySink(payloads.length), true);
+    return this.#start(info, Codec.pipe, payloads, {}, new ArraySink(payloads.length));
   }
 
   /** Runs job `name` in sync mode: its payload in (`[input]`'s CBOR from TypeScript, a pipe
@@ -329,9 +329,9 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     return this.#sync.run(info, payload, opts, fromRust);
   }
 
-  #start(info: KernelInfo, mode: Mode, items: ArrayLike<unknown>, opts: CallOptions, sink: Sink, raw = false): Call {
+  #start(info: KernelInfo, codec: ChunkCodec, items: ArrayLike<unknown>, opts: CallOptions, sink: Sink): Call {
     this.#assertOpen();
-    return startCall(this.#target, info, mode, items, opts, sink, raw);
+    return startCall(this.#target, info, codec, items, opts, sink);
   }
 }
 

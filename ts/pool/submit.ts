@@ -3,10 +3,10 @@
  * hands its chunks to a dispatcher. Shared by the pool's calls and sync mode's jobs.
  */
 import { AbortError, PmapError, QueueFullError } from "../protocol/errors.js";
-import { Mode } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import { encodeValue } from "../protocol/values.js";
 import { Call } from "./call.js";
+import type { ChunkCodec } from "./codecs.js";
 import type { Sink } from "./collect.js";
 import type { Dispatcher } from "./dispatch.js";
 import type { CallOptions } from "./options.js";
@@ -22,18 +22,17 @@ export interface CallTarget {
 }
 
 /**
- * Starts a call of kernel `info` over `items`. `raw`: items are ready-made payloads and
- * bodies come back undecoded (see `CallSpec.raw`). Throws (a `RangeError`, `TypeError`,
+ * Starts a call of kernel `info` over `items`, encoded and decoded by `codec` (codecs.ts).
+ * Throws (a `RangeError`, `TypeError`,
  * `AbortError` or `QueueFullError`) before anything is queued.
  */
 export function startCall(
   to: CallTarget,
   info: KernelInfo,
-  mode: Mode,
+  codec: ChunkCodec,
   items: ArrayLike<unknown>,
   opts: CallOptions,
   sink: Sink,
-  raw = false,
 ): Call {
   const { dispatch } = to;
   const concurrency = opts.concurrency ?? dispatch.size;
@@ -51,13 +50,13 @@ export function startCall(
   const call: Call = new Call({
     id: to.nextId(),
     kernel: info,
-    mode,
+    codec,
     items,
     chunkSize: resolveChunkSize(
       opts.chunkSize,
       items.length,
       Math.min(concurrency, dispatch.size),
-      mode === Mode.Slice && !raw ? (items as Float64Array).BYTES_PER_ELEMENT : undefined,
+      codec.itemBytes(items),
     ),
     concurrency,
     timeoutMs: opts.timeoutMs,
@@ -65,7 +64,6 @@ export function startCall(
     sink,
     context: opts.context === undefined ? undefined : encodeContext(info, opts.context),
     requeue: (tasks) => dispatch.requeue(tasks),
-    raw,
   });
   if (call.settled) return call;
   const tasks = call.tasks();

@@ -196,13 +196,41 @@ function ownMessage(message: string, kernel: string): string {
   return rest.startsWith(": ") ? rest.slice(2) : message;
 }
 
-/** The error a failure frame stands for, as the executor throws it into Rust: its `name`
- * is the class of the frame's kind, which Rust maps back to its `ErrorKind`. */
-export function fromFailure(f: Failure): PmapError {
-  const err = new PmapError(f.message);
-  err.name = ERROR_KINDS[f.kind] ?? "PmapError";
-  Object.assign(err, { kernel: f.kernel, item: f.index });
+/** Every class of the table by its name (a missing one is a type error). */
+const CLASSES: Record<(typeof ERROR_KINDS)[ErrorKind], abstract new (...args: never[]) => PmapError> = {
+  PmapError,
+  UnknownKernelError,
+  DecodeError,
+  KernelError,
+  TimeoutError,
+  AbortError,
+  WorkerCrashedError,
+  QueueFullError,
+  PoolTerminatedError,
+  PoolStartError,
+  CoordinatorError,
+  SyncModeError,
+  NoPoolError,
+};
+
+/**
+ * An error of the class the table gives `kind` (PmapError for a kind it does not know),
+ * with `message` as is. Why `Reflect.construct`: a failure frame carries a message, a kernel
+ * and an item, not the arguments some constructors take (a timeout's ms, a queue's bound);
+ * the error is still an instance of its kind's class, so `instanceof` works on it.
+ */
+function errorOfKind(kind: ErrorKind, message: string): PmapError {
+  const name = ERROR_KINDS[kind] ?? "PmapError";
+  const err = Reflect.construct(PmapError, [message], CLASSES[name]) as PmapError;
+  err.name = name;
   return err;
+}
+
+/** The error a failure frame stands for, as the executor throws it into Rust: the frame's
+ * own message (Rust names the kernel itself), and the `name` of its kind's class, which Rust
+ * maps back to its `ErrorKind`. */
+export function fromFailure(f: Failure): PmapError {
+  return Object.assign(errorOfKind(f.kind, f.message), { kernel: f.kernel, item: f.index });
 }
 
 /** The typed error for a failure frame from the Rust side; item indices made call-wide
@@ -218,6 +246,6 @@ export function failureError(f: Failure, kernel: KernelInfo, at: { chunk: number
     case "unknownKernel":
       return new UnknownKernelError(f.kernel, f.known ?? []);
     default:
-      return new PmapError(`kernel "${f.kernel || kernel.name}": ${f.kind} error: ${f.message}`);
+      return errorOfKind(f.kind, `kernel "${f.kernel || kernel.name}": ${f.kind} error: ${f.message}`);
   }
 }

@@ -8,13 +8,13 @@
 
 import { EXECUTOR_NAME, type SpawnWorker } from "../pool/backend.js";
 import type { Call } from "../pool/call.js";
+import { Codec } from "../pool/codecs.js";
 import { ArraySink } from "../pool/collect.js";
 import { Dispatcher } from "../pool/dispatch.js";
 import type { JobOptions } from "../pool/options.js";
 import { startCall } from "../pool/submit.js";
 import type { WorkerInit, WorkerRef } from "../pool/worker-slot.js";
 import { AbortError, type PmapError } from "../protocol/errors.js";
-import { Mode } from "../protocol/frames.js";
 import { randomUuid } from "../protocol/ids.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { ExecutorRequest, ExecutorSetup } from "../protocol/messages.js";
@@ -108,8 +108,8 @@ export class SyncMode {
    */
   async run(info: KernelInfo, payload: Uint8Array, opts: JobOptions, fromRust: boolean): Promise<Uint8Array> {
     const target = { dispatch: this.#executor, maxQueue: Infinity, nextId: this.#setup.nextId };
-    const mode = fromRust ? Mode.Pipe : Mode.Map;
-    const call = startCall(target, info, mode, [payload], { ...opts, chunkSize: 1 }, new ArraySink(1), true);
+    const codec = fromRust ? Codec.pipe : Codec.job;
+    const call = startCall(target, info, codec, [payload], opts, new ArraySink(1));
     const [out] = (await call.promise.finally(() => this.#jobEnded())) as Uint8Array[];
     return out!;
   }
