@@ -40,6 +40,7 @@ export type {
 } from "./pool/module.js";
 export type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats, SliceOptions } from "./pool/options.js";
 export { Pool } from "./pool/pool.js";
+export { outputs, type Source } from "./pool/source.js";
 export {
   AbortError,
   CoordinatorError,
@@ -50,6 +51,7 @@ export {
   PoolStartError,
   PoolTerminatedError,
   QueueFullError,
+  SourceError,
   SyncModeError,
   TimeoutError,
   UnknownKernelError,

@@ -53,6 +53,9 @@ export interface CallSpec {
   context?: Uint8Array;
   /** Puts tasks (the parts of a split chunk) back on the pool's queue. */
   requeue: (tasks: Task[]) => void;
+  /** Where the call's items and chunks start among a larger input's: a streaming input's
+   * batch (source.ts), so errors and progress give indices within the whole input. */
+  first?: { item: number; chunk: number };
 }
 
 export class Call {
@@ -67,9 +70,13 @@ export class Call {
   readonly context: Uint8Array | undefined;
   /** Settles with the sink's result, or rejects with the call's first error. */
   readonly promise: Promise<unknown>;
+  /** See {@link CallSpec.first}. */
+  readonly first: { item: number; chunk: number };
   /** Workers (slot index → chunks in flight) this call occupies now. */
   readonly workers = new Map<number, number>();
   settled = false;
+  /** How many chunks {@link tasks} cut the call into. */
+  chunkCount = 0;
 
   readonly #spec: CallSpec;
   #itemsDone = 0;
@@ -81,6 +88,7 @@ export class Call {
     this.id = spec.id;
     this.kernel = spec.kernel;
     this.codec = spec.codec;
+    this.first = spec.first ?? { item: 0, chunk: 0 };
     this.total = spec.items.length;
     this.concurrency = spec.concurrency;
     this.timeoutMs = spec.timeoutMs;
@@ -95,9 +103,11 @@ export class Call {
 
   /** The call's chunks, ready to queue. */
   tasks(): Task[] {
-    return planChunks(this.total, this.codec.onePerChunk ? 1 : this.#spec.chunkSize).map(([start, end], chunk) =>
-      this.#task(chunk, start, end),
+    const tasks = planChunks(this.total, this.codec.onePerChunk ? 1 : this.#spec.chunkSize).map(([start, end], chunk) =>
+      this.#task(this.first.chunk + chunk, start, end),
     );
+    this.chunkCount = tasks.length;
+    return tasks;
   }
 
   /** May this call put a chunk on worker `slot`? (per-call `concurrency`) */
@@ -122,7 +132,7 @@ export class Call {
 
   /** The error for a chunk whose payload could not be encoded (names the item if it can). */
   encodeError(task: Task, err: unknown): PmapError {
-    return this.codec.encodeError(this.kernel, this.#spec.items, task.chunk, task, err);
+    return this.codec.encodeError(this.kernel, this.#spec.items, task.chunk, task, err, this.first.item);
   }
 
   /** A chunk's decoded outputs arrived. */
@@ -143,7 +153,7 @@ export class Call {
 
   /** Turns a failure frame from the Rust side into the matching error, then fails the chunk. */
   failure(task: Task, f: Failure): void {
-    this.chunkFailed(task, failureError(f, this.kernel, task));
+    this.chunkFailed(task, failureError(f, this.kernel, { chunk: task.chunk, start: this.first.item + task.start }));
   }
 
   /**
@@ -157,7 +167,8 @@ export class Call {
       this.fail(err);
       return;
     }
-    const item = err instanceof KernelError || err instanceof DecodeError ? err.item : undefined;
+    const named = err instanceof KernelError || err instanceof DecodeError ? err.item : undefined;
+    const item = named === undefined ? undefined : named - this.first.item;
     const size = task.end - task.start;
     if (size > 1 && (item !== undefined || (err instanceof KernelError && err.panicked))) {
       const parts: Task[] = [];

@@ -26,8 +26,16 @@ export interface ChunkCodec {
   data(items: ArrayLike<unknown>, span: Span, buffers: BufferPool): ArrayBuffer | undefined;
   /** A chunk's outputs from its response body (and the bytes beside it). */
   output(kernel: KernelInfo, body: Uint8Array, data: ArrayBuffer | undefined): unknown;
-  /** The error for a chunk whose payload could not be encoded (`err` is why). */
-  encodeError(kernel: KernelInfo, items: ArrayLike<unknown>, chunk: number, span: Span, err: unknown): PmapError;
+  /** The error for a chunk whose payload could not be encoded (`err` is why); an item it
+   * names is numbered from `first` (the call's first item's index in the whole input). */
+  encodeError(
+    kernel: KernelInfo,
+    items: ArrayLike<unknown>,
+    chunk: number,
+    span: Span,
+    err: unknown,
+    first?: number,
+  ): PmapError;
 }
 
 const message = (err: unknown) => (err as Error)?.message ?? String(err);
@@ -54,7 +62,7 @@ function values(mode: typeof Mode.Map | typeof Mode.Reduce): ChunkCodec {
     output: (_kernel, body) => decodeValue(body),
     /** Names the first item that cannot be encoded (too deep, cyclic, or of a kind CBOR has
      * no form for) as a `DecodeError` of that item, so `mapSettled` fails that item alone. */
-    encodeError(kernel, items, chunk, span, err) {
+    encodeError(kernel, items, chunk, span, err, first = 0) {
       if (!ArrayBuffer.isView(items)) {
         for (let i = span.start; i < span.end; i++) {
           try {
@@ -64,8 +72,8 @@ function values(mode: typeof Mode.Map | typeof Mode.Reduce): ChunkCodec {
             return new DecodeError(
               kernel.name,
               kernel.input,
-              `kernel "${kernel.name}": item ${i} could not be encoded${hint}: ${message(e)}`,
-              i,
+              `kernel "${kernel.name}": item ${first + i} could not be encoded${hint}: ${message(e)}`,
+              first + i,
             );
           }
         }

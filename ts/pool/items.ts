@@ -6,7 +6,7 @@
  */
 import { DecodeError, PmapError } from "../protocol/errors.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
-import { encodeValue } from "../protocol/values.js";
+import { decodeValue, encodeValue } from "../protocol/values.js";
 
 /**
  * Copies the container the caller passed (an array, a typed array, an iterable) so the
@@ -63,6 +63,21 @@ export function jobInputError(info: KernelInfo, err: unknown): DecodeError {
     `kernel "${info.name}": the input could not be encoded${hint}: ${why}`,
     0,
   );
+}
+
+/** A job's one output, from its body (`[output]`'s CBOR), checked as a map chunk's outputs are (call.ts). */
+export function jobOutput(job: string, body: Uint8Array): unknown {
+  let out: unknown;
+  try {
+    out = decodeValue(body);
+  } catch (err) {
+    throw new PmapError(`kernel "${job}": bad response: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(out) || out.length !== 1) {
+    const got = Array.isArray(out) ? `${out.length} outputs` : typeof out;
+    throw new PmapError(`kernel "${job}": the job returned ${got}, expected 1`);
+  }
+  return out[0];
 }
 
 /** Checks a snapshot against the kernel's kind and input type. */

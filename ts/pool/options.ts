@@ -57,8 +57,22 @@ export interface CallOptions {
   /** A chunk running longer than this (from when it starts, not when queued) gets its
    * worker replaced and fails with `TimeoutError`. Default: no limit. */
   timeoutMs?: number;
-  /** Called after every completed chunk. */
+  /** Called after every completed chunk. Over a streaming input, `done` and `total` count
+   * the items read so far. */
   onProgress?: (p: Progress) => void;
+  /**
+   * Streaming inputs only (an async iterable or `ReadableStream`): most batches held at
+   * once — read and running, queued, or done and not yet taken by the consumer. Bounds
+   * the memory the input takes: about `maxInFlight` × a batch. Default: 2 × the pool's
+   * workers (one running and one waiting per worker).
+   */
+  maxInFlight?: number;
+  /**
+   * Streaming inputs only, `pool.stream`: yield in input order instead of as chunks
+   * complete (a chunk done early waits, within the same `maxInFlight`). What chaining one
+   * stream into the next call needs.
+   */
+  ordered?: boolean;
   /**
    * The broadcast value of a `#[kernel(context)]` kernel (rayon's `map_with`): sent once
    * to each worker that runs the call and cached there, not re-sent with every chunk.

@@ -8,7 +8,6 @@ import { ensureDisposeSymbols } from "../protocol/disposal.js";
 import { AbortError, PmapError, PoolTerminatedError, SyncModeError, UnknownKernelError } from "../protocol/errors.js";
 import { randomUuid } from "../protocol/ids.js";
 import { installHost, type KernelInfo } from "../protocol/kernel-module.js";
-import { decodeValue } from "../protocol/values.js";
 import type { CoordinatorLink } from "../sync/link.js";
 import { SyncMode } from "../sync/sync-mode.js";
 import type { SpawnWorker } from "./backend.js";
@@ -26,10 +25,11 @@ import {
 } from "./collect.js";
 import { Dispatcher } from "./dispatch.js";
 import { ChangeEvents } from "./events.js";
-import { checkItems, type JobPayload, jobInputError, jobPayload, snapshot } from "./items.js";
+import { checkItems, type JobPayload, jobInputError, jobOutput, jobPayload, snapshot } from "./items.js";
 import { LocalModule } from "./local.js";
 import type { BuiltinKernels, Input, ItemKernel, JobKernel, Output, ReduceKernel, SliceKernel } from "./module.js";
 import type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats, SliceOptions } from "./options.js";
+import { collectBatches, indexedOutputs, isSource, type Source, type SourcePool, sourceBatches } from "./source.js";
 import { type CallTarget, positiveInt, startCall } from "./submit.js";
 
 // Before the class: its `[Symbol.asyncDispose]` key is read when the class is defined.
@@ -123,14 +123,24 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
    * Applies a kernel to every item in parallel; resolves with the outputs in input order.
    * For a `slice` kernel, pass a typed array: each chunk reaches Rust as one `&[T]` and
    * the outputs come back concatenated into one typed array. Rejects with the first error.
+   * `items` may be a streaming input (an async iterable or `ReadableStream`; of typed
+   * arrays for a slice kernel), read as workers free up (`maxInFlight`, source.ts).
    */
   map<N extends ItemKernel<K>>(
     kernel: N,
-    items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>,
+    items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>> | Source<Input<K, N>>,
     ...opts: OptionsFor<K, N>
   ): Promise<Output<K, N>[]>;
-  map<N extends SliceKernel<K>>(kernel: N, items: Input<K, N>, opts?: SliceOptions): Promise<Output<K, N>>;
+  map<N extends SliceKernel<K>>(
+    kernel: N,
+    items: Input<K, N> | Source<Input<K, N>>,
+    opts?: SliceOptions,
+  ): Promise<Output<K, N>>;
   async map(kernel: string, items: unknown, opts: SliceOptions = {}): Promise<unknown> {
+    if (isSource(items)) {
+      const { slice, batches } = await this.#source(kernel, items, opts);
+      return collectBatches(batches, slice);
+    }
     // Before any await: the items as they are now.
     const captured = snapshot(kernel, items, opts.transfer === true);
     const info = await this.#kernel(kernel);
@@ -185,20 +195,32 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
 
   /**
    * Yields `{ index, value }` as chunks complete (completion order, every index once).
-   * Leaving the loop early aborts the rest of the call.
+   * Leaving the loop early aborts the rest of the call. Over a streaming input (as `map`)
+   * a slice kernel yields one typed array per value the source gave, `index` its position.
    */
-  async *stream<N extends ItemKernel<K>>(
+  stream<N extends ItemKernel<K>>(
     kernel: N,
-    items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>>,
-    ...[opts = {}]: OptionsFor<K, N>
-  ): AsyncGenerator<Indexed<Output<K, N>>> {
+    items: ArrayLike<Input<K, N>> | Iterable<Input<K, N>> | Source<Input<K, N>>,
+    ...opts: OptionsFor<K, N>
+  ): AsyncGenerator<Indexed<Output<K, N>>>;
+  stream<N extends SliceKernel<K>>(
+    kernel: N,
+    items: Source<Input<K, N>>,
+    opts?: SliceOptions,
+  ): AsyncGenerator<Indexed<Output<K, N>>>;
+  async *stream(kernel: string, items: unknown, opts: SliceOptions = {}): AsyncGenerator<Indexed<unknown>> {
+    if (isSource(items)) {
+      const { slice, batches } = await this.#source(kernel, items, opts);
+      yield* indexedOutputs(batches, slice);
+      return;
+    }
     const captured = snapshot(kernel, items);
     const info = await this.#kernel(kernel);
     const sink = new StreamSink();
     const call = this.#start(info, Codec.map, checkItems(info, captured), opts, sink);
     call.promise.catch(() => {}); // the error reaches the consumer through the iterator
     try {
-      yield* sink.iterate() as AsyncGenerator<Indexed<Output<K, N>>>;
+      yield* sink.iterate() as AsyncGenerator<Indexed<unknown>>;
     } finally {
       if (!call.settled) this.#dispatch.cancel(call, new AbortError("stream closed by its consumer"));
     }
@@ -329,23 +351,27 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     return this.#sync.run(info, payload, opts, fromRust);
   }
 
-  #start(info: KernelInfo, codec: ChunkCodec, items: ArrayLike<unknown>, opts: CallOptions, sink: Sink): Call {
+  /** A streaming input's batches, each one call (source.ts): `chunkSize` items each, or
+   * each typed array the source yields for a slice kernel (snapshotted as `map` does). */
+  async #source(kernel: string, source: Source<unknown>, opts: SliceOptions) {
+    if (opts.maxInFlight !== undefined) positiveInt("maxInFlight", opts.maxInFlight);
+    const info = await this.#kernel(kernel);
+    const pool: SourcePool = {
+      size: this.size,
+      start: (...args) => this.#start(...args),
+      cancel: (call, err) => this.#dispatch.cancel(call, err),
+    };
+    return { slice: info.kind === "slice", batches: sourceBatches(pool, info, source, opts) };
+  }
+
+  #start(
+    info: KernelInfo,
+    codec: ChunkCodec,
+    items: ArrayLike<unknown>,
+    opts: CallOptions & { first?: { item: number; chunk: number } },
+    sink: Sink,
+  ): Call {
     this.#assertOpen();
     return startCall(this.#target, info, codec, items, opts, sink);
   }
-}
-
-/** A job's one output, from its body (`[output]`'s CBOR), checked as a map chunk's outputs are (call.ts). */
-function jobOutput(job: string, body: Uint8Array): unknown {
-  let out: unknown;
-  try {
-    out = decodeValue(body);
-  } catch (err) {
-    throw new PmapError(`kernel "${job}": bad response: ${(err as Error).message}`);
-  }
-  if (!Array.isArray(out) || out.length !== 1) {
-    const got = Array.isArray(out) ? `${out.length} outputs` : typeof out;
-    throw new PmapError(`kernel "${job}": the job returned ${got}, expected 1`);
-  }
-  return out[0];
 }

@@ -31,7 +31,7 @@ export function startCall(
   info: KernelInfo,
   codec: ChunkCodec,
   items: ArrayLike<unknown>,
-  opts: CallOptions,
+  opts: CallOptions & { first?: { item: number; chunk: number } },
   sink: Sink,
 ): Call {
   const { dispatch } = to;
@@ -64,6 +64,7 @@ export function startCall(
     sink,
     context: opts.context === undefined ? undefined : encodeContext(info, opts.context),
     requeue: (tasks) => dispatch.requeue(tasks),
+    first: opts.first,
   });
   if (call.settled) return call;
   const tasks = call.tasks();

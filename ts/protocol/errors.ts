@@ -137,6 +137,29 @@ export class NoPoolError extends PmapError {
   override name = "NoPoolError";
 }
 
+/**
+ * A streaming input (an async iterable or `ReadableStream` given to `pool.map` or
+ * `pool.stream`) threw, or its reader failed, while the pool read it. `item` is the index
+ * the next item would have had; `cause` is what the source threw. The call stops: the
+ * chunks in flight are cancelled and the source is not read again.
+ */
+export class SourceError extends PmapError {
+  override name = "SourceError";
+  constructor(
+    readonly kernel: string,
+    /** Index of the item that could not be read (items read before it: `item`). */
+    readonly item: number,
+    cause: unknown,
+  ) {
+    super(
+      `kernel "${kernel}": the input source failed at item ${item}: ${(cause as Error)?.message ?? String(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
 // ---- the error table ----
 
 /**
@@ -161,6 +184,7 @@ export const ERROR_KINDS = {
   coordinator: "CoordinatorError",
   syncMode: "SyncModeError",
   noPool: "NoPoolError",
+  source: "SourceError",
   pool: "PmapError",
 } as const;
 
@@ -211,6 +235,7 @@ const CLASSES: Record<(typeof ERROR_KINDS)[ErrorKind], abstract new (...args: ne
   CoordinatorError,
   SyncModeError,
   NoPoolError,
+  SourceError,
 };
 
 /**

@@ -72,6 +72,9 @@ error_kinds! {
     SyncMode = "syncMode" => "SyncModeError",
     /// No pool is reachable from this thread (see `Pool.exposeToRust()` in TypeScript).
     NoPool = "noPool" => "NoPoolError",
+    /// A streaming input (an async iterable or `ReadableStream` given to `pool.map` /
+    /// `pool.stream`) threw while the pool read it.
+    Source = "source" => "SourceError",
     /// Anything else the pool reported, or a result that did not decode as the expected
     /// Rust type.
     Pool = "pool" => "PmapError",
