@@ -2,7 +2,7 @@
 // be a type error (tsc fails on an unused one), every other line must compile. The kernel
 // names and item types come from the `Kernels` interface that #[wasm_pmap::kernel]
 // generated into pkg/wasm_pmap_kernels.d.ts, through the built dist/ declarations.
-import { createPool, pmap, preduce, type RowSpec } from "../../dist/index.js";
+import { createPool, outputs, pmap, preduce, type RowSpec } from "../../dist/index.js";
 
 export async function typeTest(): Promise<void> {
   // Right kernels, right items: outputs are typed.
@@ -75,4 +75,28 @@ export async function jobTypeTest(): Promise<void> {
   const wrong: string = await pool.execute("spinSync", [1, 1]);
   using _host = pool.exposeToRust();
   void [out, sums, wrong];
+}
+
+export async function sourceTypeTest(): Promise<void> {
+  const pool = await createPool({ concurrency: 2 });
+  async function* nums() {
+    yield 1;
+  }
+  const doubled: number[] = await pool.map("double", nums(), { maxInFlight: 4 });
+  const fromStream: number[] = await pool.map("double", new ReadableStream<number>());
+  async function* arrays() {
+    yield new Float64Array(4);
+  }
+  const roots: Float64Array = await pool.map("sqrtF64", arrays(), { transfer: true });
+  for await (const { index, value } of pool.stream("sqrtF64", arrays()))
+    void [index satisfies number, value satisfies Float64Array];
+  const chained: number[] = await pool.map("double", outputs(pool.stream("double", nums(), { ordered: true })));
+  async function* strings() {
+    yield "1";
+  }
+  // @ts-expect-error a source's items are typed like an array's
+  await pool.map("double", strings());
+  // @ts-expect-error a slice kernel's source yields its typed array
+  await pool.map("sqrtF64", nums());
+  void [doubled, fromStream, roots, chained];
 }
