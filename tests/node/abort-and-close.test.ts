@@ -5,8 +5,8 @@ import { describe, expect, it, vi } from "vitest";
 import type { Call } from "../../ts/pool/call.js";
 import type { Settled } from "../../ts/pool/collect.js";
 import { AbortError, PmapError, PoolStartError, PoolTerminatedError } from "../../ts/protocol/errors.js";
-import { doubled, flush, harness, range, started } from "./dispatch-harness.js";
-import { DOUBLE, deferred, track, useFakeTimers } from "./fake-worker.js";
+import { doubled, harness, range, started } from "./dispatch-harness.js";
+import { DOUBLE, deferred, flush, track, useFakeTimers } from "./fake-worker.js";
 
 // A broken dispatcher tends to leave a call pending forever: fail fast instead.
 vi.setConfig({ testTimeout: 3_000 });

@@ -4,7 +4,6 @@
  * (scheduling, timeouts, crashes, abort, start failures, …) share. The browser tests remain
  * the end-to-end proof.
  */
-import { vi } from "vitest";
 import type { Call } from "../../ts/pool/call.js";
 import { ArraySink, SettledSink } from "../../ts/pool/collect.js";
 import { Dispatcher } from "../../ts/pool/dispatch.js";
@@ -14,7 +13,7 @@ import type { WorkerRef } from "../../ts/pool/worker-slot.js";
 import { Mode } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
 import type { ExecutorRequest } from "../../ts/protocol/messages.js";
-import { DOUBLE, Fleet, type Job, SCALE, type Script } from "./fake-worker.js";
+import { DOUBLE, Fleet, flush, type Job, SCALE, type Script } from "./fake-worker.js";
 
 export interface HarnessOptions {
   /** Chunks in flight per worker (the dispatcher's `depth`). */
@@ -79,7 +78,5 @@ export async function started(workers: number, opts: HarnessOptions = {}, script
 
 export const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 export const doubled = (xs: number[]) => xs.map((x) => x * 2);
-/** Lets every queued microtask and due timer run (fake timers). */
-export const flush = () => vi.advanceTimersByTimeAsync(0);
 /** Is this the first time a worker started this chunk? (for scripts like "crash the first time") */
 export const firstRun = (fleet: Fleet, job: Job) => fleet.runsOf(job.req.call, job.req.chunk).length === 1;

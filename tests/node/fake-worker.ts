@@ -308,6 +308,9 @@ export function thrown(f: () => unknown): Error {
   throw new Error("expected it to throw");
 }
 
+/** Lets every queued microtask and due timer run (fake timers). */
+export const flush = () => vi.advanceTimersByTimeAsync(0);
+
 /** Every test of the calling file runs under fake timers. */
 export function useFakeTimers(): void {
   beforeEach(() => {

@@ -2,8 +2,8 @@
 // memory) and the changed() notifications the pool turns into "change" events.
 import { describe, expect, it, vi } from "vitest";
 import { PoolTerminatedError } from "../../ts/protocol/errors.js";
-import { flush, harness } from "./dispatch-harness.js";
-import { useFakeTimers } from "./fake-worker.js";
+import { harness } from "./dispatch-harness.js";
+import { flush, useFakeTimers } from "./fake-worker.js";
 
 useFakeTimers();
 

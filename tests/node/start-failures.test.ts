@@ -5,8 +5,8 @@ import { describe, expect, it, vi } from "vitest";
 import type { Settled } from "../../ts/pool/collect.js";
 import { MAX_RESPAWN_BACKOFF_MS, MAX_START_FAILURES, RESPAWN_BACKOFF_MS } from "../../ts/pool/start-policy.js";
 import { PoolStartError, PoolTerminatedError } from "../../ts/protocol/errors.js";
-import { doubled, firstRun, flush, harness } from "./dispatch-harness.js";
-import { DOUBLE, rejection, track, useFakeTimers } from "./fake-worker.js";
+import { doubled, firstRun, harness } from "./dispatch-harness.js";
+import { DOUBLE, flush, rejection, track, useFakeTimers } from "./fake-worker.js";
 
 // A broken dispatcher tends to leave a call pending forever: fail fast instead.
 vi.setConfig({ testTimeout: 3_000 });

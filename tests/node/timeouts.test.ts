@@ -4,8 +4,8 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Settled } from "../../ts/pool/collect.js";
 import { type PmapError, TimeoutError } from "../../ts/protocol/errors.js";
-import { doubled, firstRun, flush, harness, range } from "./dispatch-harness.js";
-import { type Fleet, type Script, track, useFakeTimers } from "./fake-worker.js";
+import { doubled, firstRun, harness, range } from "./dispatch-harness.js";
+import { type Fleet, flush, type Script, track, useFakeTimers } from "./fake-worker.js";
 
 // A broken dispatcher tends to leave a call pending forever: fail fast instead.
 vi.setConfig({ testTimeout: 3_000 });
