@@ -88,7 +88,7 @@ describe("chunks that cannot be encoded", () => {
     expect(t.dispatch.stats()).toMatchObject({ respawned: 0, inflight: 0 });
   });
 
-  // Found by mutation testing: a chunk that failed to encode left its worker without a
+  // Why: a chunk that failed to encode used to leave its worker without a
   // chunk for that pump pass, so the queue could stall with the worker idle.
   it("a worker whose chunk could not be encoded takes the next one at once: mapSettled never stalls", async () => {
     const t = harness({}, { depth: 2 });
