@@ -19,7 +19,7 @@ describe("without a coordinator: answers go into the executor's answer slot", ()
   it("the executor is told to block in Atomics.wait; the answer (or failure) lands in its slot, never at a coordinator", async () => {
     const outcomes: PipeOutcome[] = [
       { bodies: [Uint8Array.of(1, 2, 3)] },
-      { reject: new KernelError("square", "boom") },
+      { reject: new KernelError("square", "boom", 0) },
     ];
     const t = syncHarness({ noLink: true, pipe: () => outcomes.shift()! });
     await t.start();
@@ -32,13 +32,13 @@ describe("without a coordinator: answers go into the executor's answer slot", ()
     openWait(slot, 1); // as the executor does before it posts
     t.executor().events.message(pipeMsg({ id: 1, ticket, slot }));
     await vi.advanceTimersByTimeAsync(0);
-    const first = decodeResponse(waitAnswer(slot, 1));
+    const first = decodeResponse(waitAnswer(slot, 1)!);
     expect(first).toMatchObject({ call: ticket, chunk: 0, ok: true });
     expect(decodeValue((first as { body: Uint8Array }).body)).toEqual([Uint8Array.of(1, 2, 3)]);
     openWait(slot, 2);
     t.executor().events.message(pipeMsg({ id: 2, ticket: `${init.executor!.namespace}:2`, slot }));
     await vi.advanceTimersByTimeAsync(0);
-    expect(decodeResponse(waitAnswer(slot, 2))).toMatchObject({
+    expect(decodeResponse(waitAnswer(slot, 2)!)).toMatchObject({
       ok: false,
       failure: { kind: "kernel", kernel: "square", message: "boom" },
     });
