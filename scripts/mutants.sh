@@ -20,6 +20,10 @@
 # also go to Stryker (and both run), as before this script knew Rust:
 # `npm run mutants -- --incremental`.
 # Report: reports/mutation/index.html; the surviving mutants are also printed.
+#
+# A test written to kill a surviving mutant goes into the test file of the behaviour it pins
+# (tests/node/timeouts.test.ts, option-validation.test.ts, …; rust/pmap/tests/<topic>.rs), named
+# for that behaviour: never into a file named after the tool that found the gap.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

@@ -1,16 +1,33 @@
-// Sinks: where outputs go, pure logic.
+// Sinks (ts/pool/collect.ts): where outputs go, pure logic — in input order whatever the
+// arrival order, typed arrays concatenated (in place when they can be), reduce partials,
+// per-item outcomes, a stream — and what each does with errors and the end.
 import { describe, expect, it } from "vitest";
 import { ArraySink, ConcatSink, PartialsSink, SettledSink, StreamSink } from "../../ts/pool/collect.js";
-import { KernelError, TimeoutError } from "../../ts/protocol/errors.js";
+import { KernelError, PmapError, TimeoutError } from "../../ts/protocol/errors.js";
 
-describe("sinks", () => {
+describe("every sink", () => {
+  it("only SettledSink settles; the others ignore per-item errors and close", () => {
+    const sinks = [new ArraySink(1), new ConcatSink(1, () => null), new PartialsSink(), new StreamSink()];
+    expect(sinks.map((s) => s.settles)).toEqual([false, false, false, false]);
+    expect(new SettledSink(1).settles).toBe(true);
+    const a = new ArraySink(2);
+    a.put({ start: 0, end: 1 }, [1]);
+    a.putError();
+    a.close();
+    expect(a.result()).toEqual([1, undefined]);
+  });
+});
+
+describe("ArraySink", () => {
   it("ArraySink places chunks at their input indices whatever the arrival order", () => {
     const s = new ArraySink(5);
     s.put({ start: 3, end: 5 }, ["d", "e"]);
     s.put({ start: 0, end: 3 }, ["a", "b", "c"]);
     expect(s.result()).toEqual(["a", "b", "c", "d", "e"]);
   });
+});
 
+describe("ConcatSink", () => {
   it("ConcatSink concatenates typed chunks in input order", () => {
     const s = new ConcatSink(3, () => new Float64Array(0));
     s.put({ start: 2, end: 3 }, new Float64Array([3]));
@@ -47,6 +64,19 @@ describe("sinks", () => {
     u.put({ start: 0, end: 1 }, Float64Array.of(1.5));
     u.put({ start: 1, end: 2 }, Int8Array.of(-2));
     expect(Array.from(u.result() as Float64Array)).toEqual([1.5, -2]);
+  });
+
+  it("ConcatSink sorts many chunks by their start, keeps the element type, and sizes the result exactly", () => {
+    // Outputs of other lengths than their inputs': kept as parts and joined.
+    const s = new ConcatSink(12, () => new Int16Array(0));
+    s.put({ start: 10, end: 12 }, Int16Array.of(5, 6, 7));
+    s.put({ start: 0, end: 1 }, Int16Array.of(1));
+    s.put({ start: 4, end: 7 }, Int16Array.of(2, 3, 4));
+    const out = s.result() as Int16Array;
+    expect(out).toBeInstanceOf(Int16Array);
+    expect(Array.from(out)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const none = new ConcatSink(0, () => "empty");
+    expect(none.result()).toBe("empty");
   });
 
   it("ConcatSink in place: outputs as wide as the input overwrite the snapshot, and each chunk's buffer is recycled", () => {
@@ -99,7 +129,9 @@ describe("sinks", () => {
     expect(recycled).toEqual([]);
     expect(Array.from(s.result() as Int32Array)).toEqual([1, 1, 2, 3]);
   });
+});
 
+describe("PartialsSink", () => {
   it("PartialsSink keeps non-empty partials in input order", () => {
     const s = new PartialsSink();
     s.put({ start: 10, end: 20 }, 2);
@@ -108,6 +140,17 @@ describe("sinks", () => {
     expect(s.result()).toEqual([1, 2]);
   });
 
+  it("PartialsSink drops undefined partials too, and sorts by start", () => {
+    const s = new PartialsSink();
+    s.put({ start: 8, end: 9 }, "c");
+    s.put({ start: 5, end: 5 }, undefined);
+    s.put({ start: 2, end: 4 }, "b");
+    s.put({ start: 0, end: 2 }, 0); // a falsy partial is a partial
+    expect(s.result()).toEqual([0, "b", "c"]);
+  });
+});
+
+describe("SettledSink", () => {
   it("SettledSink records per-item outcomes and fills the rest on close", () => {
     const s = new SettledSink(4);
     s.put({ start: 0, end: 1 }, [10]);
@@ -120,6 +163,22 @@ describe("sinks", () => {
     expect((out[3] as { error: Error }).error.message).toContain("gone");
   });
 
+  it("SettledSink: close keeps the outcomes already in and fills only the rest", () => {
+    const s = new SettledSink(3);
+    const first = new KernelError("k", "one", 0);
+    s.putError({ start: 2, end: 3 }, first);
+    s.put({ start: 0, end: 1 }, [7]);
+    const stop = new PmapError("stop");
+    s.close(stop);
+    expect(s.result()).toEqual([
+      { ok: true, value: 7 },
+      { ok: false, error: stop, timedOut: false },
+      { ok: false, error: first, timedOut: false },
+    ]);
+  });
+});
+
+describe("StreamSink", () => {
   it("StreamSink yields items as they come and ends or throws", async () => {
     const s = new StreamSink();
     const got: number[] = [];
@@ -136,5 +195,53 @@ describe("sinks", () => {
     const failing = new StreamSink();
     failing.close(new KernelError("k", "bad", 0));
     await expect(failing.iterate().next()).rejects.toBeInstanceOf(KernelError);
+  });
+
+  it("StreamSink hands out what arrived before an error, then throws the first error", async () => {
+    const s = new StreamSink();
+    s.put({ start: 3, end: 5 }, ["a", "b"]);
+    const first = new KernelError("k", "first", 0);
+    s.close(first);
+    s.close(new KernelError("k", "second", 0));
+    const got: unknown[] = [];
+    const it = s.iterate();
+    got.push((await it.next()).value);
+    got.push((await it.next()).value);
+    expect(got).toEqual([
+      { index: 3, value: "a" },
+      { index: 4, value: "b" },
+    ]);
+    await expect(it.next()).rejects.toBe(first);
+  });
+
+  it("StreamSink wakes a waiting reader for each chunk and for the end", async () => {
+    const s = new StreamSink();
+    const seen: number[] = [];
+    let ended = false;
+    const reading = (async () => {
+      for await (const { index } of s.iterate()) seen.push(index);
+      ended = true;
+    })();
+    const tick = () => new Promise((r) => setTimeout(r, 0));
+    await tick();
+    s.put({ start: 0, end: 1 }, ["x"]);
+    await tick();
+    expect(seen).toEqual([0]);
+    s.put({ start: 1, end: 2 }, ["y"]);
+    await tick();
+    expect(seen).toEqual([0, 1]);
+    expect(ended).toBe(false);
+    expect(s.result()).toBeUndefined();
+    await reading;
+    expect(ended).toBe(true);
+  });
+
+  it("StreamSink wakes a waiting reader for an error", async () => {
+    const s = new StreamSink();
+    const next = s.iterate().next();
+    await new Promise((r) => setTimeout(r, 0));
+    const err = new KernelError("k", "late", 0);
+    s.close(err);
+    await expect(next).rejects.toBe(err);
   });
 });

@@ -1,12 +1,7 @@
 // The coordinator's routing and ticket table, driven with real fetch Request/Response objects
 // (no service worker here: the browser test registers a real one).
 import { describe, expect, it } from "vitest";
-import {
-  Coordinator,
-  type Requester,
-  type ServiceWorkerScope,
-  setupCoordinator,
-} from "../../ts/coordinator/coordinator.js";
+import { Coordinator, type Requester } from "../../ts/coordinator/coordinator.js";
 import { encodeResponse } from "../../ts/protocol/frames.js";
 import { frameFromHeader, inlineFrame } from "../../ts/protocol/inline-frame.js";
 import { FRAME_HEADER, INLINE_FRAME_MAX, KEY_HEADER } from "../../ts/protocol/routes.js";
@@ -252,19 +247,64 @@ describe("Coordinator", () => {
     const holds = JSON.parse((await (await request(c, "ping")).text()).replace("wasm-pmap coordinator ", ""));
     expect(holds).toEqual({ tickets: 1, bytes: 0 });
   });
+});
 
-  it("setupCoordinator stores a delivered answer even when the message carries no port for the status", async () => {
-    const listeners: Record<string, (e: unknown) => void> = {};
-    const scope = {
-      registration: { scope: "https://app.test/base/" },
-      clients: { get: async () => ({ type: "worker" }) },
-      addEventListener: (type: string, l: (e: unknown) => void) => {
-        listeners[type] = l;
-      },
+describe("Coordinator routes and namespaces", () => {
+  const ns = ticket.slice(0, ticket.indexOf(":"));
+
+  it("remembers at most 1000 voided namespaces: the oldest is forgotten first", async () => {
+    const c = new Coordinator(scope);
+    const nsOf = (i: number) => `${i.toString(16).padStart(8, "0")}-0000-4000-8000-000000000000`;
+    for (let i = 0; i < 1001; i++) c.forgetNamespace(nsOf(i));
+    expect((await request(c, `tickets/${nsOf(0)}:1/wait?ms=0&open=1`)).status).toBe(204);
+    expect((await request(c, `tickets/${nsOf(1)}:1/wait?ms=0&open=1`)).status).toBe(410);
+    expect((await request(c, `tickets/${nsOf(1000)}:1/wait?ms=0&open=1`)).status).toBe(410);
+  });
+
+  it("a malformed namespace voids nothing; forgetting an unknown ticket is a no-op", async () => {
+    const c = new Coordinator(scope);
+    c.forgetNamespace(`${ns}:1`);
+    c.forgetNamespace("");
+    expect(() => c.forget(ticket)).not.toThrow();
+    expect((await request(c, `tickets/${ticket}/wait?ms=0&open=1`)).status).toBe(204);
+  });
+
+  it("routes: only `ping` and `tickets/<id>/wait` exist; every refusal is plain text saying why", async () => {
+    const c = new Coordinator(scope, { maxTickets: 1 });
+    const says = async (path: string, status: number, why: RegExp, method = "GET", key?: string) => {
+      const headers: Record<string, string> = key === undefined ? {} : { [KEY_HEADER]: key };
+      const res = (await c.handle(new Request(url(path), { method, headers }), executor))!;
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+      expect(await res.text(), path).toMatch(why);
     };
-    const c = setupCoordinator(scope as unknown as ServiceWorkerScope);
-    listeners.message!({ data: { wasmPmap: "deliver", ticket, frame: answer(ticket) }, ports: [] });
-    const res = await wait(c, ticket, 10, true);
-    expect(res.status).toBe(200);
+    await says("ping/x", 404, /no such coordinator route/);
+    await says("tickets", 404, /no such coordinator route/);
+    await says(`tickets/${ticket}/wait/x`, 404, /no such coordinator route/);
+    await says(`tickets/${ticket}/open`, 404, /no such coordinator route/);
+    await says(
+      `tickets/${ticket}/wait`,
+      405,
+      /^POST not allowed here$/,
+      "POST",
+      "5f0c3b1e-9a7d-4c2b-8e6f-1a2b3c4d5e6f",
+    );
+    await says(`tickets/${ticket}/wait`, 403, /answer key \(x-wasm-pmap-key\): none was sent/, "POST");
+    await says("tickets/nope/wait", 400, /malformed ticket id/);
+    await says(`tickets/${ticket}/wait?ms=0`, 404, /unknown ticket/);
+    await request(c, `tickets/${ticket}/wait?ms=0&open=1`);
+    await says(`tickets/${other}/wait?ms=0&open=1`, 503, /too many tickets \(1\)/);
+    c.forgetNamespace(other.slice(0, other.indexOf(":")));
+    await says(`tickets/${other}/wait?ms=0`, 410, /executor was replaced/);
+    const img = { url: url(`tickets/${ticket}/wait?ms=0`), method: "GET", mode: "no-cors", destination: "image" };
+    const res = (await c.handle(img as unknown as Request, executor))!;
+    expect(await res.text()).toMatch(/\(a image\)/);
+  });
+
+  it("by default it holds answers of up to 64 MiB in all", () => {
+    const c = new Coordinator(scope);
+    const mib = (t: string) => encodeResponse({ call: t, chunk: 0, ok: true, body: new Uint8Array(40 * 1024 * 1024) });
+    expect(c.deliver(ticket, mib(ticket)).status).toBe(204);
+    expect(c.deliver(other, mib(other)).status).toBe(503);
   });
 });

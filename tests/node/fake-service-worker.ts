@@ -70,16 +70,18 @@ export function fakeServiceWorker(clients: Record<string, ClientAnswer> = {}) {
       (listeners as Record<string, unknown>)[type] = l;
     },
   } as ServiceWorkerScope;
-  /** Dispatches a fetch of `path` (under the prefix) from client `clientId`; its response, or undefined if let through. */
+  /** Dispatches a fetch of `path` (under the prefix, or an absolute URL) from client `clientId`; its response, or
+   * undefined if let through. */
   const fetch = async (path: string, clientId: string, init?: RequestInit): Promise<Response | undefined> => {
     let responded: Promise<Response> | undefined;
-    const request = new Request(swUrl(path), { duplex: "half", ...init } as RequestInit);
+    const href = /^https?:/.test(path) ? path : swUrl(path);
+    const request = new Request(href, { duplex: "half", ...init } as RequestInit);
     requests.push(request);
     listeners.fetch!({ request, clientId, respondWith: (r) => (responded = r) });
     return responded && (await responded);
   };
   /** Posts a message from client `source` (with a reply port, and `offered` as a kept port); what came back on the reply port. */
-  const message = (data: unknown, source: string | undefined, offered?: PortLike): StatusMessage[] => {
+  const message = (data: unknown, source?: string, offered?: PortLike): StatusMessage[] => {
     const replies: StatusMessage[] = [];
     const reply: PortLike = { postMessage: (m) => replies.push(m as StatusMessage) };
     const e = {
@@ -90,8 +92,10 @@ export function fakeServiceWorker(clients: Record<string, ClientAnswer> = {}) {
     listeners.message!(e as MessageEventLike);
     return replies;
   };
+  /** Posts a message with no port at all (nothing can come back). */
+  const messageWithoutPort = (data: unknown) => listeners.message!({ data, ports: [] } as unknown as MessageEventLike);
   /** What the coordinator holds, as its ping says. */
   const held = async (): Promise<{ tickets: number; bytes: number }> =>
     JSON.parse((await (await fetch("ping", ""))!.text()).replace("wasm-pmap coordinator ", ""));
-  return { sw, fetch, message, held, lookups, requests };
+  return { sw, fetch, message, messageWithoutPort, held, lookups, requests };
 }

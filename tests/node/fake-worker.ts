@@ -7,6 +7,7 @@
  *
  * What to answer is a per-test script: `init(worker)` and `run(job)`.
  */
+import { afterEach, beforeEach, vi } from "vitest";
 import type { PoolWorker, SpawnWorker, WorkerEvents } from "../../ts/pool/backend.js";
 import { decodeRequest, encodeResponse, type Failure, type Request, type Response } from "../../ts/protocol/frames.js";
 import type { KernelInfo } from "../../ts/protocol/kernel-module.js";
@@ -305,4 +306,17 @@ export function thrown(f: () => unknown): Error {
     return err as Error;
   }
   throw new Error("expected it to throw");
+}
+
+/** Lets every queued microtask and due timer run (fake timers). */
+export const flush = () => vi.advanceTimersByTimeAsync(0);
+
+/** Every test of the calling file runs under fake timers. */
+export function useFakeTimers(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 }

@@ -254,7 +254,7 @@ describe("only the documented errors (issue 9 #10)", () => {
   });
 });
 
-describe("behaviours the mutation audit found unpinned (issue 9)", () => {
+describe("terminate() (issue 9)", () => {
   it("terminate() settles a call that is already running on a worker", async () => {
     const { pool: p, fleet } = track(pool({ run: () => "hang" }));
     const running = p.map("double", [1, 2, 3]);
@@ -264,7 +264,9 @@ describe("behaviours the mutation audit found unpinned (issue 9)", () => {
     await expect(running).rejects.toThrow(/terminated/);
     expect(p.stats()).toMatchObject({ workers: 0, inflight: 0, queued: 0 });
   });
+});
 
+describe("stats and auto chunking on the real call path (issue 9)", () => {
   it("stats().queued counts the chunks waiting for a worker", async () => {
     const gate = { open: () => {} };
     const opened = new Promise<void>((r) => (gate.open = r));

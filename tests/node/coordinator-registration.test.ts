@@ -1,14 +1,11 @@
-// Sync mode's link to the coordinator (ts/sync/link.ts): registering or finding the service
-// worker and waiting for it to activate (startCoordinator), and how the link treats a
-// coordinator that answers late, badly or not at all — driven from node with a fake
-// `navigator.serviceWorker`. Found unpinned by the mutation run (npm run mutants).
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+// Sync mode's start (startCoordinator, ts/sync/link.ts): registering the coordinator service
+// worker, or finding the app's own registration, and waiting for its newest service worker to
+// activate — each failure a PoolStartError (or CoordinatorError) saying what to do. Driven
+// from node with a fake `navigator.serviceWorker`.
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { CoordinatorError, PoolStartError } from "../../ts/protocol/errors.js";
-import { decodeResponse } from "../../ts/protocol/frames.js";
-import type { DeliverMessage, ForgetMessage } from "../../ts/protocol/routes.js";
-import { decodeValue } from "../../ts/protocol/values.js";
-import { CoordinatorLink, startCoordinator } from "../../ts/sync/link.js";
-import { rejection, track } from "./fake-worker.js";
+import { startCoordinator } from "../../ts/sync/link.js";
+import { rejection, track, useFakeTimers } from "./fake-worker.js";
 
 const page = "https://app.test/app/index.html";
 
@@ -51,11 +48,8 @@ function fakeContainer(reg: ServiceWorkerRegistration | undefined, registerError
   return calls;
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
+useFakeTimers();
 afterEach(() => {
-  vi.useRealTimers();
   vi.unstubAllGlobals();
 });
 
@@ -191,99 +185,5 @@ describe("startCoordinator", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(started.state).toBe("resolved");
     expect(vi.getTimerCount()).toBe(0);
-  });
-});
-
-/** A registration whose active service worker answers each message with `reply(msg)` on its port (undefined: never). */
-function coordinatorReplying(reply: (m: DeliverMessage | ForgetMessage) => unknown) {
-  const received: Array<DeliverMessage | ForgetMessage> = [];
-  const registration = {
-    active: {
-      postMessage(msg: DeliverMessage | ForgetMessage, [port]: MessagePort[]) {
-        received.push(msg);
-        const r = reply(msg);
-        if (r !== undefined) port!.postMessage(r);
-      },
-    },
-  } as unknown as ServiceWorkerRegistration;
-  return { link: new CoordinatorLink(registration, "https://app.test/__wasm_pmap__/"), received };
-}
-
-describe("CoordinatorLink", () => {
-  it("an answer is the ticket's response frame, chunk 0: the bodies, or the failure", async () => {
-    const { link, received } = coordinatorReplying(() => ({ status: 204 }));
-    void link.answer("t:1", { bodies: [Uint8Array.of(1, 2)] }, () => true);
-    void link.answer("t:2", { failure: { kind: "kernel", kernel: "k", message: "bad" } }, () => true);
-    await vi.advanceTimersByTimeAsync(0);
-    const frames = received.map((m) => decodeResponse((m as DeliverMessage).frame));
-    expect(frames[0]).toMatchObject({ call: "t:1", chunk: 0, ok: true });
-    const bodies = decodeValue<Uint8Array[]>((frames[0] as { body: Uint8Array }).body);
-    expect(bodies.map((b) => Array.from(b))).toEqual([[1, 2]]);
-    expect(frames[1]).toEqual({
-      call: "t:2",
-      chunk: 0,
-      ok: false,
-      failure: { kind: "kernel", kernel: "k", message: "bad" },
-    });
-    link.taken("t:1");
-    link.taken("t:2");
-  });
-
-  it("a coordinator that never answers: three tries 5 s apart (plus 100 ms), then false while the job still waits", async () => {
-    const { link, received } = coordinatorReplying(() => undefined);
-    const read = track(link.answer("t:1", { bodies: [] }, () => true));
-    await vi.advanceTimersByTimeAsync(5_099);
-    expect(received).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(received).toHaveLength(2);
-    await vi.advanceTimersByTimeAsync(5_100);
-    expect(received).toHaveLength(3);
-    expect(read.state).toBe("pending");
-    await vi.advanceTimersByTimeAsync(5_100);
-    expect(read.state).toBe("resolved");
-    expect(read.value).toEqual({ read: false });
-    expect(received).toHaveLength(3);
-  });
-
-  it("no active service worker (it is being replaced) counts as silence: three quick tries, then false", async () => {
-    const link = new CoordinatorLink({ active: null } as unknown as ServiceWorkerRegistration, "x");
-    const read = track(link.answer("t:1", { bodies: [] }, () => true));
-    await vi.advanceTimersByTimeAsync(299);
-    expect(read.state).toBe("pending");
-    await vi.advanceTimersByTimeAsync(1);
-    expect(read.value).toEqual({ read: false });
-    expect(await link.forget("t:1")).toBe(0);
-  });
-
-  it("a reply without a status counts as silence; any status (even an error) resets the count", async () => {
-    let n = 0;
-    const replies = [{}, {}, { status: 400 }, null, {}, {}];
-    const { link, received } = coordinatorReplying(() => (n < replies.length ? replies[n++] : {}));
-    const read = track(link.answer("t:1", { bodies: [] }, () => true));
-    // 2 silent (100 ms each), one 400 (2 s), then 3 silent: false after six tries.
-    await vi.advanceTimersByTimeAsync(100 + 100 + 2_000 + 100 + 100);
-    expect(received).toHaveLength(6);
-    expect(read.state).toBe("pending");
-    await vi.advanceTimersByTimeAsync(100);
-    expect(read.value).toEqual({ read: false });
-  });
-
-  it("an answer not waited for any more resolves true without delivering", async () => {
-    const { link, received } = coordinatorReplying(() => ({ status: 204 }));
-    expect(await link.answer("t:1", { bodies: [] }, () => false)).toEqual({ read: true });
-    expect(received).toHaveLength(0);
-  });
-
-  it("taken() for a ticket it is not delivering is a no-op", () => {
-    const { link } = coordinatorReplying(() => ({ status: 204 }));
-    expect(() => link.taken("t:404")).not.toThrow();
-  });
-
-  it("forget sends the ticket's forget message and resolves with the coordinator's status", async () => {
-    const { link, received } = coordinatorReplying((m) => ({ status: m.wasmPmap === "forget" ? 204 : 500 }));
-    const status = track(link.forget("t:7"));
-    await vi.advanceTimersByTimeAsync(0);
-    expect(status.value).toBe(204);
-    expect(received).toEqual([{ wasmPmap: "forget", ticket: "t:7" }]);
   });
 });

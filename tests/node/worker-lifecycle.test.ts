@@ -1,14 +1,13 @@
-// The pool's side of one worker (ts/pool/worker-slot.ts), driven directly through the
-// worker seam: start-up and its failures (each a PoolStartError naming the worker and the
-// cause, never also a crash), crashes after start, and what the slot forwards. Found
-// unpinned by the mutation run (npm run mutants).
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+// One worker's life as the pool sees it (ts/pool/worker-slot.ts), driven directly through
+// the worker seam: start-up and its failures (each a PoolStartError naming the worker and the
+// cause, never also a crash), crashes after start, and what the slot forwards.
+import { describe, expect, it, vi } from "vitest";
 import type { PoolWorker, SpawnWorker, WorkerEvents } from "../../ts/pool/backend.js";
 import type { Task } from "../../ts/pool/call.js";
 import { READY_TIMEOUT_MS, WorkerSlot } from "../../ts/pool/worker-slot.js";
 import { PoolStartError } from "../../ts/protocol/errors.js";
 import type { FromWorker, ToWorker } from "../../ts/protocol/messages.js";
-import { DOUBLE, track } from "./fake-worker.js";
+import { DOUBLE, track, useFakeTimers } from "./fake-worker.js";
 
 /** A worker backend that records what the slot does and lets the test speak for the worker. */
 function backend(fail?: unknown) {
@@ -47,12 +46,7 @@ function slotOf(b: ReturnType<typeof backend>, readyTimeoutMs?: number) {
   return { slot, messages, crashes, ready: track(slot.ready) };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimers();
 
 describe("WorkerSlot start-up", () => {
   it("spawns under its name, sends init (module, glue) first, and is ready with the worker's kernels", async () => {

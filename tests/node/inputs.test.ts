@@ -1,7 +1,7 @@
 // What a call reads of its items (ts/pool/items.ts): the snapshot taken when the call is
 // made, and the check of that snapshot against the kernel's kind and input type — each
-// refusal naming the kernel and what it got. Found unpinned by the mutation run
-// (npm run mutants); pool.test.ts drives the same code through a real pool.
+// refusal naming the kernel and what it got. pool.test.ts drives the same code through a
+// real pool.
 import { describe, expect, it } from "vitest";
 import { checkItems, snapshot } from "../../ts/pool/items.js";
 import { DecodeError, PmapError } from "../../ts/protocol/errors.js";
