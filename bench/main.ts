@@ -173,9 +173,21 @@ async function transport(glue: Glue, out: Record<string, number | string>): Prom
         runs.push(performance.now() - t0);
       }
       out[`transport.ms_${w}w_transfer_${label}`] = median(runs);
+      // Streamed: the same bytes as 1 MiB arrays from an async iterable (pool.stream,
+      // source.ts), each output dropped as it comes: memory held stays at maxInFlight arrays.
+      out[`transport.ms_${w}w_stream_${label}`] = await time(RUNS, async () => {
+        let got = 0;
+        for await (const { value } of p.stream("sqrtF64", pieces(xs, 1 << 17))) got += value.length;
+        if (got !== n) throw new Error(`sqrtF64 streamed over ${label}: ${got} outputs, expected ${n}`);
+      });
     }
   }
   for (const p of pools.values()) p.terminate();
+}
+
+/** `xs` as consecutive arrays of `per` elements, from an async iterable (as a reader gives). */
+async function* pieces(xs: Float64Array, per: number): AsyncGenerator<Float64Array> {
+  for (let i = 0; i < xs.length; i += per) yield xs.subarray(i, i + per);
 }
 
 declare global {

@@ -142,6 +142,7 @@ try {
       ["single-thread wasm, main thread", `${sqrtMain.toFixed(1).padStart(8)} ms  1.00×`],
       ["wasm-pmap", byCount((w) => r[`transport.ms_${w}w_${SQRT_LABEL}`])],
       ["wasm-pmap, transfer: true", byCount((w) => r[`transport.ms_${w}w_transfer_${SQRT_LABEL}`])],
+      ["wasm-pmap, streamed: 1 MB arrays (pool.stream)", byCount((w) => r[`transport.ms_${w}w_stream_${SQRT_LABEL}`])],
       ["wasm-bindgen-rayon (copied into shared memory)", rayon.ok ? sq(rayon.results) : `unavailable: ${rayon.reason}`],
       ["workerpool + JS (chunks copied, transferred)", sq(wp)],
     ],
@@ -199,7 +200,14 @@ try {
       wasm_pmap: {
         ...sqrtFigures(r, (w) => `transport.ms_${w}w_${SQRT_LABEL}`),
         ...Object.fromEntries(
-          counts.map((w) => [`sqrt_ms_${w}w_transfer_${SQRT_LABEL}`, r[`transport.ms_${w}w_transfer_${SQRT_LABEL}`]]),
+          counts.flatMap((w) => [
+            [`sqrt_ms_${w}w_transfer_${SQRT_LABEL}`, r[`transport.ms_${w}w_transfer_${SQRT_LABEL}`]],
+            [`sqrt_ms_${w}w_stream_${SQRT_LABEL}`, r[`transport.ms_${w}w_stream_${SQRT_LABEL}`]],
+            [
+              `sqrt_mb_per_s_${w}w_stream_${SQRT_LABEL}`,
+              (SQRT_N * 8) / 1e6 / (r[`transport.ms_${w}w_stream_${SQRT_LABEL}`] / 1000),
+            ],
+          ]),
         ),
       },
       single_thread_wasm: { ms_mandelbrot: mainMs, [`sqrt_ms_${SQRT_LABEL}`]: sqrtMain },
