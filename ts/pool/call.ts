@@ -5,8 +5,9 @@
  * (collect.ts).
  */
 import { DecodeError, failureError, KernelError, PmapError } from "../protocol/errors.js";
-import type { Failure } from "../protocol/frames.js";
+import { decodeResponse, type Failure } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
+import type { FromWorker } from "../protocol/messages.js";
 import type { BufferPool } from "./buffers.js";
 import type { ChunkCodec } from "./codecs.js";
 import type { Sink, Span } from "./collect.js";
@@ -149,6 +150,31 @@ export class Call {
     }
     this.sink.put(task, body);
     this.#progress(n, task, worker, startedAt, finishedAt);
+  }
+
+  /**
+   * A chunk's answer from worker `worker`: its frame is checked against the chunk, then its
+   * outputs go to the sink, or its failure fails the chunk. True when the worker no longer
+   * held the call's context (it caches a few): the chunk is to be sent again, with the
+   * context's bytes (twice at most).
+   */
+  answered(task: Task, done: Extract<FromWorker, { type: "done" }>, worker: number): boolean {
+    try {
+      const resp = decodeResponse(new Uint8Array(done.frame));
+      if (resp.call !== this.id || resp.chunk !== task.chunk) {
+        throw new PmapError(`response for ${resp.call}#${resp.chunk} arrived for ${this.id}#${task.chunk}`);
+      }
+      if (resp.ok) this.accept(task, this.output(resp.body, done.data), worker, done.startedAt, done.finishedAt);
+      else if (resp.failure.kind === "contextMissing" && this.context && task.resends++ < 2) return true;
+      else this.failure(task, resp.failure);
+    } catch (err) {
+      const why = err instanceof PmapError ? err : undefined;
+      this.chunkFailed(
+        task,
+        why ?? new PmapError(`kernel "${this.kernel.name}": bad response: ${(err as Error).message}`),
+      );
+    }
+    return false;
   }
 
   /** Turns a failure frame from the Rust side into the matching error, then fails the chunk. */

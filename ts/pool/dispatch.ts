@@ -5,13 +5,20 @@
  * running an aborted call. Pure logic: node tests drive it with scripted fake workers.
  */
 
-import { KernelError, PmapError, type PoolStartError, TimeoutError, WorkerCrashedError } from "../protocol/errors.js";
-import { decodeResponse, encodeRequest } from "../protocol/frames.js";
+import {
+  KernelError,
+  type PmapError,
+  type PoolStartError,
+  TimeoutError,
+  WorkerCrashedError,
+} from "../protocol/errors.js";
+import { encodeRequest } from "../protocol/frames.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { ExecutorRequest, FromWorker, ToWorker } from "../protocol/messages.js";
 import type { SpawnWorker } from "./backend.js";
 import { BufferPool } from "./buffers.js";
 import type { Call, Task } from "./call.js";
+import type { DispatchStats } from "./options.js";
 import { FairQueue } from "./schedule.js";
 import { StartPolicy } from "./start-policy.js";
 import { type WorkerInit, type WorkerRef, WorkerSlot } from "./worker-slot.js";
@@ -32,31 +39,6 @@ export interface DispatcherOptions {
   changed?: () => void;
   /** A worker's own requests (the SyncExecutor's `pipe` messages, handled by ts/sync/). */
   request?: (msg: ExecutorRequest, from: WorkerRef) => void;
-}
-
-/** A dispatcher's counters (the pool adds sync mode's to them). */
-export interface DispatchStats {
-  /** Live workers (starting or ready). 0 after `close()`. */
-  workers: number;
-  /** Ready workers with nothing in flight. */
-  idle: number;
-  /** Chunks waiting for a worker. */
-  queued: number;
-  /** Chunks posted to workers and not answered yet. */
-  inflight: number;
-  /** Calls that resolved / rejected. */
-  completed: number;
-  failed: number;
-  /** Workers replaced (crash, timeout, abort, unrecoverable panic). */
-  respawned: number;
-  /** Sum of the workers' wasm linear memory, as last reported. */
-  wasmMemoryBytes: number;
-  /** Workers that failed to start (script missing, module not loading, no answer in time). */
-  startFailures: number;
-  /** Why a worker failed to start, while a slot has not started one since (undefined once
-   * every slot has). When it says the pool stopped starting workers (every slot failed
-   * 3 starts in a row), every call rejects with `PoolStartError` until a worker starts. */
-  startError: string | undefined;
 }
 
 export class Dispatcher {
@@ -285,7 +267,11 @@ export class Dispatcher {
       if (next) this.#startClock(slot, next);
       if (msg.type === "done") {
         this.#memory.set(slot.index, msg.memoryBytes);
-        if (task && !task.call.settled) this.#deliver(slot, task, msg);
+        if (task && !task.call.settled && task.call.answered(task, msg, slot.index)) {
+          // The worker evicted the context (it caches a few): send the bytes again.
+          slot.contexts.delete(task.call.id);
+          this.#queue.unshift(task.call.id, task);
+        }
       } else {
         task?.call.chunkFailed(
           task,
@@ -296,31 +282,6 @@ export class Dispatcher {
     }
     this.pump();
     this.#changed();
-  }
-
-  #deliver(slot: WorkerSlot, task: Task, done: Extract<FromWorker, { type: "done" }>): void {
-    const { call } = task;
-    const { startedAt, finishedAt } = done;
-    try {
-      const resp = decodeResponse(new Uint8Array(done.frame));
-      if (resp.call !== call.id || resp.chunk !== task.chunk) {
-        throw new PmapError(`response for ${resp.call}#${resp.chunk} arrived for ${call.id}#${task.chunk}`);
-      }
-      if (resp.ok) {
-        call.accept(task, call.output(resp.body, done.data), slot.index, startedAt, finishedAt);
-      } else if (resp.failure.kind === "contextMissing" && call.context && task.resends++ < 2) {
-        // The worker evicted the context (it caches a few): send the bytes again.
-        slot.contexts.delete(call.id);
-        this.#queue.unshift(call.id, task);
-      } else call.failure(task, resp.failure);
-    } catch (err) {
-      call.chunkFailed(
-        task,
-        err instanceof PmapError
-          ? err
-          : new PmapError(`kernel "${call.kernel.name}": bad response: ${(err as Error).message}`),
-      );
-    }
   }
 
   /**

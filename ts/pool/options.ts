@@ -4,7 +4,6 @@
  */
 import type { SyncOptions } from "../sync/link.js";
 import type { Progress } from "./call.js";
-import type { DispatchStats } from "./dispatch.js";
 import type { Context, KernelModule } from "./module.js";
 
 export interface PoolOptions {
@@ -98,6 +97,31 @@ export interface SliceOptions extends CallOptions {
 export type OptionsFor<K, N extends keyof K> = [Context<K, N>] extends [never]
   ? [opts?: CallOptions & { context?: undefined }]
   : [opts: CallOptions & { context: Context<K, N> }];
+
+/** A dispatcher's counters (the pool adds sync mode's to them). */
+export interface DispatchStats {
+  /** Live workers (starting or ready). 0 after `close()`. */
+  workers: number;
+  /** Ready workers with nothing in flight. */
+  idle: number;
+  /** Chunks waiting for a worker. */
+  queued: number;
+  /** Chunks posted to workers and not answered yet. */
+  inflight: number;
+  /** Calls that resolved / rejected. */
+  completed: number;
+  failed: number;
+  /** Workers replaced (crash, timeout, abort, unrecoverable panic). */
+  respawned: number;
+  /** Sum of the workers' wasm linear memory, as last reported. */
+  wasmMemoryBytes: number;
+  /** Workers that failed to start (script missing, module not loading, no answer in time). */
+  startFailures: number;
+  /** Why a worker failed to start, while a slot has not started one since (undefined once
+   * every slot has). When it says the pool stopped starting workers (every slot failed
+   * 3 starts in a row), every call rejects with `PoolStartError` until a worker starts. */
+  startError: string | undefined;
+}
 
 /** Counters of a pool at one moment (also the `detail` of its `"change"` events). */
 export interface PoolStats extends DispatchStats {
