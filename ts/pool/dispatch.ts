@@ -2,7 +2,8 @@
  * Runs on the page. Dispatch: hands queued chunks to workers and brings their answers back.
  * Owns the workers (started through the worker seam, backend.ts), the queue, in-flight
  * bookkeeping, per-chunk timeouts, and the replacement of workers that died, hung, or were
- * running an aborted call. Pure logic: node tests drive it with scripted fake workers.
+ * running an aborted call; how many workers it runs over time is elastic.ts's to say. Pure
+ * logic: node tests drive it with scripted fake workers.
  */
 
 import {
@@ -18,6 +19,7 @@ import type { ExecutorRequest, FromWorker, ToWorker } from "../protocol/messages
 import type { SpawnWorker } from "./backend.js";
 import { BufferPool } from "./buffers.js";
 import type { Call, Task } from "./call.js";
+import { Elastic, FIXED, type Limits } from "./elastic.js";
 import type { DispatchStats } from "./options.js";
 import { FairQueue } from "./schedule.js";
 import { StartPolicy } from "./start-policy.js";
@@ -39,10 +41,11 @@ export interface DispatcherOptions {
   changed?: () => void;
   /** A worker's own requests (the SyncExecutor's `pipe` messages, handled by ts/sync/). */
   request?: (msg: ExecutorRequest, from: WorkerRef) => void;
+  /** Size bounds (elastic.ts). Default: fixed, as many workers as `grow` asks for. */
+  limits?: Limits;
 }
 
 export class Dispatcher {
-  readonly #slots: WorkerSlot[] = [];
   readonly #queue = new FairQueue<Task>();
   readonly #calls = new Map<string, Call>();
   readonly #counts = { completed: 0, failed: 0, respawned: 0 };
@@ -51,6 +54,7 @@ export class Dispatcher {
   readonly #timers = new Map<number, ReturnType<typeof setTimeout>>();
   /** Per-slot back-off after failed starts, and giving up when no slot can start (start-policy.ts). */
   readonly #starts = new StartPolicy();
+  readonly #elastic: Elastic;
   readonly #opts: DispatcherOptions;
   readonly #depth: number;
   readonly #changed: () => void;
@@ -63,11 +67,19 @@ export class Dispatcher {
     this.#opts = opts;
     this.#depth = Math.max(1, opts.depth);
     this.#changed = opts.changed ?? (() => {});
+    this.#elastic = new Elastic(opts.limits ?? FIXED, {
+      spawn: (index) => this.#spawn(index),
+      released: (slot) => {
+        this.#memory.delete(slot.index);
+        this.#starts.forget(slot.index);
+        this.#changed();
+      },
+    });
   }
 
-  /** Number of worker slots (a replaced worker keeps its slot). */
+  /** Most workers it runs (a fixed dispatcher's worker count); `stats().workers`: how many now. */
   get size(): number {
-    return this.#slots.length;
+    return this.#elastic.max;
   }
 
   /** Chunks waiting for a worker. */
@@ -76,7 +88,7 @@ export class Dispatcher {
   }
 
   stats(): DispatchStats {
-    const live = this.#slots.filter((s) => !s.dead);
+    const live = this.#elastic.slots().filter((s) => !s.dead);
     let inflight = 0;
     for (const s of live) inflight += s.inflight.size;
     let wasmMemoryBytes = 0;
@@ -84,6 +96,8 @@ export class Dispatcher {
     return {
       workers: live.length,
       idle: live.filter((s) => s.isReady && s.inflight.size === 0).length,
+      starting: live.filter((s) => !s.isReady).length,
+      released: this.#elastic.released,
       queued: this.#queue.size,
       inflight,
       ...this.#counts,
@@ -93,18 +107,22 @@ export class Dispatcher {
     };
   }
 
-  /** Adds workers up to `n`; resolves with the module's kernels once they are ready. */
+  /** Adds workers up to `n` (and grows on demand up to `n` at least); resolves with the
+   * module's kernels once they are ready. */
   async grow(n: number): Promise<KernelInfo[]> {
-    const added: Promise<KernelInfo[]>[] = [];
-    while (this.#slots.length < n) {
-      const slot = this.#spawn(this.#slots.length);
-      this.#slots.push(slot);
-      added.push(slot.ready);
-    }
+    const added = this.#elastic.raise(n);
     this.#changed();
     const lists = await Promise.all(added);
     this.pump();
-    return lists[0] ?? [];
+    return lists.find((l) => l.length > 0) ?? [];
+  }
+
+  /** Releases workers down to `n` and grows on demand up to `n` at most (elastic.ts);
+   * resolves once the busy ones among them are gone too. */
+  shrink(n: number): Promise<void> {
+    const done = this.#elastic.shrink(n);
+    this.#changed();
+    return done;
   }
 
   /** Queues a call's chunks (or fails the call at once while the pool has given up starting workers). */
@@ -123,7 +141,7 @@ export class Dispatcher {
       .finally(() => {
         this.#calls.delete(call.id);
         this.#queue.drop(call.id); // chunks a failed call will never need
-        for (const s of this.#slots) s.contexts.delete(call.id);
+        for (const s of this.#elastic.slots()) s.contexts.delete(call.id);
         this.#changed();
       });
     this.requeue(tasks);
@@ -143,7 +161,7 @@ export class Dispatcher {
   cancel(call: Call, err: PmapError): void {
     call.fail(err);
     this.#queue.drop(call.id);
-    for (const slot of [...this.#slots]) {
+    for (const slot of this.#elastic.slots()) {
       if ([...slot.inflight.values()].some((t) => t.call === call)) this.#replace(slot, "aborted", false);
     }
     this.pump();
@@ -151,7 +169,7 @@ export class Dispatcher {
 
   /** Posts `msg` to every live worker (one not started yet reads it after its init). */
   broadcast(msg: ToWorker): void {
-    for (const s of this.#slots) if (!s.dead) s.post(msg);
+    for (const s of this.#elastic.slots()) if (!s.dead) s.post(msg);
   }
 
   /** Stops every worker; every pending call fails with `err`. */
@@ -161,8 +179,7 @@ export class Dispatcher {
     this.#timers.clear();
     this.#starts.clear();
     for (const call of [...this.#calls.values()]) call.fail(err);
-    for (const s of this.#slots) s.terminate();
-    this.#slots.length = 0;
+    this.#elastic.clear();
     this.#memory.clear();
     this.buffers.clear();
     this.#changed();
@@ -173,8 +190,8 @@ export class Dispatcher {
     if (this.#closed) return;
     let sent = false;
     for (let depth = 1; depth <= this.#depth && this.#queue.size > 0; depth++) {
-      for (const slot of this.#slots) {
-        if (!slot.isReady || slot.dead || slot.inflight.size >= depth) continue;
+      for (const slot of this.#elastic.slots()) {
+        if (!slot.isReady || slot.dead || slot.leaving || slot.inflight.size >= depth) continue;
         // Skip chunks of calls that ended meanwhile, and keep going past a chunk that could
         // not be encoded (it failed on the spot): this worker still has room for one.
         for (;;) {
@@ -186,7 +203,20 @@ export class Dispatcher {
         }
       }
     }
+    if (this.#queue.size > 0 && !this.#starts.gaveUp) this.#growOnDemand();
+    this.#elastic.rest();
     if (sent) this.#changed();
+  }
+
+  /** Chunks wait that no worker is free to take: adds as many workers as could take them now
+   * (a call capped by its `concurrency` wants no more than that), up to the pool's ceiling. */
+  #growOnDemand(): void {
+    let demand = 0;
+    for (const [id, waiting] of this.#queue.waiting()) {
+      const call = this.#calls.get(id);
+      if (call && !call.settled) demand += Math.max(0, Math.min(waiting, call.concurrency - call.workers.size));
+    }
+    if (this.#elastic.more(demand) > 0) this.#changed();
   }
 
   /** Posts a chunk to a worker; false if it could not be encoded (it failed its call there). */
@@ -290,7 +320,7 @@ export class Dispatcher {
    * gets one retry, then fails its call with `WorkerCrashedError`.
    */
   #replace(slot: WorkerSlot, reason: string, ranThem: boolean): void {
-    if (this.#closed || this.#slots[slot.index] !== slot) return;
+    if (this.#closed || !this.#elastic.holds(slot)) return;
     slot.terminate();
     // Only the first in-flight chunk was running; the others were waiting behind it.
     const running = slot.inflight.values().next().value;
@@ -309,12 +339,15 @@ export class Dispatcher {
       }
     }
     this.#memory.delete(slot.index);
-    this.#respawn(slot.index);
+    this.#elastic.forget(slot);
+    // A worker that was leaving (shrink) is not replaced: its chunks are requeued as above.
+    if (slot.leaving) this.#elastic.release(slot);
+    else this.#respawn(slot.index);
   }
 
   /** Puts a fresh worker in slot `index`. */
   #respawn(index: number): void {
-    this.#slots[index] = this.#spawn(index);
+    this.#elastic.put(this.#spawn(index));
     this.#counts.respawned++;
     this.#changed();
   }
@@ -345,9 +378,10 @@ export class Dispatcher {
    * slot can start one, give up and fail every call — no call waits on workers that will never
    * run it (start-policy.ts). */
   #startFailed(slot: WorkerSlot, err: PoolStartError): void {
-    if (this.#closed || this.#slots[slot.index] !== slot) return;
-    const gaveUp = this.#starts.failed(slot.index, this.#slots.length, err, () => {
-      if (!this.#closed && this.#slots[slot.index] === slot) this.#respawn(slot.index);
+    if (this.#closed || !this.#elastic.holds(slot)) return;
+    const slots = this.#elastic.slots().map((s) => s.index);
+    const gaveUp = this.#starts.failed(slot.index, slots, err, () => {
+      if (!this.#closed && this.#elastic.holds(slot)) this.#respawn(slot.index);
     });
     this.#changed();
     if (gaveUp) for (const call of [...this.#calls.values()]) call.fail(gaveUp);

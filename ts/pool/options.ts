@@ -9,9 +9,28 @@ import type { Context, KernelModule } from "./module.js";
 export interface PoolOptions {
   /**
    * Number of workers. Default: `navigator.hardwareConcurrency`. The main thread only
-   * awaits while the pool works, so every core can run a worker.
+   * awaits while the pool works, so every core can run a worker. With `minWorkers`,
+   * `maxWorkers` or `idleTimeoutMs`: the workers started with the pool (default
+   * `max(minWorkers, 1)`), between the two.
    */
   concurrency?: number;
+  /**
+   * Fewest workers an elastic pool keeps: idle release and `shrink` stop here. Default 0.
+   * A pool with any of `minWorkers`, `maxWorkers`, `idleTimeoutMs` is elastic; without them
+   * it keeps `concurrency` workers for good.
+   */
+  minWorkers?: number;
+  /**
+   * Most workers: while chunks wait and no worker is free to take them, the pool starts more,
+   * up to this many. Default: `concurrency`, else `navigator.hardwareConcurrency` (at least
+   * `minWorkers`). Calls are cut into chunks for this many workers.
+   */
+  maxWorkers?: number;
+  /**
+   * A worker idle this long is released (terminated: its wasm memory, which never shrinks
+   * while it lives, goes with it), down to `minWorkers`. Default: never.
+   */
+  idleTimeoutMs?: number;
   /** The kernel module every worker runs. Default: the built-in kernels. */
   module?: KernelModule;
   /**
@@ -104,6 +123,11 @@ export interface DispatchStats {
   workers: number;
   /** Ready workers with nothing in flight. */
   idle: number;
+  /** Live workers still starting (loading their script, instantiating the module). */
+  starting: number;
+  /** Workers released so far: idle past `idleTimeoutMs`, or by `shrink` (their wasm memory
+   * went with them; `wasmMemoryBytes` no longer counts it). */
+  released: number;
   /** Chunks waiting for a worker. */
   queued: number;
   /** Chunks posted to workers and not answered yet. */

@@ -24,6 +24,7 @@ import {
   StreamSink,
 } from "./collect.js";
 import { Dispatcher } from "./dispatch.js";
+import { poolLimits } from "./elastic.js";
 import { ChangeEvents } from "./events.js";
 import { checkItems, type JobPayload, jobInputError, jobOutput, jobPayload, snapshot } from "./items.js";
 import { LocalModule } from "./local.js";
@@ -70,8 +71,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     sync?: { link: CoordinatorLink | undefined },
   ) {
     super();
-    const n = opts.concurrency ?? (globalThis.navigator?.hardwareConcurrency || 4);
-    positiveInt("concurrency", n);
+    const limits = poolLimits(opts, globalThis.navigator?.hardwareConcurrency || 4);
     const maxQueue = opts.maxQueue ?? Infinity;
     if (maxQueue !== Infinity) positiveInt("maxQueue", maxQueue);
     const changed = () => this.notifyChange(() => this.stats());
@@ -81,6 +81,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
       name: "wasm-pmap",
       depth: opts.inflightPerWorker ?? 2,
       changed,
+      limits,
     });
     const nextId = () => `${this.#id}:${++this.#callSeq}`;
     this.#target = { dispatch: this.#dispatch, maxQueue, nextId };
@@ -97,10 +98,12 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
         pipe: (label, payloads) => this.#pipe(label, payloads),
         cancel: (call, err) => this.#dispatch.cancel(call, err),
       });
-    this.ready = Promise.all([this.grow(n), this.#sync?.start()]).then(() => {});
+    this.ready = Promise.all([this.grow(limits.initial), this.#sync?.start()]).then(() => {});
   }
 
-  /** Number of worker slots. */
+  /** Most workers the pool runs: a fixed pool's worker count, an elastic pool's `maxWorkers`
+   * (`stats().workers` says how many run now). Calls, and Rust's parallel iterators, are cut
+   * into chunks for this many, so that a pool that grows on demand has chunks to grow for. */
   get size(): number {
     return this.#dispatch.size;
   }
@@ -110,13 +113,36 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     return [...this.#kernels.values()];
   }
 
-  /** Adds workers until the pool has at least `n`; resolves when they are ready. */
+  /** Adds workers until the pool has at least `n` (raising `maxWorkers` to `n`); resolves
+   * when they are ready. An elastic pool releases them again once idle, down to `minWorkers`. */
   async grow(n: number): Promise<void> {
     this.#assertOpen();
     const before = this.size;
     const grown = this.#dispatch.grow(n);
     if (this.size !== before) this.#sync?.resize();
     for (const k of await grown) this.#kernels.set(k.name, k);
+  }
+
+  /**
+   * Releases workers until the pool has at most `n`, and lowers `maxWorkers` (and
+   * `minWorkers`) to `n` until a `grow`: idle workers go at once, starting ones next, and
+   * busy ones take no more chunks and go once their chunks in flight are answered — no
+   * chunk is lost or run twice. Each worker's wasm memory goes with it. Resolves once they
+   * are all gone.
+   *
+   * @example
+   * ```ts
+   * await pool.map("render", bigFrame); // each worker's memory grew to the frame's peak
+   * await pool.shrink(1); // give it back; `pool.grow(4)` when the next big frame comes
+   * ```
+   */
+  async shrink(n: number): Promise<void> {
+    this.#assertOpen();
+    positiveInt("shrink(n): n", n);
+    const before = this.size;
+    const shrunk = this.#dispatch.shrink(n);
+    if (this.size !== before) this.#sync?.resize();
+    await shrunk;
   }
 
   /**
@@ -296,7 +322,8 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     };
   }
 
-  /** Counters: workers, idle, queued, in flight, completed/failed calls, respawns, memory. */
+  /** Counters: workers (live, idle, starting, released), queued, in flight, completed/failed
+   * calls, respawns, memory. */
   stats(): PoolStats {
     return { ...this.#dispatch.stats(), syncReruns: this.#sync?.reruns ?? 0 };
   }

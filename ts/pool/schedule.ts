@@ -86,6 +86,11 @@ export class FairQueue<T> {
     return undefined;
   }
 
+  /** Each call with tasks queued, and how many (round-robin order). */
+  *waiting(): IterableIterator<[call: string, tasks: number]> {
+    for (const [call, q] of this.#byCall) yield [call, q.length];
+  }
+
   /** Puts a task back at the head of its call's queue (a retry keeps its place). */
   unshift(call: string, task: T): void {
     const q = this.#byCall.get(call);

@@ -53,11 +53,17 @@ export class StartPolicy {
   }
 
   /**
-   * A worker of slot `index` (of `slots`) failed to start with `err`. Either schedules
-   * `respawn` after the slot's back-off and returns undefined, or gives up (parks every
-   * slot) and returns the error every call now fails with.
+   * A worker of slot `index` failed to start with `err`; `slots`: the indices of the pool's
+   * slots now (a pool that released workers has gaps). Either schedules `respawn` after the
+   * slot's back-off and returns undefined, or gives up (parks every slot) and returns the
+   * error every call now fails with.
    */
-  failed(index: number, slots: number, err: PoolStartError, respawn: () => void): PoolStartError | undefined {
+  failed(
+    index: number,
+    slots: readonly number[],
+    err: PoolStartError,
+    respawn: () => void,
+  ): PoolStartError | undefined {
     this.total++;
     this.last = err;
     const n = (this.#inARow.get(index) ?? 0) + 1;
@@ -66,10 +72,9 @@ export class StartPolicy {
       this.#waiting.set(index, { respawn });
       return undefined;
     }
-    let stuck = 0;
-    for (let i = 0; i < slots; i++) if ((this.#inARow.get(i) ?? 0) >= MAX_START_FAILURES) stuck++;
-    if (stuck === slots) {
-      const each = slots > 1 ? ` on each of its ${slots} slots` : "";
+    const stuck = slots.filter((i) => (this.#inARow.get(i) ?? 0) >= MAX_START_FAILURES).length;
+    if (stuck === slots.length) {
+      const each = slots.length > 1 ? ` on each of its ${slots.length} slots` : "";
       this.gaveUp = new PoolStartError(
         `the pool stopped starting workers after ${MAX_START_FAILURES} failed starts in a row${each}; the last: ${err.message}`,
       );
@@ -87,6 +92,14 @@ export class StartPolicy {
     }, delay);
     this.#waiting.set(index, { respawn, timer });
     return undefined;
+  }
+
+  /** Slot `index` was released: its failures and its pending replacement go with it. */
+  forget(index: number): void {
+    clearTimeout(this.#waiting.get(index)?.timer);
+    this.#waiting.delete(index);
+    this.#inARow.delete(index);
+    if (this.#inARow.size === 0) this.last = undefined;
   }
 
   /** Cancels every pending replacement (the dispatcher closed). */

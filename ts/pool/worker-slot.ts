@@ -44,6 +44,8 @@ export class WorkerSlot implements WorkerRef {
   readonly ready: Promise<KernelInfo[]>;
   isReady = false;
   dead = false;
+  /** To be released (`shrink`): takes no more chunks, goes once those in flight are answered. */
+  leaving = false;
   /** Chunks posted to this worker and not yet answered, by task id (in posting order,
    * which is the order the worker runs them). */
   readonly inflight = new Map<number, Task>();
