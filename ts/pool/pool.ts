@@ -132,8 +132,8 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
    *
    * @example
    * ```ts
-   * await pool.map("render", bigFrame); // each worker's memory grew to the frame's peak
-   * await pool.shrink(1); // give it back; `pool.grow(4)` when the next big frame comes
+   * await pool.map("mandelbrotRow", rows); // each worker's memory grew to its peak
+   * await pool.shrink(1); // give it back; `pool.grow(4)` before the next big call
    * ```
    */
   async shrink(n: number): Promise<void> {
