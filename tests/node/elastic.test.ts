@@ -133,6 +133,13 @@ describe("releases idle workers", () => {
     expect(t.dispatch.stats()).toMatchObject({ workers: 0, released: 1, wasmMemoryBytes: 0 });
   });
 
+  it("an idleTimeoutMs past setTimeout's range (2^31 − 1 ms) does not release at once", async () => {
+    const t = setup({ min: 0, max: 1, idleTimeoutMs: 2 ** 40 });
+    await t.dispatch.grow(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.dispatch.stats()).toMatchObject({ workers: 1, released: 0 });
+  });
+
   it("a released slot is filled first by the next worker: slot indices stay below maxWorkers", async () => {
     const t = setup({ min: 0, max: 2, idleTimeoutMs: 1000 }, slow);
     for (let round = 0; round < 3; round++) {

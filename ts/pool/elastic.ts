@@ -31,6 +31,9 @@ export interface Limits {
   idleTimeoutMs: number;
 }
 
+/** The longest delay setTimeout takes (≈ 24.8 days). */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
 /** A fixed dispatcher: the workers `grow` asks for, none added or released on its own. */
 export const FIXED: Limits = { initial: 0, min: 0, max: 0, idleTimeoutMs: Infinity };
 
@@ -156,9 +159,10 @@ export class Elastic {
       if (s.inflight.size > 0) this.forget(s);
       else if (s.leaving) this.release(s);
       else if (!this.#idle.has(s) && Number.isFinite(this.idleTimeoutMs))
+        // Why capped: a delay past 2^31 − 1 ms overflows setTimeout, which then fires at once.
         this.#idle.set(
           s,
-          setTimeout(() => this.#expired(s), this.idleTimeoutMs),
+          setTimeout(() => this.#expired(s), Math.min(this.idleTimeoutMs, MAX_DELAY_MS)),
         );
     }
   }
@@ -205,8 +209,8 @@ export class Elastic {
   #expired(slot: WorkerSlot): void {
     this.#idle.set(slot, undefined);
     const slots = this.slots();
-    // Checked now, not when the clock started: a chunk may have arrived in the same task, or
-    // other releases brought the pool down to `min` meanwhile.
+    // Checked now, not when the clock started: the slot may have been replaced, shrunk away or
+    // given work since, and other releases may have brought the pool down to `min`.
     if (!slots.includes(slot) || slot.inflight.size > 0 || slot.leaving) return;
     if (kept(slots).length > this.min) this.release(slot);
   }
