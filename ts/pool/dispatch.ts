@@ -43,6 +43,8 @@ export interface DispatcherOptions {
   request?: (msg: ExecutorRequest, from: WorkerRef) => void;
   /** Size bounds (elastic.ts). Default: fixed, as many workers as `grow` asks for. */
   limits?: Limits;
+  /** Called when `size` changed (`grow`, `shrink`). */
+  resized?: () => void;
 }
 
 export class Dispatcher {
@@ -69,6 +71,7 @@ export class Dispatcher {
     this.#changed = opts.changed ?? (() => {});
     this.#elastic = new Elastic(opts.limits ?? FIXED, {
       spawn: (index) => this.#spawn(index),
+      resized: () => opts.resized?.(),
       released: (slot) => {
         this.#memory.delete(slot.index);
         this.#starts.forget(slot.index);

@@ -74,6 +74,8 @@ export interface Workforce {
   spawn(index: number): WorkerSlot;
   /** A slot's worker was released: what the dispatcher keeps for that slot goes too. */
   released(slot: WorkerSlot): void;
+  /** The ceiling (`max`, the pool's size) changed. */
+  resized(): void;
 }
 
 /** A dispatcher's slots, and when to add and release them. */
@@ -115,7 +117,7 @@ export class Elastic {
   /** `grow(n)`: the ceiling rises to `n`, and workers are added to have `n`; each added
    * worker's kernels once it is ready ([] if released before). */
   raise(n: number): Promise<KernelInfo[]>[] {
-    this.max = Math.max(this.max, n);
+    this.#ceiling(Math.max(this.max, n));
     return Array.from({ length: this.#keep(n - kept(this.slots()).length) }, () => this.#add());
   }
 
@@ -136,7 +138,7 @@ export class Elastic {
    * lost or run twice. Resolves once none is left to go.
    */
   shrink(n: number): Promise<void> {
-    this.max = Math.min(this.max, n);
+    this.#ceiling(Math.min(this.max, n));
     this.min = Math.min(this.min, n);
     const slots = kept(this.slots());
     const rank = (s: WorkerSlot) => (!s.isReady || s.dead ? 1 : s.inflight.size === 0 ? 0 : 1 + s.inflight.size);
@@ -193,6 +195,12 @@ export class Elastic {
     for (const t of this.#idle.values()) clearTimeout(t);
     this.#idle.clear();
     for (const resolve of this.#waiting.splice(0)) resolve();
+  }
+
+  #ceiling(max: number): void {
+    const changed = max !== this.max;
+    this.max = max;
+    if (changed) this.#pool.resized();
   }
 
   /** Starts a worker in the lowest free slot. */

@@ -82,6 +82,8 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
       depth: opts.inflightPerWorker ?? 2,
       changed,
       limits,
+      // Sync mode's executor cuts Rust's parallel iterators for `size`: tell it the new one.
+      resized: () => this.#sync?.resize(),
     });
     const nextId = () => `${this.#id}:${++this.#callSeq}`;
     this.#target = { dispatch: this.#dispatch, maxQueue, nextId };
@@ -101,9 +103,8 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     this.ready = Promise.all([this.grow(limits.initial), this.#sync?.start()]).then(() => {});
   }
 
-  /** Most workers the pool runs: a fixed pool's worker count, an elastic pool's `maxWorkers`
-   * (`stats().workers` says how many run now). Calls, and Rust's parallel iterators, are cut
-   * into chunks for this many, so that a pool that grows on demand has chunks to grow for. */
+  /** Most workers the pool runs (an elastic pool's `maxWorkers`; `stats().workers`: how many
+   * now). Calls and Rust's parallel iterators are cut for this many: chunks to grow for. */
   get size(): number {
     return this.#dispatch.size;
   }
@@ -117,19 +118,14 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
    * when they are ready. An elastic pool releases them again once idle, down to `minWorkers`. */
   async grow(n: number): Promise<void> {
     this.#assertOpen();
-    const before = this.size;
-    const grown = this.#dispatch.grow(n);
-    if (this.size !== before) this.#sync?.resize();
-    for (const k of await grown) this.#kernels.set(k.name, k);
+    for (const k of await this.#dispatch.grow(n)) this.#kernels.set(k.name, k);
   }
 
   /**
-   * Releases workers until the pool has at most `n`, and lowers `maxWorkers` (and
-   * `minWorkers`) to `n` until a `grow`: idle workers go at once, starting ones next, and
-   * busy ones take no more chunks and go once their chunks in flight are answered — no
-   * chunk is lost or run twice. Each worker's wasm memory goes with it. Resolves once they
-   * are all gone.
-   *
+   * Releases workers down to `n` (idle ones at once, then starting ones; a busy one takes no
+   * more chunks and goes once those in flight are answered: none is lost or run twice), their
+   * wasm memory with them; `maxWorkers` and `minWorkers` drop to `n` until a `grow`. Resolves
+   * once they are gone.
    * @example
    * ```ts
    * await pool.map("mandelbrotRow", rows); // each worker's memory grew to its peak
@@ -139,10 +135,7 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
   async shrink(n: number): Promise<void> {
     this.#assertOpen();
     positiveInt("shrink(n): n", n);
-    const before = this.size;
-    const shrunk = this.#dispatch.shrink(n);
-    if (this.size !== before) this.#sync?.resize();
-    await shrunk;
+    await this.#dispatch.shrink(n);
   }
 
   /**
