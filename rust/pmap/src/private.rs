@@ -16,12 +16,19 @@ use serde::{Deserialize, Serialize};
 pub use inventory;
 pub use wasm_bindgen;
 
-use crate::error::{ErrorKind, Failure};
+// The types the generated code names: its kernel's registry entry, the chunk it is handed,
+// the failure it answers.
+pub use crate::error::Failure;
+pub use crate::js_int::JsInts;
+pub use crate::registry::{Kernel, KernelInfo, Kind};
+pub use crate::slice::{SliceInput, SliceOut};
+pub use crate::typed::TypedVec;
+pub use crate::wire::{Context, Mode};
+
+use crate::error::ErrorKind;
 use crate::lenient::{cautious, LenientDe};
-use crate::registry::KernelInfo;
-use crate::slice::{SliceInput, SliceOut};
 use crate::typed::Element;
-use crate::wire::{array_header, cbor_error, ser_error, Context};
+use crate::wire::{array_header, cbor_error, ser_error};
 
 /// What a kernel body may return: a plain value, or a `Result` whose error is reported as
 /// a `KernelError` with the error's `Display` text.
