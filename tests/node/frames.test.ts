@@ -1,4 +1,4 @@
-// ts/protocol/frames.ts against the byte vectors that rust/pmap/tests/wire_vectors.rs checks wire.rs against.
+// ts/protocol/frames.ts against the byte vectors that rust/pmap/src/wire/tests/vectors.rs checks wire.rs against.
 import { describe, expect, it } from "vitest";
 import {
   decodeRequest,

@@ -40,6 +40,13 @@
 
 #![warn(missing_docs)]
 
+// Why: the code `#[kernel]` generates names `::wasm_pmap::…`, and the unit tests declare
+// kernels inside this crate, where that path must resolve too.
+#[cfg(test)]
+extern crate self as wasm_pmap;
+#[cfg(test)]
+mod test_support;
+
 pub mod context;
 pub mod entry;
 pub mod error;

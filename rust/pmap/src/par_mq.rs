@@ -174,3 +174,6 @@ pub async fn init_pool_sync_from_worker(
 fn text(r: Result<(), PmapError>) -> Result<(), String> {
     r.map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests;

@@ -107,3 +107,6 @@ pub fn read<T: Element>(
     f.expected = Some(expected.to_owned());
     Err(f)
 }
+
+#[cfg(test)]
+mod tests;
