@@ -61,6 +61,7 @@ macro_rules! elements {
         /// Every element type with its JS typed array: `(Rust name, JS name)`. The macro
         /// crate keeps its own copy (`ts_type.rs`, it cannot depend on this crate);
         /// `typed/tests/typed_arrays.rs` pins the two together.
+        #[cfg(test)]
         pub const TYPED_ARRAYS: &[(&str, &str)] = &[$((stringify!($t), $js)),*];
     };
 }
