@@ -190,8 +190,15 @@ export function declares(file: string, symbol: string): boolean {
   const parts = symbol.replace(/!$/, "").split(/\.|::/);
   const decl = file.endsWith(".rs") ? RS_DECL : TS_DECL;
   const first = parts[0]!;
+  // A Rust re-export under another name (`pub use crate::registry::{find as find_kernel}`) declares it too.
+  const renamed = file.endsWith(".rs") && new RegExp(`\\buse\\b[^;]*\\bas\\s+${first}\\b`).test(text);
   if (parts.length === 1 && !symbol.endsWith("!"))
-    return decl(first).test(text) || VARIANT(first).test(text) || (file.endsWith(".ts") && MEMBER(first).test(text));
+    return (
+      decl(first).test(text) ||
+      renamed ||
+      VARIANT(first).test(text) ||
+      (file.endsWith(".ts") && MEMBER(first).test(text))
+    );
   // `mod::f`: the module is the file (par::auto_chunk_size, pipe::run).
   const head = decl(first).test(text) || file.endsWith(`/${first}.rs`) || file.endsWith(`/${first}/mod.rs`);
   if (symbol.endsWith("!") && parts.length === 1) return decl(first).test(text) || MEMBER(`fn ${first}`).test(text);

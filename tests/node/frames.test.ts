@@ -1,6 +1,6 @@
-// ts/protocol/frames.ts against the byte vectors that rust/pmap/tests/wire_vectors.rs checks
-// wire.rs against; frames that are not well-formed, and what values.ts makes of the values the
-// vectors do not reach.
+// ts/protocol/frames.ts against the byte vectors that rust/pmap/src/wire/tests/vectors.rs
+// checks wire.rs against; frames that are not well-formed, and what values.ts makes of the
+// values the vectors do not reach.
 import { describe, expect, it } from "vitest";
 import {
   decodeRequest,

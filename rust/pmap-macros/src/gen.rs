@@ -53,9 +53,9 @@ fn registration(k: &Kernel, shape: &Shape) -> Tokens {
     let output_ts = ts(&shape.out);
     let context_ts = shape.context.as_ref().map(ts);
     let ints = if k.bigints {
-        quote!(::wasm_pmap::js_int::JsInts::BigInt)
+        quote!(::wasm_pmap::__private::JsInts::BigInt)
     } else {
-        quote!(::wasm_pmap::js_int::JsInts::Number)
+        quote!(::wasm_pmap::__private::JsInts::Number)
     };
     let context_info = match &context_ts {
         Some(c) => quote!(::core::option::Option::Some(#c)),
@@ -81,7 +81,7 @@ fn registration(k: &Kernel, shape: &Shape) -> Tokens {
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals)]
-        static #info_ident: ::wasm_pmap::registry::KernelInfo = ::wasm_pmap::registry::KernelInfo {
+        static #info_ident: ::wasm_pmap::__private::KernelInfo = ::wasm_pmap::__private::KernelInfo {
             name: #name,
             input_ts: #input_ts,
             output_ts: #output_ts,
@@ -102,12 +102,12 @@ fn registration(k: &Kernel, shape: &Shape) -> Tokens {
         #[doc(hidden)]
         #[allow(non_snake_case)]
         fn #run_fn(
-            mode: ::wasm_pmap::wire::Mode,
+            mode: ::wasm_pmap::__private::Mode,
             payload: &[u8],
-            context: ::core::option::Option<&::wasm_pmap::wire::Context>,
-        ) -> ::core::result::Result<::std::vec::Vec<u8>, ::wasm_pmap::Failure> {
+            context: ::core::option::Option<&::wasm_pmap::__private::Context>,
+        ) -> ::core::result::Result<::std::vec::Vec<u8>, ::wasm_pmap::__private::Failure> {
             #[allow(non_snake_case)]
-            let INFO: &'static ::wasm_pmap::registry::KernelInfo = &#info_ident;
+            let INFO: &'static ::wasm_pmap::__private::KernelInfo = &#info_ident;
             let _ = (mode, context);
             #body
         }
@@ -115,9 +115,9 @@ fn registration(k: &Kernel, shape: &Shape) -> Tokens {
         #slice_fn
 
         ::wasm_pmap::__private::inventory::submit! {
-            ::wasm_pmap::registry::Kernel {
+            ::wasm_pmap::__private::Kernel {
                 info: &#info_ident,
-                kind: ::wasm_pmap::registry::Kind::#kind,
+                kind: ::wasm_pmap::__private::Kind::#kind,
                 run: #run_fn,
                 slice: #slice_field,
             }
@@ -192,7 +192,7 @@ fn run_body(k: &Kernel, shape: &Shape) -> Tokens {
                 shape.slice_elem.as_deref().expect("checked"),
                 Span::call_site(),
             );
-            let in_wire = quote!(::wasm_pmap::typed::TypedVec<#elem>);
+            let in_wire = quote!(::wasm_pmap::__private::TypedVec<#elem>);
             let (out_wire, call) = output(shape, quote!(#ident(&v.0)));
             quote! {
                 #p::run_slice::<#in_wire, #out_wire, _>(INFO, payload, |v: #in_wire| #call)
@@ -205,7 +205,7 @@ fn run_body(k: &Kernel, shape: &Shape) -> Tokens {
             let (out_wire, call) = output(shape, quote!(#ident(#a, #b)));
             quote! {
                 match mode {
-                    ::wasm_pmap::wire::Mode::Reduce => #p::run_reduce::<#a_wire, _>(INFO, payload, |a: #a_wire, b: #a_wire| #call),
+                    ::wasm_pmap::__private::Mode::Reduce => #p::run_reduce::<#a_wire, _>(INFO, payload, |a: #a_wire, b: #a_wire| #call),
                     _ => #p::run_map::<(#a_wire, #a_wire), #out_wire, _>(INFO, payload, |(a, b): (#a_wire, #a_wire)| #call),
                 }
             }
@@ -250,9 +250,9 @@ fn slice_runner(k: &Kernel, shape: &Shape) -> (Tokens, Tokens) {
         #[doc(hidden)]
         #[allow(non_snake_case)]
         fn #slice_fn(
-            data: &dyn ::wasm_pmap::slice::SliceInput,
+            data: &dyn ::wasm_pmap::__private::SliceInput,
             array: &str,
-        ) -> ::core::result::Result<::wasm_pmap::slice::SliceOut, ::wasm_pmap::Failure> {
+        ) -> ::core::result::Result<::wasm_pmap::__private::SliceOut, ::wasm_pmap::__private::Failure> {
             #body
         }
     };
@@ -269,7 +269,7 @@ fn output(shape: &Shape, call: Tokens) -> (Tokens, Tokens) {
         quote!(::wasm_pmap::__private::Plain(#call))
     };
     let conv = if typed {
-        quote!(::wasm_pmap::typed::TypedVec(o))
+        quote!(::wasm_pmap::__private::TypedVec(o))
     } else {
         quote!(o)
     };
@@ -343,7 +343,7 @@ fn wire(ty: &Type) -> (Tokens, bool) {
     match typed_vec_elem(ty) {
         Some(elem) => {
             let e = Ident::new(&elem, Span::call_site());
-            (quote!(::wasm_pmap::typed::TypedVec<#e>), true)
+            (quote!(::wasm_pmap::__private::TypedVec<#e>), true)
         }
         None => (quote!(#ty), false),
     }

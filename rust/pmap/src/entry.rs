@@ -179,3 +179,6 @@ fn run_constructors() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn run_constructors() {}
+
+#[cfg(test)]
+mod tests;

@@ -193,3 +193,6 @@ impl std::fmt::Display for PmapError {
 }
 
 impl std::error::Error for PmapError {}
+
+#[cfg(test)]
+mod tests;

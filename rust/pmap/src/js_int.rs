@@ -360,3 +360,11 @@ fn widen(src: &[u8], out: &mut Vec<u8>) {
         at = end;
     }
 }
+
+/// The two integer modes, through kernels: `large_number_types_as_bigints` (BigInts) and the
+/// default (numbers within ±(2^53 - 1)).
+#[cfg(test)]
+mod tests {
+    mod bigint_kernels;
+    mod safe_integers;
+}

@@ -29,7 +29,7 @@
 //!   panics, naming the kernel. `try_collect_vec().await` returns it as a `PmapError` instead.
 //! - The functions that return `Result<_, String>` in wasm-par-mq do here too; the string is
 //!   the `PmapError`'s `Display` (its class, kernel and message). The native API
-//!   ([`crate::init`], [`crate::par`]) returns the typed `PmapError`.
+//!   (`wasm_pmap::init_pool_async`, …, [`crate::par`]) returns the typed `PmapError`.
 //! - The coordinator service worker: `register_coordinator(url)` registers `url` as a module
 //!   service worker, which must call the `setupCoordinator()` of wasm-pmap's runtime (the
 //!   wasm-bindgen snippet `pkg/snippets/wasm-pmap-*/js/runtime.js`, or
@@ -79,7 +79,7 @@ pub trait ParallelIterator: crate::par::ParallelIterator {
     }
 
     /// Blocking `collect_vec`, inside the SyncExecutor (a job run by [`execute_async`], or a
-    /// worker that called [`init_pool_sync_from_worker`]). An error is thrown to the
+    /// worker that called `init_pool_sync_from_worker`). An error is thrown to the
     /// JavaScript caller, as wasm-pmap's `collect_vec_sync` does.
     fn collect_vec_sync(self) -> Vec<Self::Item> {
         crate::par::ParallelIterator::collect_vec_sync(self)
@@ -174,3 +174,6 @@ pub async fn init_pool_sync_from_worker(
 fn text(r: Result<(), PmapError>) -> Result<(), String> {
     r.map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests;

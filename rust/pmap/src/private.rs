@@ -1,5 +1,6 @@
 //! What the code `#[kernel]` expands to calls at run time, re-exported as
 //! `wasm_pmap::__private`. Not a public API: names and signatures change with the macro.
+//! (The fuzz harness drives the wasm entry through it too.)
 //!
 //! Each `run_*` helper is one mode of a generated kernel: decode the chunk's payload into
 //! the kernel's Rust input type, call the kernel, encode what it returned. Decode failures
@@ -16,12 +17,25 @@ use serde::{Deserialize, Serialize};
 pub use inventory;
 pub use wasm_bindgen;
 
-use crate::error::{ErrorKind, Failure};
+// The types the generated code names: its kernel's registry entry, the chunk it is handed,
+// the failure it answers.
+pub use crate::error::Failure;
+pub use crate::js_int::JsInts;
+pub use crate::registry::{Kernel, KernelInfo, Kind};
+pub use crate::slice::{SliceInput, SliceOut};
+pub use crate::typed::TypedVec;
+pub use crate::wire::{Context, Mode};
+
+// For what drives the wasm entry from outside the crate, as a worker does: the fuzz harness
+// (rust/pmap/fuzz) and kernel crates checking their own registrations.
+pub use crate::entry::run as run_frame;
+pub use crate::registry::{find as find_kernel, names as kernel_names};
+pub use crate::wire::{to_vec, Request, Response};
+
+use crate::error::ErrorKind;
 use crate::lenient::{cautious, LenientDe};
-use crate::registry::KernelInfo;
-use crate::slice::{SliceInput, SliceOut};
 use crate::typed::Element;
-use crate::wire::{array_header, cbor_error, ser_error, Context};
+use crate::wire::{array_header, cbor_error, ser_error};
 
 /// What a kernel body may return: a plain value, or a `Result` whose error is reported as
 /// a `KernelError` with the error's `Display` text.

@@ -157,3 +157,6 @@ pub struct KernelInfo {
     /// How its 64/128-bit integers reach TypeScript (`#[kernel(large_number_types_as_bigints)]`).
     pub ints: crate::js_int::JsInts,
 }
+
+#[cfg(test)]
+mod tests;

@@ -24,7 +24,7 @@ use crate::wire::{Mode, Request, Response};
 
 // The path's data types live in slice_io.rs, which the registry names too (a slice kernel's
 // runner is a `SliceFn`) without depending on this file.
-pub use crate::slice_io::{RawOutput, SliceFn, SliceInput, SliceOut};
+pub use crate::slice_io::{RawOutput, SliceInput, SliceOut};
 
 /// Runs one slice request frame over `data`: the response frame, and a typed output's
 /// bytes to send beside it.
@@ -107,3 +107,6 @@ pub fn read<T: Element>(
     f.expected = Some(expected.to_owned());
     Err(f)
 }
+
+#[cfg(test)]
+mod tests;

@@ -60,7 +60,8 @@ macro_rules! elements {
 
         /// Every element type with its JS typed array: `(Rust name, JS name)`. The macro
         /// crate keeps its own copy (`ts_type.rs`, it cannot depend on this crate);
-        /// `tests/typed_arrays.rs` pins the two together.
+        /// `typed/tests/typed_arrays.rs` pins the two together.
+        #[cfg(test)]
         pub const TYPED_ARRAYS: &[(&str, &str)] = &[$((stringify!($t), $js)),*];
     };
 }
@@ -260,6 +261,9 @@ impl<T: Element> From<TypedVec<T>> for Vec<T> {
 mod tests {
     use super::*;
     use crate::wire::to_vec;
+
+    /// One kernel per element type: what the macro declares is what this file sends.
+    mod typed_arrays;
 
     #[test]
     fn f64_vectors_are_tagged_byte_strings() {

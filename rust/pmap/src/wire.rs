@@ -236,3 +236,6 @@ pub(crate) fn cbor_error(e: ciborium::de::Error<std::io::Error>) -> String {
         ciborium::de::Error::RecursionLimitExceeded => "CBOR nested too deeply".into(),
     }
 }
+
+#[cfg(test)]
+mod tests;

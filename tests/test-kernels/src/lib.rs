@@ -82,7 +82,7 @@ pub(crate) fn now() -> f64 {
 mod tests {
     #[test]
     fn fault_kernels_register_and_behave() {
-        let names = wasm_pmap::registry::names();
+        let names = wasm_pmap::__private::kernel_names();
         for n in [
             "scale",
             "panicOn13",

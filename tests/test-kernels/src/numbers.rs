@@ -28,7 +28,7 @@ echo! {
 
 #[cfg(test)]
 mod tests {
-    use wasm_pmap::registry;
+    use wasm_pmap::__private::find_kernel;
 
     #[test]
     fn every_width_has_an_echo_kernel_taking_and_returning_a_number() {
@@ -44,7 +44,7 @@ mod tests {
             "echoI64",
             "echoIsize",
         ] {
-            let k = registry::find(name).unwrap_or_else(|| panic!("{name}"));
+            let k = find_kernel(name).unwrap_or_else(|| panic!("{name}"));
             assert_eq!((k.info.input_ts, k.info.output_ts), ("number", "number"));
         }
         assert_eq!(super::echo_u64(1 << 53), 1 << 53);

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wasm_pmap::wire::Request;
+use wasm_pmap::__private::Request;
 use wasm_pmap_fuzz::frames::FrameSpec;
 
 fuzz_target!(|spec: FrameSpec| {

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use arbitrary::Arbitrary;
 use ciborium::value::Integer;
 use ciborium::Value;
-use wasm_pmap::wire::{to_vec, Context, Mode, Request};
+use wasm_pmap::__private::{to_vec, Context, Mode, Request};
 
 /// Deeper values become `null`: ciborium refuses more than 128 levels anyway, and the
 /// builder's own recursion stays small.
@@ -129,7 +129,7 @@ impl FrameSpec {
 impl KernelName {
     fn name(&self) -> String {
         static NAMES: OnceLock<Vec<String>> = OnceLock::new();
-        let names = NAMES.get_or_init(wasm_pmap::registry::names);
+        let names = NAMES.get_or_init(wasm_pmap::__private::kernel_names);
         match self {
             KernelName::Registered(i) => names[*i as usize % names.len()].clone(),
             KernelName::Other(s) => s.clone(),

@@ -8,7 +8,7 @@ pub mod kernels;
 use std::sync::Once;
 
 use ciborium::Value;
-use wasm_pmap::wire::{Mode, Request, Response};
+use wasm_pmap::__private::{Mode, Request, Response};
 // Linked for its `inventory` registrations only.
 use wasm_pmap_kernels as _;
 
@@ -27,7 +27,7 @@ pub fn run_frame(frame: &[u8]) {
     // A kernel crate the linker dropped would make every frame an `unknownKernel` failure:
     // a run that looks fine and tests nothing.
     LINKED.call_once(|| {
-        let names = wasm_pmap::registry::names();
+        let names = wasm_pmap::__private::kernel_names();
         for k in ["double", "sqrtF64", "addF64", "fuzzShape", "fuzzWeighted"] {
             assert!(
                 names.iter().any(|n| n == k),
@@ -39,7 +39,7 @@ pub fn run_frame(frame: &[u8]) {
     if request.as_ref().is_some_and(reaches_unbounded) {
         return;
     }
-    let out = wasm_pmap::entry::run(frame);
+    let out = wasm_pmap::__private::run_frame(frame);
     let response = Response::decode(&out).expect("the entry's answer is a response frame");
     let (call, chunk) = request.map_or((String::new(), 0), |r| (r.call, r.chunk));
     assert_eq!(

@@ -281,3 +281,6 @@ pub(crate) mod js {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

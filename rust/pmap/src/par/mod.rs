@@ -11,7 +11,7 @@
 //! let evens = items.par_iter().filter(par_fn!(is_even)).collect_vec_sync();
 //! ```
 //!
-//! Every adaptor only records a [`pipe::Stage`]; a terminal encodes the items once, cuts
+//! Every adaptor only records a stage (pipe.rs); a terminal encodes the items once, cuts
 //! them into chunks (about four per worker), and sends each chunk with the whole stage list
 //! to a worker, which runs all stages in one go (see pipe.rs). Types are checked at compile
 //! time through the kernel handles `par_fn!` names (handles.rs).
@@ -27,9 +27,9 @@
 //! (with `panic = "abort"` a panic is a trap: the closures that would settle the promise
 //! never run). A blocking call can throw to its JS caller; a future cannot.
 
-pub mod handles;
+mod handles;
 pub mod host;
-pub mod pipe;
+pub(crate) mod pipe;
 mod plan;
 
 use std::iter::Sum;
@@ -45,8 +45,7 @@ pub use handles::{
 };
 use host::throw;
 use pipe::Stage;
-#[doc(hidden)]
-pub use plan::{auto_chunk_size, Plan, CHUNKS_PER_WORKER, MAX_CHUNK};
+use plan::Plan;
 
 /// Marks whether item positions are still those of the source (`enumerate` needs them).
 #[doc(hidden)]

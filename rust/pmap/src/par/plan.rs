@@ -120,3 +120,6 @@ impl Plan {
         host.run(&self.label(), self.payloads(host.workers())).await
     }
 }
+
+#[cfg(test)]
+mod tests;

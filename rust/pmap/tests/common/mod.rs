@@ -1,4 +1,5 @@
-//! Test fixtures shared by the integration tests (`mod common;`).
+//! Test fixtures shared by `tests/par_local.rs` (`mod common;`) and the unit tests
+//! (`src/test_support.rs` includes this file).
 
 use serde::{Deserialize, Serialize};
 

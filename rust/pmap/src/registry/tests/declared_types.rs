@@ -7,10 +7,10 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+use crate::registry::{self, KernelDesc};
+use crate::wire::{to_vec, Mode};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
-use wasm_pmap::registry::{self, KernelDesc};
-use wasm_pmap::wire::{to_vec, Mode};
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct Pt {

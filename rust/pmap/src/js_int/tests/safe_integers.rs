@@ -6,11 +6,11 @@
 //! ±(2^53 - 1), which JavaScript would round, is an `encode` failure. Numeric typed vectors
 //! (`Vec<u64>` ↔ `BigUint64Array`) are byte strings and stay exact.
 
+use crate::error::{ErrorKind, Failure};
+use crate::registry;
+use crate::typed::TypedVec;
+use crate::wire::{to_vec, Mode};
 use serde::{Deserialize, Serialize};
-use wasm_pmap::registry;
-use wasm_pmap::typed::TypedVec;
-use wasm_pmap::wire::{to_vec, Mode};
-use wasm_pmap::{ErrorKind, Failure};
 
 macro_rules! echo {
     ($($t:ident: $f:ident, $name:literal;)*) => {
@@ -227,7 +227,7 @@ fn integers_inside_input_and_output_types_follow_the_same_rules() {
     )
     .unwrap();
     let out: Vec<Receipt> =
-        ciborium::de::from_reader::<wasm_pmap::lenient::LenientDe<Vec<Receipt>>, _>(&body[..])
+        ciborium::de::from_reader::<crate::lenient::LenientDe<Vec<Receipt>>, _>(&body[..])
             .unwrap()
             .0;
     assert_eq!(

@@ -2,10 +2,10 @@
 //! beside a slice-mode frame whose payload names the caller's typed array; a typed output
 //! as raw bytes beside an empty body, any other output as CBOR in the body.
 
-use wasm_pmap::slice::{self, RawOutput};
-use wasm_pmap::typed::as_bytes;
-use wasm_pmap::wire::{Mode, Request, Response};
-use wasm_pmap::ErrorKind;
+use crate::error::ErrorKind;
+use crate::slice::{self, RawOutput};
+use crate::typed::as_bytes;
+use crate::wire::{Mode, Request, Response};
 
 /// Square roots, one for one.
 #[wasm_pmap::kernel(slice)]
@@ -167,7 +167,7 @@ fn a_frame_of_another_mode_or_a_malformed_one_is_a_frame_failure() {
 
 #[test]
 fn the_registry_marks_slice_kernels_only() {
-    use wasm_pmap::registry;
+    use crate::registry;
     assert!(registry::find("roots").unwrap().slice.is_some());
     assert!(registry::find("total").unwrap().slice.is_some());
     assert!(registry::find("notASliceKernel").unwrap().slice.is_none());

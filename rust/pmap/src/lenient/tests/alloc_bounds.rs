@@ -7,10 +7,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::HashMap;
 
+use crate::error::{ErrorKind, Failure};
+use crate::registry;
+use crate::wire::{to_vec, Context, Mode, Request};
 use serde::{Deserialize, Serialize};
-use wasm_pmap::registry;
-use wasm_pmap::wire::{to_vec, Context, Mode, Request};
-use wasm_pmap::ErrorKind;
 
 struct Counting;
 
@@ -127,7 +127,7 @@ fn count_with(ctx: &Many, x: u32) -> usize {
 fn bounded(
     case: &str,
     kind: ErrorKind,
-    run: impl FnOnce() -> Result<Vec<u8>, wasm_pmap::Failure>,
+    run: impl FnOnce() -> Result<Vec<u8>, Failure>,
 ) -> Option<String> {
     let (got, largest) = largest_allocation(run);
     match got {
@@ -150,10 +150,9 @@ fn longest(a: Wide, b: Wide) -> Wide {
 #[test]
 fn declared_lengths_do_not_reserve_memory() {
     let mut wrong = Vec::new();
-    let mut assert_bounded =
-        |case: &str, kind, run: &dyn Fn() -> Result<Vec<u8>, wasm_pmap::Failure>| {
-            wrong.extend(bounded(case, kind, run));
-        };
+    let mut assert_bounded = |case: &str, kind, run: &dyn Fn() -> Result<Vec<u8>, Failure>| {
+        wrong.extend(bounded(case, kind, run));
+    };
     let one = |item: Vec<u8>| [vec![0x81], item].concat();
     assert_bounded("map items", ErrorKind::Decode, &|| {
         registry::run("wide", Mode::Map, &huge_array(), None)
@@ -192,11 +191,11 @@ fn declared_lengths_do_not_reserve_memory() {
         registry::run("countWith", Mode::Map, &to_vec(&[1u32]), Some(&ctx))
     });
     assert_bounded("pipe stages", ErrorKind::Frame, &|| {
-        wasm_pmap::par::pipe::run("c", &[&[0x83][..], &huge_array()].concat())
+        crate::par::pipe::run("c", &[&[0x83][..], &huge_array()].concat())
     });
     let items = [&[0x83, 0x80, 0x00][..], &huge_bytes()].concat();
     assert_bounded("pipe items", ErrorKind::Frame, &|| {
-        wasm_pmap::par::pipe::run("c", &items)
+        crate::par::pipe::run("c", &items)
     });
     let frame = Request {
         call: "c:1".into(),
@@ -211,7 +210,7 @@ fn declared_lengths_do_not_reserve_memory() {
     let cut = frame.len() - 2;
     let lying = [&frame[..cut], &huge_bytes()].concat();
     assert_bounded("a frame's payload", ErrorKind::Frame, &|| {
-        wasm_pmap::wire::Request::decode(&lying).map(|r| r.payload)
+        Request::decode(&lying).map(|r| r.payload)
     });
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
@@ -221,7 +220,7 @@ fn real_inputs_still_decode_in_full() {
     let n = 5000; // far beyond what a declared length may reserve up front
     let rows: Vec<f64> = (0..n).map(f64::from).collect();
     let body = registry::run("twice", Mode::Slice, &to_vec(&rows), None).unwrap();
-    let out: wasm_pmap::typed::TypedVec<f64> = ciborium::de::from_reader(&body[..]).unwrap();
+    let out: crate::typed::TypedVec<f64> = ciborium::de::from_reader(&body[..]).unwrap();
     assert_eq!(out.0.len(), n as usize);
     let items: Vec<Vec<u8>> = (0..n).map(|i| vec![i as u8; 3]).collect();
     let body = registry::run("byteLen", Mode::Map, &to_vec(&items), None).unwrap();
@@ -240,7 +239,7 @@ fn text_len(s: String) -> usize {
 #[test]
 fn declared_lengths_within_the_cap_are_reserved_exactly() {
     let n = 200; // <= PREALLOC_ITEMS (256); growing by doubling would reach 256
-    assert!(n <= wasm_pmap::lenient::PREALLOC_ITEMS);
+    assert!(n <= crate::lenient::PREALLOC_ITEMS);
     // A chunk of n strings: the chunk's item vector.
     let chunk = to_vec(&vec!["a"; n]);
     let (out, largest) =

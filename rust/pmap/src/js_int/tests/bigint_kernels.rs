@@ -4,15 +4,12 @@
 //! numbers. The declared TypeScript types say `bigint` for exactly those. A kernel without it
 //! keeps today's rule (numbers; beyond ±(2^53 - 1) an `Encode` failure): `safe_integers.rs`.
 
+use crate::js_int::{encode, JsInts};
+use crate::registry;
+use crate::test_support::{hex, proptest_config};
+use crate::wire::{to_vec, Mode};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
-use wasm_pmap::js_int::{encode, JsInts};
-use wasm_pmap::registry;
-use wasm_pmap::wire::{to_vec, Mode};
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 fn bigint<T: Serialize + ?Sized>(v: &T) -> Vec<u8> {
     let mut out = Vec::new();
@@ -83,7 +80,7 @@ fn widening_leaves_strings_floats_and_other_tags_alone() {
         "\u{80}A",
         serde_bytes::Bytes::new(&[0xc2, 0x41, 5]),
         1.5f64,
-        wasm_pmap::typed::TypedVec(vec![5u64]),
+        crate::typed::TypedVec(vec![5u64]),
         5u64,
     );
     let plain = to_vec(&v);
@@ -299,7 +296,7 @@ type Mixed = (
 );
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(proptest_config(256))]
 
     #[test]
     fn what_javascript_reads_is_the_declared_type_with_every_bit(
@@ -344,7 +341,7 @@ proptest! {
         // (every random struct holds a limb beyond 2^53 but the rarest), never a BigInt.
         match registry::run("numWide", Mode::Map, &to_vec(&ws), None) {
             Err(f) => {
-                prop_assert_eq!(f.kind, wasm_pmap::ErrorKind::Encode);
+                prop_assert_eq!(f.kind, crate::ErrorKind::Encode);
                 prop_assert_eq!(f.kernel, "numWide");
                 prop_assert!(f.message.contains("Number.M"), "{}", f.message);
             }

@@ -1,24 +1,24 @@
 //! The registry as the macro fills it: lookup, the three modes, and every typed failure.
+//! Beside this file: what the macro declares about each shape of type
+//! (`declared_types.rs`), and random values through kernels of every input type
+//! (`prop_values.rs`).
 
-mod common;
-use common::OddFails;
 use serde::{Deserialize, Serialize};
-use wasm_pmap::registry::{self, Kind};
-use wasm_pmap::typed::TypedVec;
-use wasm_pmap::wire::{to_vec, Context, Mode, Request, Response};
-use wasm_pmap::ErrorKind;
+
+use crate::error::{ErrorKind, Failure};
+use crate::registry::{self, Kind};
+use crate::test_support::OddFails;
+use crate::typed::TypedVec;
+use crate::wire::{to_vec, Context, Mode, Request, Response};
+
+mod declared_types;
+mod prop_values;
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Pt {
     x: f64,
     y_pos: f64,
-}
-
-/// Triples.
-#[wasm_pmap::kernel]
-fn triple(x: u32) -> u32 {
-    x * 3
 }
 
 #[wasm_pmap::kernel]
@@ -42,11 +42,6 @@ fn neg_f64(xs: &[f64]) -> Vec<f64> {
     xs.iter().map(|x| -x).collect()
 }
 
-#[wasm_pmap::kernel(reduce)]
-fn max_u32(a: u32, b: u32) -> u32 {
-    a.max(b)
-}
-
 #[wasm_pmap::kernel]
 fn odd_fails(x: u32) -> OddFails {
     OddFails(x)
@@ -66,7 +61,7 @@ fn run<T: for<'de> Deserialize<'de>>(
     kernel: &str,
     mode: Mode,
     payload: Vec<u8>,
-) -> Result<T, wasm_pmap::Failure> {
+) -> Result<T, Failure> {
     run_with(kernel, mode, payload, None)
 }
 
@@ -75,7 +70,7 @@ fn run_with<T: for<'de> Deserialize<'de>>(
     mode: Mode,
     payload: Vec<u8>,
     context: Option<Context>,
-) -> Result<T, wasm_pmap::Failure> {
+) -> Result<T, Failure> {
     // Through a full frame round trip, as a worker does it.
     let req = Request {
         call: "c:1".into(),
@@ -85,12 +80,13 @@ fn run_with<T: for<'de> Deserialize<'de>>(
         payload,
         context,
     };
-    let resp = Response::decode(&wasm_pmap::entry::run(&req.encode())).unwrap();
+    let resp = Response::decode(&crate::entry::run(&req.encode())).unwrap();
     assert_eq!((resp.call.as_str(), resp.chunk), ("c:1", 7));
     resp.body
         .map(|b| ciborium::de::from_reader(&b[..]).unwrap())
 }
 
+/// `triple` and `maxU32` are declared in `test_support.rs`: the `par` tests run them too.
 #[test]
 fn kernels_register_at_compile_time_under_camel_case_names() {
     let names = registry::names();

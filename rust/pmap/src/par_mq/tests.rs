@@ -1,6 +1,7 @@
 //! wasm-par-mq's API (`wasm_pmap::par_mq`), end to end on the host with `LocalHost` standing
 //! in for the pool. Everything above the tests is written as a wasm-par-mq program would be,
-//! against its documented API: only the `use` lines name wasm-pmap.
+//! against its documented API: only the `use` lines name wasm-pmap (its public paths, as
+//! a user's crate writes them), and one test looks the registration up in the registry.
 
 use std::rc::Rc;
 
@@ -21,8 +22,11 @@ register_fn!(double, u32, u32);
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
 struct Fe([u64; 7]);
 
+/// `pub(crate)`, as at the root of a program's crate: `register_fn!` gives `mix` a
+/// `pub(crate)` handle (it cannot see the fn's own visibility), which may not name a type
+/// less visible than itself.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq)]
-struct Point {
+pub(crate) struct Point {
     x: Fe,
     y: Fe,
 }
@@ -95,10 +99,10 @@ fn local() {
 
 #[test]
 fn register_fn_registers_the_existing_fn_under_its_camel_case_name() {
-    let k = wasm_pmap::registry::find("doubleAllImpl").expect("registered");
+    let k = crate::registry::find("doubleAllImpl").expect("registered");
     assert_eq!(k.info.input_rust, "Vec<i32>");
     assert_eq!(k.info.output_ts, "Int32Array");
-    assert!(matches!(k.kind, wasm_pmap::registry::Kind::Map));
+    assert!(matches!(k.kind, crate::registry::Kind::Map));
     assert_eq!(par_fn!(double).name(), "double");
     // wasm-par-mq registers jobs and map functions alike: both handles name the fn.
     assert_eq!(sync_fn!(double_all_impl).name(), "doubleAllImpl");

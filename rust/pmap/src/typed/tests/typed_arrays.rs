@@ -2,8 +2,8 @@
 //! `ts_type.rs` (the TypeScript type it declares). One kernel per element type pins them
 //! together: what the macro declares is what the runtime sends.
 
-use wasm_pmap::registry;
-use wasm_pmap::typed::{Element, TYPED_ARRAYS};
+use crate::registry;
+use crate::typed::{Element, TYPED_ARRAYS};
 
 macro_rules! per_element {
     ($($t:ident: $map:ident, $slice:ident, $name:literal, $slice_name:literal;)*) => {
@@ -93,15 +93,15 @@ fn a_typed_array_is_accepted_only_as_its_own_element_type() {
             let payload = typed_payload(tag);
             let items = [&[0x81][..], &payload].concat(); // map mode: an array of one item
             for (kernel, mode, bytes) in [
-                (slice, wasm_pmap::wire::Mode::Slice, &payload),
-                (map, wasm_pmap::wire::Mode::Map, &items),
+                (slice, crate::wire::Mode::Slice, &payload),
+                (map, crate::wire::Mode::Map, &items),
             ] {
                 let got = registry::run(kernel, mode, bytes, None);
                 if sent == elem {
                     assert!(got.is_ok(), "{kernel} refused {tag:?}: {got:?}");
                 } else {
                     let err = got.expect_err(&format!("{kernel} accepted a {sent} array"));
-                    assert_eq!(err.kind, wasm_pmap::ErrorKind::Decode, "{err}");
+                    assert_eq!(err.kind, crate::ErrorKind::Decode, "{err}");
                     assert_eq!(err.kernel, kernel);
                 }
             }
@@ -112,13 +112,8 @@ fn a_typed_array_is_accepted_only_as_its_own_element_type() {
 #[test]
 fn a_refused_typed_array_says_what_was_expected_and_what_came() {
     let why = |kernel: &str, tag: Option<u8>| {
-        let err = registry::run(
-            kernel,
-            wasm_pmap::wire::Mode::Slice,
-            &typed_payload(tag),
-            None,
-        )
-        .unwrap_err();
+        let err =
+            registry::run(kernel, crate::wire::Mode::Slice, &typed_payload(tag), None).unwrap_err();
         err.message
     };
     assert_eq!(
@@ -151,9 +146,9 @@ fn a_refused_typed_array_says_what_was_expected_and_what_came() {
 #[test]
 fn a_plain_array_of_numbers_is_still_accepted_for_every_element_type() {
     for &(_, map, slice, _) in KERNELS {
-        let out = registry::run(slice, wasm_pmap::wire::Mode::Slice, &[0x82, 1, 2], None);
+        let out = registry::run(slice, crate::wire::Mode::Slice, &[0x82, 1, 2], None);
         assert!(out.is_ok(), "{slice}: {out:?}");
-        let out = registry::run(map, wasm_pmap::wire::Mode::Map, &[0x81, 0x82, 1, 2], None);
+        let out = registry::run(map, crate::wire::Mode::Map, &[0x81, 0x82, 1, 2], None);
         assert!(out.is_ok(), "{map}: {out:?}");
     }
 }
@@ -191,7 +186,7 @@ fn every_refused_typed_array_is_named() {
         let kernel = if tag == 86 { "sF32" } else { "sF64" };
         let err = registry::run(
             kernel,
-            wasm_pmap::wire::Mode::Slice,
+            crate::wire::Mode::Slice,
             &typed_payload(Some(tag)),
             None,
         )
@@ -206,7 +201,7 @@ fn every_refused_typed_array_is_named() {
     // Tag 76 is not a typed array.
     let err = registry::run(
         "sF64",
-        wasm_pmap::wire::Mode::Slice,
+        crate::wire::Mode::Slice,
         &typed_payload(Some(76)),
         None,
     )
@@ -221,7 +216,7 @@ fn every_refused_typed_array_is_named() {
 #[test]
 fn a_value_that_is_no_array_at_all_says_what_was_expected() {
     let text = [0x61, b'x']; // the string "x"
-    let err = registry::run("sF64", wasm_pmap::wire::Mode::Slice, &text, None).unwrap_err();
+    let err = registry::run("sF64", crate::wire::Mode::Slice, &text, None).unwrap_err();
     assert!(
         err.message.ends_with(
             "invalid type: string \"x\", expected a Float64Array (byte string) or an array of numbers"

@@ -6,10 +6,10 @@
 
 use std::process::Command;
 
-use wasm_pmap::wire::{to_vec, Mode, Request};
+use crate::wire::{to_vec, Mode, Request};
 
 const CHILD: &str = "PMAP_PANIC_CHILD";
-const TEST: &str = "a_kernel_panic_is_reported_by_the_wasm_pmap_hook";
+const TEST: &str = "entry::tests::panic_hook::a_kernel_panic_is_reported_by_the_wasm_pmap_hook";
 
 #[wasm_pmap::kernel]
 fn explode(x: u32) -> u32 {
@@ -27,7 +27,7 @@ fn a_kernel_panic_is_reported_by_the_wasm_pmap_hook() {
             payload: to_vec(&[7u32]),
             context: None,
         };
-        wasm_pmap::entry::run(&frame.encode());
+        crate::entry::run(&frame.encode());
         unreachable!("the kernel panics");
     }
     let out = Command::new(std::env::current_exe().unwrap())

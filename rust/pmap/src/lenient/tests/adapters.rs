@@ -6,11 +6,11 @@
 
 use std::net::Ipv4Addr;
 
+use crate::js_int::{ForJs, JsInts};
+use crate::lenient::{Lenient, LenientDe};
+use crate::wire::to_vec;
 use serde::de::{Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
-use wasm_pmap::js_int::{ForJs, JsInts};
-use wasm_pmap::lenient::{Lenient, LenientDe};
-use wasm_pmap::wire::to_vec;
 
 fn from_json<'de, T: Deserialize<'de>>(json: &'de str) -> Result<T, serde_json::Error> {
     T::deserialize(Lenient(&mut serde_json::Deserializer::from_str(json)))

@@ -6,17 +6,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use ciborium::Value;
-use wasm_pmap::par::host::{set_host, Host, LocalFuture, LocalHost};
-use wasm_pmap::par::pipe::{self, sum_values, Stage};
-use wasm_pmap::prelude::*;
-use wasm_pmap::registry;
-use wasm_pmap::wire::{to_vec, Mode};
-use wasm_pmap::ErrorKind;
 
-#[wasm_pmap::kernel]
-fn triple(x: u32) -> u32 {
-    x * 3
-}
+use super::{set_host, Host, LocalFuture, LocalHost};
+use crate::error::ErrorKind;
+use crate::par::pipe::{self, sum_values, Stage};
+use crate::prelude::*;
+use crate::registry;
+use crate::test_support::{max_u32, triple};
+use crate::wire::{to_vec, Mode};
 
 #[wasm_pmap::kernel]
 fn is_even(x: u32) -> bool {
@@ -26,11 +23,6 @@ fn is_even(x: u32) -> bool {
 #[wasm_pmap::kernel(context)]
 fn plus(by: &u32, x: u32) -> u32 {
     x + by
-}
-
-#[wasm_pmap::kernel(reduce)]
-fn max_u32(a: u32, b: u32) -> u32 {
-    a.max(b)
 }
 
 #[wasm_pmap::kernel]

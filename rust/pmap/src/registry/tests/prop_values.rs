@@ -1,27 +1,20 @@
-//! Properties of the wire and the registry over random values (proptest): frames encode
-//! and decode to themselves; a value of any kernel input type survives encode →
-//! `registry::run` → decode, and anything else is refused with a named failure, never a
-//! panic; the auto chunking of a parallel iterator covers every item once, in order.
-//! Shrunk counterexamples land in `prop_wire.proptest-regressions` beside this file.
-
-use std::cell::RefCell;
-use std::rc::Rc;
+//! Properties of the registry over random values (proptest): a value of any kernel input
+//! type survives encode → `registry::run` → decode, and anything else is refused with a
+//! named failure, never a panic. Shrunk counterexamples land in
+//! `prop_values.proptest-regressions` beside this file.
 
 use ciborium::Value;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_bytes::ByteBuf;
-use wasm_pmap::error::ERROR_KINDS;
-use wasm_pmap::lenient::LenientDe;
-use wasm_pmap::par::host::{block_on, set_host, Host, LocalFuture, LocalHost};
-use wasm_pmap::par::{auto_chunk_size, MAX_CHUNK};
-use wasm_pmap::prelude::*;
-use wasm_pmap::registry;
-use wasm_pmap::typed::TypedVec;
-use wasm_pmap::wire::{to_vec, Context, Mode, Request, Response};
-use wasm_pmap::{ErrorKind, Failure};
+
+use crate::error::{ErrorKind, Failure};
+use crate::lenient::LenientDe;
+use crate::registry;
+use crate::test_support::proptest_config;
+use crate::typed::TypedVec;
+use crate::wire::{to_vec, Mode};
 
 /// `Number.MAX_SAFE_INTEGER`: beyond it a 64-bit output may be refused (JS would round it).
 const MAX_SAFE: i128 = (1 << 53) - 1;
@@ -213,61 +206,8 @@ fn cbor_value() -> impl Strategy<Value = Value> {
     })
 }
 
-fn mode() -> impl Strategy<Value = Mode> {
-    prop::sample::select(vec![Mode::Map, Mode::Slice, Mode::Reduce, Mode::Pipe])
-}
-
-fn failure() -> impl Strategy<Value = Failure> {
-    (
-        prop::sample::select(ERROR_KINDS.iter().map(|r| r.kind).collect::<Vec<_>>()),
-        ".{0,8}",
-        ".{0,24}",
-        any::<Option<String>>(),
-        any::<Option<u32>>(),
-        prop::option::of(vec(".{0,6}", 0..4)),
-    )
-        .prop_map(|(kind, kernel, message, expected, index, known)| Failure {
-            kind,
-            kernel,
-            message,
-            expected,
-            index,
-            known,
-        })
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
-
-    #[test]
-    fn any_request_decodes_to_itself(
-        call in ".{0,24}",
-        chunk in any::<u32>(),
-        kernel in ".{0,16}",
-        mode in mode(),
-        payload in vec(any::<u8>(), 0..64),
-        context in prop::option::of((".{0,12}", prop::option::of(vec(any::<u8>(), 0..32)))),
-    ) {
-        let req = Request {
-            call,
-            chunk,
-            kernel,
-            mode,
-            payload,
-            context: context.map(|(id, bytes)| Context { id, bytes }),
-        };
-        prop_assert_eq!(Request::decode(&req.encode()), Ok(req));
-    }
-
-    #[test]
-    fn any_response_decodes_to_itself(
-        call in ".{0,24}",
-        chunk in any::<u32>(),
-        body in prop::result::maybe_ok(vec(any::<u8>(), 0..64), failure()),
-    ) {
-        let res = Response { call, chunk, body };
-        prop_assert_eq!(Response::decode(&res.encode()), Ok(res));
-    }
+    #![proptest_config(proptest_config(256))]
 
     #[test]
     fn values_of_every_input_type_survive_a_kernel(
@@ -341,87 +281,5 @@ proptest! {
                 }
             }
         }
-    }
-}
-
-/// A host that records each chunk's `(base, item count)` before running it locally.
-struct Recording {
-    workers: usize,
-    chunks: RefCell<Vec<(u64, usize)>>,
-}
-
-impl Host for Recording {
-    fn workers(&self) -> usize {
-        self.workers
-    }
-    fn run(
-        &self,
-        label: &str,
-        payloads: Vec<Vec<u8>>,
-    ) -> LocalFuture<Result<Vec<Vec<u8>>, PmapError>> {
-        for p in &payloads {
-            let (_, base, items): (Vec<Value>, u64, ByteBuf) =
-                ciborium::de::from_reader(&p[..]).expect("a pipe payload");
-            let items: Vec<Value> = ciborium::de::from_reader(&items[..]).expect("an item array");
-            self.chunks.borrow_mut().push((base, items.len()));
-        }
-        LocalHost.run(label, payloads)
-    }
-    fn run_sync(&self, label: &str, payloads: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, PmapError> {
-        block_on(self.run(label, payloads))
-    }
-    fn execute(&self, job: &str, payload: Vec<u8>) -> LocalFuture<Result<Vec<u8>, PmapError>> {
-        LocalHost.execute(job, payload)
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2048))]
-
-    #[test]
-    fn auto_chunk_plans_cover_every_index_once_in_order(
-        total in prop_oneof![0usize..2_000, 0usize..10_000_000],
-        workers in 0usize..300,
-    ) {
-        let size = auto_chunk_size(total, workers);
-        prop_assert!((1..=MAX_CHUNK).contains(&size));
-        // The plan a terminal cuts (plan.rs): consecutive runs of `size`, the last shorter.
-        let chunks: Vec<(usize, usize)> =
-            (0..total).step_by(size).map(|s| (s, (s + size).min(total))).collect();
-        let mut next = 0;
-        for &(start, end) in &chunks {
-            prop_assert_eq!(start, next);
-            prop_assert!(end > start);
-            next = end;
-        }
-        prop_assert_eq!(next, total);
-        let aim = (workers.max(1) * 4).max(total.div_ceil(MAX_CHUNK));
-        prop_assert!(chunks.len() <= aim, "{} chunks for {} items on {} workers", chunks.len(), total, workers);
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
-
-    #[test]
-    fn a_parallel_iterator_sees_every_item_once_in_order(
-        total in prop_oneof![0u32..300, 0u32..70_000],
-        workers in 1usize..20,
-    ) {
-        let host = Rc::new(Recording { workers, chunks: RefCell::new(Vec::new()) });
-        set_host(Some(host.clone() as Rc<dyn Host>));
-        let pairs = block_on((0..total).into_par_iter().enumerate().try_collect_vec()).unwrap();
-        set_host(None);
-        prop_assert!(pairs.iter().enumerate().all(|(i, &(j, x))| i == j && x as usize == i));
-        prop_assert_eq!(pairs.len(), total as usize);
-        let size = auto_chunk_size(total as usize, workers);
-        let chunks = host.chunks.borrow();
-        let mut next = 0u64;
-        for (k, &(base, len)) in chunks.iter().enumerate() {
-            prop_assert_eq!(base, next, "chunk {} starts where the one before ended", k);
-            prop_assert!(len == size || (k + 1 == chunks.len() && (1..=size).contains(&len)));
-            next += len as u64;
-        }
-        prop_assert_eq!(next, u64::from(total));
     }
 }

@@ -2,7 +2,7 @@
 //! a JS `Date` is cbor-x's tag 1 around its epoch seconds — is a decode failure that names
 //! the tag, not the timestamp passed on as if it were the number.
 
-use wasm_pmap::{registry, wire::Mode, ErrorKind};
+use crate::{registry, wire::Mode, ErrorKind};
 
 #[wasm_pmap::kernel]
 fn twice_u32(x: u32) -> u32 {
