@@ -4,7 +4,7 @@
 // scripts/webkit.mjs; classic WebDriver). Never fatal: an engine that cannot be started or run
 // is reported with the reason, as the peers are.
 import { firefoxCapabilities } from "../scripts/firefox.mjs";
-import { startWebKitDriver, webkitCapabilities } from "../scripts/webkit.mjs";
+import { openWebKit } from "../scripts/webkit.mjs";
 
 /** Runs bench/engine.html?query at `base` in a session `open()` gives: `{ ok, version, results }` or `{ ok: false, reason }`. */
 async function runIn(open, base, query) {
@@ -45,25 +45,5 @@ export function runFirefox(base, query) {
 }
 
 export function runWebKit(base, query) {
-  return runIn(
-    async () => {
-      const { remote } = await import("webdriverio");
-      const driver = await startWebKitDriver();
-      try {
-        const browser = await remote({
-          hostname: "127.0.0.1",
-          port: driver.port,
-          path: "/",
-          logLevel: "error",
-          capabilities: webkitCapabilities(),
-        });
-        return { browser, stop: driver.stop };
-      } catch (err) {
-        driver.stop();
-        throw err;
-      }
-    },
-    base,
-    query,
-  );
+  return runIn(openWebKit, base, query);
 }

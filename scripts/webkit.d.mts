@@ -5,3 +5,4 @@ export declare function webkitgtk(options?: {
   env?: Record<string, string>;
   [k: string]: unknown;
 }): import("vitest/node").BrowserProviderOption;
+export declare function openWebKit(): Promise<{ browser: import("webdriverio").Browser; stop: () => void }>;

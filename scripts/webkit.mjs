@@ -127,3 +127,26 @@ export function webkitgtk(options = {}) {
     providerFactory: (project) => new WebKitGtkProvider(project, options),
   });
 }
+
+/**
+ * A WebDriver session in a fresh MiniBrowser of its own driver and display:
+ * `{ browser, stop }`; `stop()` ends the driver, its Xvfb and the browser (delete the
+ * session first to close the page politely).
+ */
+export async function openWebKit() {
+  const { remote } = await import("webdriverio");
+  const driver = await startWebKitDriver();
+  try {
+    const browser = await remote({
+      hostname: "127.0.0.1",
+      port: driver.port,
+      path: "/",
+      logLevel: "error",
+      capabilities: webkitCapabilities(),
+    });
+    return { browser, stop: driver.stop };
+  } catch (err) {
+    driver.stop();
+    throw err;
+  }
+}

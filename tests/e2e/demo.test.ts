@@ -8,9 +8,8 @@ import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright";
 import { build, type PreviewServer, preview } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { remote } from "webdriverio";
 import { chromiumArgs, chromiumExecutable } from "../../scripts/chromium.mjs";
-import { startWebKitDriver, webkitCapabilities } from "../../scripts/webkit.mjs";
+import { openWebKit } from "../../scripts/webkit.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const example = join(root, "examples/raytracer");
@@ -187,24 +186,17 @@ describe("the demo page (examples/raytracer)", () => {
 // a tiled frame and a sync-mode job, each byte-identical to cargo test's. Classic WebDriver has
 // no page-error events, so the page's own status line is what says an error happened.
 describe("the demo page in WebKit", () => {
-  let driver: { port: number; stop: () => void } | undefined;
-  let wk: Awaited<ReturnType<typeof remote>>;
+  let stop: (() => void) | undefined;
+  let wk: Awaited<ReturnType<typeof openWebKit>>["browser"];
 
   beforeAll(async () => {
-    driver = await startWebKitDriver();
-    wk = await remote({
-      hostname: "127.0.0.1",
-      port: driver.port,
-      path: "/",
-      logLevel: "error",
-      capabilities: webkitCapabilities(),
-    });
+    ({ browser: wk, stop } = await openWebKit());
     await wk.url(server.resolvedUrls!.local[0]!);
   }, 60_000);
 
   afterAll(async () => {
     await wk?.deleteSession().catch(() => {});
-    driver?.stop();
+    stop?.();
   });
 
   /** Sets the controls, clicks Render, waits for the render to end; returns its status and hashes. */

@@ -12,17 +12,8 @@ import type { CoordinatorLink } from "../sync/link.js";
 import { SyncMode } from "../sync/sync-mode.js";
 import type { SpawnWorker } from "./backend.js";
 import type { Call } from "./call.js";
-import { type ChunkCodec, Codec } from "./codecs.js";
-import {
-  ArraySink,
-  ConcatSink,
-  type Indexed,
-  PartialsSink,
-  type Settled,
-  SettledSink,
-  type Sink,
-  StreamSink,
-} from "./collect.js";
+import { Codec } from "./codecs.js";
+import { ArraySink, ConcatSink, type Indexed, PartialsSink, type Settled, SettledSink, StreamSink } from "./collect.js";
 import { Dispatcher } from "./dispatch.js";
 import { poolLimits } from "./elastic.js";
 import { ChangeEvents } from "./events.js";
@@ -31,7 +22,7 @@ import { LocalModule } from "./local.js";
 import type { BuiltinKernels, Input, ItemKernel, JobKernel, Output, ReduceKernel, SliceKernel } from "./module.js";
 import type { CallOptions, JobOptions, OptionsFor, PoolOptions, PoolStats, SliceOptions } from "./options.js";
 import { collectBatches, indexedOutputs, isSource, type Source, type SourcePool, sourceBatches } from "./source.js";
-import { type CallTarget, positiveInt, startCall } from "./submit.js";
+import { type CallArgs, type CallTarget, positiveInt, startCall } from "./submit.js";
 
 // Before the class: its `[Symbol.asyncDispose]` key is read when the class is defined.
 ensureDisposeSymbols();
@@ -384,14 +375,8 @@ export class Pool<K extends object = BuiltinKernels> extends ChangeEvents<PoolSt
     return { slice: info.kind === "slice", batches: sourceBatches(pool, info, source, opts) };
   }
 
-  #start(
-    info: KernelInfo,
-    codec: ChunkCodec,
-    items: ArrayLike<unknown>,
-    opts: CallOptions & { first?: { item: number; chunk: number } },
-    sink: Sink,
-  ): Call {
+  #start(...args: CallArgs): Call {
     this.#assertOpen();
-    return startCall(this.#target, info, codec, items, opts, sink);
+    return startCall(this.#target, ...args);
   }
 }

@@ -9,11 +9,12 @@
 import { AbortError, PmapError, SourceError } from "../protocol/errors.js";
 import type { KernelInfo } from "../protocol/kernel-module.js";
 import type { Call, Progress } from "./call.js";
-import { type ChunkCodec, Codec } from "./codecs.js";
-import { ArraySink, ConcatSink, type Sink } from "./collect.js";
+import { Codec } from "./codecs.js";
+import { ArraySink, ConcatSink } from "./collect.js";
 import { checkItems, snapshot } from "./items.js";
-import type { CallOptions, SliceOptions } from "./options.js";
+import type { SliceOptions } from "./options.js";
 import { AUTO_MAX_SLICE_BYTES } from "./schedule.js";
+import type { CallArgs } from "./submit.js";
 
 /** What `pool.map` and `pool.stream` read as they go (beside arrays and typed arrays). */
 export type Source<T> = AsyncIterable<T> | ReadableStream<T>;
@@ -61,13 +62,7 @@ export const SOURCE_BATCH = 64;
 /** What a streaming run needs of its pool. */
 export interface SourcePool {
   readonly size: number;
-  start(
-    info: KernelInfo,
-    codec: ChunkCodec,
-    items: ArrayLike<unknown>,
-    opts: CallOptions & { first: { item: number; chunk: number } },
-    sink: Sink,
-  ): Call;
+  start(...args: CallArgs): Call;
   cancel(call: Call, err: PmapError): void;
 }
 

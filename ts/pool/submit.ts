@@ -21,19 +21,21 @@ export interface CallTarget {
   nextId(): string;
 }
 
-/**
- * Starts a call of kernel `info` over `items`, encoded and decoded by `codec` (codecs.ts).
- * Throws (a `RangeError`, `TypeError`,
- * `AbortError` or `QueueFullError`) before anything is queued.
- */
-export function startCall(
-  to: CallTarget,
+/** A call's own arguments (what `startCall` takes beside its target). */
+export type CallArgs = [
   info: KernelInfo,
   codec: ChunkCodec,
   items: ArrayLike<unknown>,
   opts: CallOptions & { first?: { item: number; chunk: number } },
   sink: Sink,
-): Call {
+];
+
+/**
+ * Starts a call of kernel `info` over `items`, encoded and decoded by `codec` (codecs.ts).
+ * Throws (a `RangeError`, `TypeError`,
+ * `AbortError` or `QueueFullError`) before anything is queued.
+ */
+export function startCall(to: CallTarget, ...[info, codec, items, opts, sink]: CallArgs): Call {
   const { dispatch } = to;
   const concurrency = opts.concurrency ?? dispatch.size;
   positiveInt("concurrency", concurrency);
